@@ -1,0 +1,10 @@
+export { ContextTooLargeError, InvalidTimestampError, MalformedContextError } from './errors';
+export { clockFrom, compare, counterOf, descends, EMPTY_CLOCK, increment, merge } from './vector-clock';
+export type { CausalOrder, VectorClock } from './vector-clock';
+export { clockCoversDot, dotEquals, dotToString } from './dot';
+export type { Dot } from './dot';
+export { compareVersions, fullClock, mergeContexts, nextDot, supersedes } from './dotted-version';
+export type { Causality } from './dotted-version';
+export { decodeContext, encodeContext, MAX_CONTEXT_ENTRIES, MAX_TOKEN_CHARS } from './causal-context';
+export { compareHlc, HybridLogicalClock } from './hlc';
+export type { HlcTimestamp, HybridLogicalClockOptions } from './hlc';
