@@ -1,0 +1,4 @@
+export * from './load-config';
+export * from './common-config';
+export * from './config.module';
+export * from './redis-options';

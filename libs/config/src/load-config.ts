@@ -1,0 +1,42 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type ConfigClass<T> = new () => T;
+
+/**
+ * Reads the environment into one typed, frozen object, validated once at boot.
+ *
+ * Config classes name their properties after the environment variables themselves, so that every
+ * validation message names the variable an operator has to fix. Defaults are the classes' field
+ * initialisers. Throws ConfigError listing every bad variable, never the first one only.
+ */
+export function loadConfig<T extends object>(
+  configClass: ConfigClass<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<T> {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const config = plainToInstance(configClass, defined, {
+    excludeExtraneousValues: true,
+    exposeDefaultValues: true,
+    enableImplicitConversion: true,
+  });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.map((error) => describe(error, env)));
+  }
+  return Object.freeze(config);
+}
+
+function describe(error: ValidationError, env: NodeJS.ProcessEnv): string {
+  const raw = env[error.property];
+  const got = raw === undefined ? 'it is not set' : `got ${JSON.stringify(raw)}`;
+  const rules = Object.values(error.constraints ?? {}).join('; ');
+  return `${error.property}: ${rules} (${got})`;
+}

@@ -1,0 +1,72 @@
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
+import type { Provider } from '@nestjs/common';
+
+/** Every geokv metric name, so that dashboards and alerts have one place to look. */
+export const Metric = {
+  httpDuration: 'geokv_http_request_duration_seconds',
+  rpcDuration: 'geokv_rpc_duration_seconds',
+  dbQueryDuration: 'geokv_db_query_duration_seconds',
+  writeBatchSize: 'geokv_write_batch_size',
+  ringNodes: 'geokv_ring_nodes',
+  ringEpoch: 'geokv_ring_epoch',
+  cacheLookups: 'geokv_cache_lookups_total',
+  lwwConflicts: 'geokv_lww_conflicts_total',
+} as const;
+
+// Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
+// bucket sits just above the default RPC timeout so that timeouts show up as their own band.
+const LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export const httpDurationMetric: Provider = makeHistogramProvider({
+  name: Metric.httpDuration,
+  help: 'HTTP request duration by route template and status',
+  labelNames: ['method', 'route', 'status'],
+  buckets: LATENCY_BUCKETS,
+});
+
+export const rpcDurationMetric: Provider = makeHistogramProvider({
+  name: Metric.rpcDuration,
+  help: 'Round trip of a microservice request over the Redis transport, by pattern and outcome',
+  labelNames: ['pattern', 'outcome'],
+  buckets: LATENCY_BUCKETS,
+});
+
+export const dbQueryDurationMetric: Provider = makeHistogramProvider({
+  name: Metric.dbQueryDuration,
+  help: 'PostgreSQL query duration by query name',
+  labelNames: ['query'],
+  buckets: LATENCY_BUCKETS,
+});
+
+export const writeBatchSizeMetric: Provider = makeHistogramProvider({
+  name: Metric.writeBatchSize,
+  help: 'Writes grouped into one PostgreSQL transaction (group commit)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+});
+
+export const ringNodesMetric: Provider = makeGaugeProvider({
+  name: Metric.ringNodes,
+  help: 'Storage nodes in the ring by status',
+  labelNames: ['status'],
+});
+
+export const ringEpochMetric: Provider = makeGaugeProvider({
+  name: Metric.ringEpoch,
+  help: 'Epoch of the ring this process holds',
+});
+
+export const cacheLookupsMetric: Provider = makeCounterProvider({
+  name: Metric.cacheLookups,
+  help: 'Read-path cache lookups by tier (l1, l2) and result (hit, miss)',
+  labelNames: ['tier', 'result'],
+});
+
+export const lwwConflictsMetric: Provider = makeCounterProvider({
+  name: Metric.lwwConflicts,
+  help: 'Concurrent versions resolved by last-writer-wins; each loser is kept in the conflicts table',
+  labelNames: ['keyspace'],
+});

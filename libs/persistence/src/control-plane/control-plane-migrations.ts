@@ -1,0 +1,4 @@
+import { ControlPlaneSchema1764100000001 } from './1764100000001-control-plane-schema';
+
+/** In order. Listed explicitly rather than globbed so that a build can never miss or reorder one. */
+export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneSchema1764100000001];

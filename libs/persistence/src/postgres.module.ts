@@ -1,0 +1,41 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { MigrationInterface } from 'typeorm';
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly migrations: (new () => MigrationInterface)[];
+  readonly poolSize: number;
+  readonly applicationName: string;
+}
+
+/**
+ * TypeORM over `pg`. The schema comes only from migrations, run at start-up inside one transaction each;
+ * `synchronize` stays off so that no boot can alter a production schema by accident.
+ */
+@Module({})
+export class PostgresModule {
+  static forRoot(options: PostgresOptions): DynamicModule {
+    return {
+      module: PostgresModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.url,
+          synchronize: false,
+          migrationsRun: true,
+          migrationsTransactionMode: 'each',
+          migrations: options.migrations,
+          entities: [],
+          logging: ['error', 'migration'],
+          poolSize: options.poolSize,
+          applicationName: options.applicationName,
+          // Keep retrying for a while at boot: in a fresh cluster the database may come up after the app.
+          retryAttempts: 20,
+          retryDelay: 500,
+          extra: { connectionTimeoutMillis: 5_000 },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Error codes shared by every app. The storage node and membership raise them over RPC; the gateway maps
+ * each to one HTTP status (see apps/gateway/src/errors/http-status-of.ts) and puts the code in the body.
+ */
+export const ErrorCode = {
+  BadRequest: 'BAD_REQUEST',
+  InvalidKey: 'INVALID_KEY',
+  InvalidHeader: 'INVALID_HEADER',
+  MalformedContext: 'MALFORMED_CONTEXT',
+  MalformedJson: 'MALFORMED_JSON',
+  InvalidKeyspacePolicy: 'INVALID_KEYSPACE_POLICY',
+  Unsupported: 'UNSUPPORTED',
+  NotFound: 'NOT_FOUND',
+  KeyspaceNotFound: 'KEYSPACE_NOT_FOUND',
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
+  PreconditionFailed: 'PRECONDITION_FAILED',
+  ValueTooLarge: 'VALUE_TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  NodeUnavailable: 'NODE_UNAVAILABLE',
+  RingUnavailable: 'RING_UNAVAILABLE',
+  StorageUnavailable: 'STORAGE_UNAVAILABLE',
+  Timeout: 'TIMEOUT',
+  Internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The payload of an RpcException raised by a microservice handler. */
+export interface RpcErrorBody {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.code === 'string' && typeof candidate.message === 'string';
+}

@@ -1,0 +1,6 @@
+export * from './patterns';
+export * from './error-codes';
+export * from './keyspace-policy';
+export * from './storage-messages';
+export * from './membership-messages';
+export * from './placement';

@@ -1,0 +1,34 @@
+export type Consistency = 'eventual' | 'strong';
+export type ConflictResolution = 'lww' | 'siblings' | 'manual';
+
+export const CONSISTENCIES: readonly Consistency[] = ['eventual', 'strong'];
+export const CONFLICT_RESOLUTIONS: readonly ConflictResolution[] = ['lww', 'siblings', 'manual'];
+
+/** A keyspace's policy, as the control plane stores it and every app caches it. */
+export interface KeyspacePolicy {
+  readonly name: string;
+  readonly consistency: Consistency;
+  readonly conflictResolution: ConflictResolution;
+  /** Applied to writes without `X-TTL`; null means values never expire. */
+  readonly defaultTtlSeconds: number | null;
+  readonly replicationFactor: number;
+  readonly readQuorum: number;
+  readonly writeQuorum: number;
+}
+
+/** All keyspaces, versioned so that a cache can tell a newer catalog from an older one. */
+export interface Catalog {
+  readonly version: number;
+  readonly keyspaces: readonly KeyspacePolicy[];
+}
+
+/** Keyspace `default` always exists; a migration seeds it with this policy. */
+export const DEFAULT_KEYSPACE: KeyspacePolicy = {
+  name: 'default',
+  consistency: 'eventual',
+  conflictResolution: 'lww',
+  defaultTtlSeconds: null,
+  replicationFactor: 1,
+  readQuorum: 1,
+  writeQuorum: 1,
+};

@@ -1,0 +1,72 @@
+import type { ConflictResolution } from './keyspace-policy';
+
+/** Every request carries the gateway's request id so that each app's log lines can name it. */
+export interface RequestMeta {
+  readonly requestId: string;
+}
+
+/**
+ * A write (put or delete) addressed to the key's coordinator. The value travels base64-encoded because
+ * the transport is JSON; it is decoded exactly once, by the storage node.
+ */
+export interface WriteRequest extends RequestMeta {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly tombstone: boolean;
+  /** base64; absent for a delete. */
+  readonly value?: string;
+  readonly contentType?: string;
+  /** The client's causal context token, already validated by the gateway; absent when the client sent none. */
+  readonly context?: string;
+  /** Seconds until the value expires; absent or null for no expiry. */
+  readonly ttlSeconds?: number | null;
+  readonly conflictResolution: ConflictResolution;
+  /** If-Match: the write applies only if the key's single live version has one of these etags ('*': any). */
+  readonly ifMatch?: readonly string[];
+  /** If-None-Match: * — the write applies only if the key has no live version. */
+  readonly ifNoneMatch?: boolean;
+}
+
+export interface WriteResult {
+  /** Context token covering the new version: what the client sends with its next write. */
+  readonly context: string;
+  readonly etag: string;
+  /** False when a delete found nothing live to delete and so wrote nothing. */
+  readonly written: boolean;
+}
+
+export interface ReadRequest extends RequestMeta {
+  readonly keyspace: string;
+  readonly key: string;
+}
+
+/** One live version as it travels to the gateway. */
+export interface WireVersion {
+  /** base64 */
+  readonly value: string;
+  readonly contentType: string;
+  readonly etag: string;
+  readonly originRegion: string;
+  readonly lastModifiedMs: number;
+  readonly expiresAtMs: number | null;
+}
+
+export interface ReadResult {
+  /** Live versions only: tombstones and expired versions are never sent. Several means siblings. */
+  readonly versions: readonly WireVersion[];
+  /** Covers every stored version, tombstones included; null when the key has no history at all. */
+  readonly context: string | null;
+}
+
+export interface ListRequest extends RequestMeta {
+  readonly keyspace: string;
+  readonly prefix: string;
+  /** Exclusive lower bound: the last key of the previous page. */
+  readonly after: string | null;
+  readonly limit: number;
+}
+
+export interface ListResult {
+  /** Live keys in byte order. */
+  readonly keys: readonly string[];
+}
