@@ -1,0 +1,13 @@
+import type { ConflictRecord, StoredVersion } from '../versions/stored-version';
+import type { KeyRef } from './key-id';
+
+/** Everything one group commit writes, as the net effect of all the writes in the batch. */
+export interface BatchChanges {
+  /** Versions that left the key's state (replaced, or resolved away). */
+  readonly removed: readonly (KeyRef & { readonly version: StoredVersion })[];
+  /** New versions, and held versions whose context grew (an LWW winner absorbing its losers). */
+  readonly upserted: readonly (KeyRef & { readonly version: StoredVersion })[];
+  /** One replication-log row per accepted write, in acknowledgement order. */
+  readonly outbox: readonly (KeyRef & { readonly version: StoredVersion })[];
+  readonly conflicts: readonly ConflictRecord[];
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '@geokv/config';
+import type { StorageNodeConfig } from '../storage-node.config';
+import { KvController } from './kv.controller';
+import { ExpirySweeper } from './expiry-sweeper.service';
+import { KvService } from './kv.service';
+import { VersionCache } from './version-cache';
+import { VersionStore } from './version-store';
+import { WriteBatcher } from './write-batcher';
+
+@Module({
+  controllers: [KvController],
+  providers: [
+    KvService,
+    VersionStore,
+    WriteBatcher,
+    ExpirySweeper,
+    {
+      provide: VersionCache,
+      inject: [APP_CONFIG],
+      useFactory: (config: StorageNodeConfig) => new VersionCache(config.GEOKV_CACHE_MAX_BYTES),
+    },
+  ],
+})
+export class KvModule {}

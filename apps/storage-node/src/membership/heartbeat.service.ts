@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout } from 'rxjs';
+import { APP_CONFIG } from '@geokv/config';
+import { MembershipEvents, MembershipPatterns, type NodeRegistration } from '@geokv/protocol';
+import type { StorageNodeConfig } from '../storage-node.config';
+import { MEMBERSHIP_CLIENT } from './tokens';
+
+// Registration retries at this pace until membership answers; it may start after the node.
+const REGISTER_RETRY_MS = 1_000;
+
+/**
+ * Registers the node with membership at start and then sends heartbeats. Each heartbeat carries the
+ * registration too, so a membership process that restarted (or missed the registration, the transport
+ * being lossy) learns the node again from the next heartbeat.
+ */
+@Injectable()
+export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    @Inject(MEMBERSHIP_CLIENT) private readonly membership: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const registration = this.registration();
+    void this.register(registration);
+    this.timer = setInterval(() => {
+      this.membership.emit(MembershipEvents.heartbeat, registration).subscribe({
+        error: (error: Error) => this.logger.warn({ err: error }, 'heartbeat not sent'),
+      });
+    }, this.config.GEOKV_HEARTBEAT_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  private async register(registration: NodeRegistration): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await firstValueFrom(
+          this.membership.send(MembershipPatterns.register, registration).pipe(timeout(this.config.GEOKV_RPC_TIMEOUT_MS)),
+        );
+        this.logger.log({ nodeId: registration.nodeId }, 'registered with membership');
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error }, 'membership did not acknowledge the registration; retrying');
+        await new Promise((resolve) => setTimeout(resolve, REGISTER_RETRY_MS));
+      }
+    }
+  }
+
+  private registration(): NodeRegistration {
+    const httpUrl = this.config.GEOKV_ADVERTISE_URL || `http://${this.config.HOST}:${this.config.PORT}`;
+    return { nodeId: this.config.GEOKV_NODE_ID, region: this.config.GEOKV_REGION, httpUrl };
+  }
+}

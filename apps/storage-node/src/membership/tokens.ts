@@ -1,0 +1,2 @@
+/** The Redis-transport client this app uses to talk to membership. */
+export const MEMBERSHIP_CLIENT = Symbol('MEMBERSHIP_CLIENT');

@@ -1,0 +1,73 @@
+import { Expose } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CommonConfig, portRule } from '@geokv/config';
+
+export class StorageNodeConfig extends CommonConfig {
+  /** This node's id, unique in its region. With the region it names the node's actor in every clock. */
+  @Expose()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be lowercase letters, digits and dashes (e.g. n1)' })
+  GEOKV_NODE_ID!: string;
+
+  /** The node's own database: its shard. Required; no two nodes may share one. */
+  @Expose()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  /** HTTP port for /health and /metrics. */
+  @Expose()
+  @portRule()
+  PORT: number = 7100;
+
+  /**
+   * Connections to the shard. The write path needs one at a time (one batch in flight); the rest serve
+   * reads that miss the cache and listings.
+   */
+  @Expose()
+  @IsInt()
+  @Min(2)
+  @Max(200)
+  GEOKV_PG_POOL_SIZE: number = 10;
+
+  /**
+   * Most writes grouped into one commit. 512 keeps one statement's parameters and locks modest while a
+   * commit's fixed cost (a WAL flush) is shared by enough writes to saturate a 2-core machine.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GEOKV_BATCH_MAX_WRITES: number = 512;
+
+  /** Most value bytes in one commit, so that a burst of large values cannot build a huge statement. */
+  @Expose()
+  @IsInt()
+  @Min(1_048_576)
+  GEOKV_BATCH_MAX_BYTES: number = 8 * 1_048_576;
+
+  /** L1 cache size in bytes: bounded so that a node stays well under its memory budget. */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  GEOKV_CACHE_MAX_BYTES: number = 64 * 1_048_576;
+
+  /**
+   * Interval between heartbeats to membership. Membership marks a node down after missing several
+   * (GEOKV_FAILURE_TIMEOUT_MS there), so one lost heartbeat never flaps a node.
+   */
+  @Expose()
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  GEOKV_HEARTBEAT_INTERVAL_MS: number = 500;
+
+  /** How often expired versions are purged from the shard (reads hide them from the moment they expire). */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  GEOKV_EXPIRY_SWEEP_INTERVAL_MS: number = 30_000;
+
+  /** Public HTTP base URL reported to membership; defaults to http://HOST:PORT. */
+  @Expose()
+  @IsString()
+  GEOKV_ADVERTISE_URL = '';
+}

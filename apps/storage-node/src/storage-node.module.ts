@@ -1,0 +1,55 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { AppConfigModule } from '@geokv/config';
+import {
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  RedisClientModule,
+  RedisHealthIndicator,
+  cacheLookupsMetric,
+  dbQueryDurationMetric,
+  httpDurationMetric,
+  lwwConflictsMetric,
+  writeBatchSizeMetric,
+} from '@geokv/observability';
+import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
+import { KvModule } from './kv/kv.module';
+import { MembershipClientModule } from './membership/membership-client.module';
+import type { StorageNodeConfig } from './storage-node.config';
+
+@Module({})
+export class StorageNodeModule {
+  static forRoot(config: Readonly<StorageNodeConfig>): DynamicModule {
+    return {
+      module: StorageNodeModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forApp({ app: 'storage-node', region: config.GEOKV_REGION, level: config.LOG_LEVEL, logRequests: false }),
+        MetricsModule.forApp('storage-node', config.GEOKV_REGION, [
+          httpDurationMetric,
+          dbQueryDurationMetric,
+          writeBatchSizeMetric,
+          cacheLookupsMetric,
+          lwwConflictsMetric,
+        ]),
+        PostgresModule.forRoot({
+          url: config.DATABASE_URL,
+          migrations: SHARD_MIGRATIONS,
+          poolSize: config.GEOKV_PG_POOL_SIZE,
+          applicationName: `geokv-${config.GEOKV_REGION}-${config.GEOKV_NODE_ID}`,
+        }),
+        RedisClientModule.forUrl(config.REDIS_URL),
+        HealthModule.forApp({
+          inject: [TypeOrmHealthIndicator, RedisHealthIndicator],
+          readiness: (postgres: TypeOrmHealthIndicator, redis: RedisHealthIndicator) => [
+            () => postgres.pingCheck('postgres', { timeout: 1_000 }),
+            () => redis.ping(),
+          ],
+        }),
+        KvModule,
+        MembershipClientModule,
+      ],
+    };
+  }
+}
