@@ -1,0 +1,52 @@
+import { Expose } from 'class-transformer';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { CommonConfig, portRule } from '@geokv/config';
+
+export class MembershipConfig extends CommonConfig {
+  /** Membership's own database: node registry, ring epoch and keyspace catalog. Required. */
+  @Expose()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  /** HTTP port for /health and /metrics. */
+  @Expose()
+  @portRule()
+  PORT: number = 7000;
+
+  /**
+   * Virtual nodes per storage node in the ring. 256 keeps the busiest of 10 nodes within about 1.2× the
+   * mean load while the token table stays a few thousand entries. Every gateway builds the same ring from
+   * this value, so change it only with a full restart of the region.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(4_096)
+  GEOKV_VNODES_PER_NODE: number = 256;
+
+  /**
+   * A node with no heartbeat for this long is marked down. 2.5 s is five of the storage node's default
+   * 500 ms heartbeats: one or two lost messages or a GC pause never flap a node, and a dead node's keys
+   * turn into fast 503s within seconds instead of waiting out every client's RPC timeout.
+   */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  GEOKV_FAILURE_TIMEOUT_MS: number = 2_500;
+
+  /** How often the failure detector looks at the heartbeats: a tenth of the timeout is precise enough. */
+  @Expose()
+  @IsInt()
+  @Min(10)
+  GEOKV_FAILURE_CHECK_INTERVAL_MS: number = 250;
+
+  /**
+   * The ring is re-published this often even without a change. Events on the transport are lossy; this
+   * bounds how long a gateway that missed one runs on an old ring.
+   */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  GEOKV_RING_BROADCAST_INTERVAL_MS: number = 2_000;
+}
