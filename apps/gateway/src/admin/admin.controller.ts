@@ -1,0 +1,48 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Ring } from '@geokv/partitioning';
+import { MembershipPatterns, type RingView } from '@geokv/protocol';
+import { ErrorBody } from '../errors/error-body';
+import { RpcClient } from '../rpc/rpc-client';
+import { NodesView, RingSummary } from './admin.schemas';
+
+/** Operator views, read from membership (the source of truth) rather than this gateway's cached ring. */
+@ApiTags('admin')
+@Controller('v1/admin')
+export class AdminController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get('ring')
+  @ApiOperation({ summary: "The ring: epoch, virtual nodes, and each node's share of the key space" })
+  @ApiResponse({ status: 200, type: RingSummary })
+  @ApiResponse({ status: 503, type: ErrorBody })
+  async ring(): Promise<RingSummary> {
+    const view = await this.rpc.request<RingView>(MembershipPatterns.ring, {});
+    const ownership = view.nodes.length === 0 ? new Map<string, number>() : new Ring(view.nodes, { vnodesPerNode: view.vnodesPerNode }).ownership();
+    return {
+      region: view.region,
+      epoch: view.epoch,
+      vnodesPerNode: view.vnodesPerNode,
+      nodes: view.nodes.map((node) => ({ id: node.id, status: node.status, ownership: ownership.get(node.id) ?? 0 })),
+    };
+  }
+
+  @Get('nodes')
+  @ApiOperation({ summary: 'Registered storage nodes with their status and last heartbeat' })
+  @ApiResponse({ status: 200, type: NodesView })
+  @ApiResponse({ status: 503, type: ErrorBody })
+  async nodes(): Promise<NodesView> {
+    const view = await this.rpc.request<RingView>(MembershipPatterns.ring, {});
+    return {
+      region: view.region,
+      epoch: view.epoch,
+      nodes: view.nodes.map((node) => ({
+        id: node.id,
+        status: node.status,
+        httpUrl: node.httpUrl,
+        joinedAt: new Date(node.joinedAtMs).toISOString(),
+        lastHeartbeatAt: new Date(node.lastHeartbeatMs).toISOString(),
+      })),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '@geokv/config';
+import { ErrorCode, MembershipPatterns, type Catalog, type KeyspacePolicy } from '@geokv/protocol';
+import { ApiError } from '../errors/api-error';
+import type { GatewayConfig } from '../gateway.config';
+import { RpcClient } from '../rpc/rpc-client';
+
+// An unknown keyspace triggers a refresh (it may have been created through another gateway), but at most
+// this often, so that requests for made-up keyspaces cannot turn into a flood of catalog fetches.
+const MISS_REFRESH_INTERVAL_MS = 250;
+
+/** The keyspace catalog as this gateway knows it: pushed on change, polled as a safety net. */
+@Injectable()
+export class CatalogCacheService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CatalogCacheService.name);
+  private version = -1;
+  private policies = new Map<string, KeyspacePolicy>();
+  private lastMissRefreshMs = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.config.GEOKV_RING_POLL_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  apply(catalog: Catalog): void {
+    if (catalog.version < this.version) return;
+    this.version = catalog.version;
+    this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+  }
+
+  list(): KeyspacePolicy[] {
+    return [...this.policies.values()];
+  }
+
+  async policyOf(keyspace: string): Promise<KeyspacePolicy> {
+    const known = this.policies.get(keyspace);
+    if (known) return known;
+    const nowMs = Date.now();
+    if (nowMs - this.lastMissRefreshMs >= MISS_REFRESH_INTERVAL_MS) {
+      this.lastMissRefreshMs = nowMs;
+      await this.refresh();
+    }
+    const refreshed = this.policies.get(keyspace);
+    if (!refreshed) {
+      throw new ApiError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' does not exist; create it with PUT /v1/keyspaces/${keyspace}`);
+    }
+    return refreshed;
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      this.apply(await this.rpc.request<Catalog>(MembershipPatterns.catalog, {}));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not fetch the keyspace catalog; keeping the current one');
+    }
+  }
+}

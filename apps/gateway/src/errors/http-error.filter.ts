@@ -1,0 +1,57 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '@geokv/protocol';
+import { ApiError } from './api-error';
+import type { ErrorBody } from './error-body';
+import { codeOfStatus, httpStatusOf } from './http-status-of';
+
+/**
+ * Every error leaves the gateway here, as `{ error, message, requestId }` with the status of its code.
+ * An unexpected error is logged with its stack and answered with a bare 500: internals never reach a client.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendError(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error, this.logger);
+  }
+}
+
+/** Shared with Fastify's own error handler, for errors raised before a request reaches Nest. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
+  const { status, body, headers } = describe(error, request.id);
+  if (status >= 500 && body.error === ErrorCode.Internal) {
+    logger.error({ err: error, requestId: request.id }, 'unexpected error');
+  }
+  void reply.status(status).headers(headers).type('application/json').send(body);
+}
+
+function describe(error: unknown, requestId: string): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  if (error instanceof ApiError) {
+    return { status: httpStatusOf(error.code), body: { error: error.code, message: error.message, requestId }, headers: { ...error.headers } };
+  }
+  const status = statusOf(error);
+  if (status !== undefined && status < 500) {
+    const message = messageOf(error);
+    return { status, body: { error: codeOfStatus(status), message, requestId }, headers: {} };
+  }
+  return { status: 500, body: { error: ErrorCode.Internal, message: 'internal error', requestId }, headers: {} };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  const candidate = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof candidate === 'number' ? candidate : undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    if (typeof response === 'string') return response;
+    const message = (response as { message?: unknown }).message;
+    return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+  }
+  return (error as Error).message;
+}

@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ErrorCode } from '@geokv/protocol';
+import { ApiError } from '../errors/api-error';
+import { sendError } from '../errors/http-error.filter';
+import type { GatewayConfig } from '../gateway.config';
+
+const HTTP_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The API's resources and the methods each supports; any other method gets 405 with an Allow header. */
+const RESOURCES = [
+  { url: '/v1/kv/:keyspace/*', allow: ['GET', 'HEAD', 'PUT', 'DELETE'] },
+  { url: '/v1/kv/:keyspace', allow: ['GET', 'HEAD'] },
+  { url: '/v1/keyspaces/:name', allow: ['GET', 'HEAD', 'PUT'] },
+  { url: '/v1/keyspaces', allow: ['GET', 'HEAD'] },
+  { url: '/v1/admin/ring', allow: ['GET', 'HEAD'] },
+  { url: '/v1/admin/nodes', allow: ['GET', 'HEAD'] },
+];
+
+/**
+ * Fastify-level behaviour of the API:
+ * - every body is kept as raw bytes (a value is stored exactly as sent; JSON endpoints parse their own);
+ * - every response carries X-Request-Id and X-Served-By-Region, errors included;
+ * - a method a resource does not support gets 405 and `Allow`, not a misleading 404;
+ * - errors raised before Nest sees the request (body too large, bad URL) get the same JSON error body.
+ */
+export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const logger = new Logger('Http');
+
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.GEOKV_MAX_VALUE_BYTES }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id).header('x-served-by-region', config.GEOKV_REGION);
+    done();
+  });
+
+  for (const resource of RESOURCES) {
+    const allow = resource.allow.join(', ');
+    fastify.route({
+      method: HTTP_METHODS.filter((method) => !resource.allow.includes(method)),
+      url: resource.url,
+      handler: (request, reply) => {
+        sendError(request, reply, new ApiError(ErrorCode.MethodNotAllowed, `${request.method} is not supported here; use ${allow}`, { allow }), logger);
+      },
+    });
+  }
+
+  fastify.setErrorHandler((error, request, reply) => {
+    if ((error as { statusCode?: number }).statusCode === 413) {
+      sendError(request, reply, new ApiError(ErrorCode.ValueTooLarge, `the value exceeds the limit of ${config.GEOKV_MAX_VALUE_BYTES} bytes`), logger);
+      return;
+    }
+    sendError(request, reply, error, logger);
+  });
+}

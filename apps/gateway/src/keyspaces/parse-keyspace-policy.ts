@@ -1,0 +1,58 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DEFAULT_KEYSPACE, ErrorCode, type KeyspacePolicy } from '@geokv/protocol';
+import { ApiError } from '../errors/api-error';
+import { KeyspacePolicyBody } from './keyspace-policy.body';
+
+const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * Turns a PUT /v1/keyspaces/{name} request into a complete policy, or throws a 400 that says what is
+ * wrong. Omitted fields take the defaults of keyspace `default`. Features that a later release brings
+ * (strong consistency, more than one replica) are refused outright rather than accepted and ignored.
+ */
+export function parseKeyspacePolicy(name: string, body: Buffer | undefined): KeyspacePolicy {
+  if (!KEYSPACE_NAME.test(name)) {
+    throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'keyspace names are 1 to 63 characters: a-z, 0-9, _ and -, starting with a letter or digit');
+  }
+  const json = parseJson(body);
+  const input = plainToInstance(KeyspacePolicyBody, json);
+  const problems = validateSync(input, { whitelist: true, forbidNonWhitelisted: true });
+  if (problems.length > 0) {
+    const messages = problems.flatMap((problem) => Object.values(problem.constraints ?? {}));
+    throw new ApiError(ErrorCode.InvalidKeyspacePolicy, messages.join('; '));
+  }
+  const policy: KeyspacePolicy = {
+    name,
+    consistency: input.consistency ?? DEFAULT_KEYSPACE.consistency,
+    conflictResolution: input.conflictResolution ?? DEFAULT_KEYSPACE.conflictResolution,
+    defaultTtlSeconds: input.defaultTtlSeconds ?? null,
+    replicationFactor: input.replicationFactor ?? DEFAULT_KEYSPACE.replicationFactor,
+    readQuorum: input.readQuorum ?? DEFAULT_KEYSPACE.readQuorum,
+    writeQuorum: input.writeQuorum ?? DEFAULT_KEYSPACE.writeQuorum,
+  };
+  if (policy.readQuorum > policy.replicationFactor || policy.writeQuorum > policy.replicationFactor) {
+    throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'readQuorum and writeQuorum must not exceed replicationFactor');
+  }
+  if (policy.consistency === 'strong') {
+    throw new ApiError(ErrorCode.Unsupported, 'strong keyspaces are not available in this release; use eventual');
+  }
+  if (policy.replicationFactor > 1) {
+    throw new ApiError(ErrorCode.Unsupported, 'this release keeps one replica per key in a region; replicationFactor must be 1');
+  }
+  return policy;
+}
+
+function parseJson(body: Buffer | undefined): object {
+  if (body === undefined || body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new ApiError(ErrorCode.MalformedJson, `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError(ErrorCode.MalformedJson, 'the body must be a JSON object');
+  }
+  return parsed;
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { KvController } from './kv.controller';
+import { KvService } from './kv.service';
+
+@Module({
+  controllers: [KvController],
+  providers: [KvService],
+})
+export class KvModule {}

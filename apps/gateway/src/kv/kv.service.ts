@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import {
+  addressTo,
+  ErrorCode,
+  StoragePatterns,
+  type ListResult,
+  type ReadResult,
+  type WriteRequest,
+  type WriteResult,
+} from '@geokv/protocol';
+import { CatalogCacheService } from '../catalog/catalog-cache.service';
+import { ApiError } from '../errors/api-error';
+import { RingViewService } from '../ring/ring-view.service';
+import { RpcClient } from '../rpc/rpc-client';
+import type { Preconditions } from './kv-headers';
+
+export interface PutCommand {
+  readonly requestId: string;
+  readonly keyspace: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly contentType: string;
+  readonly context?: string;
+  readonly ttlSeconds?: number;
+  readonly preconditions: Preconditions;
+}
+
+export interface DeleteCommand {
+  readonly requestId: string;
+  readonly keyspace: string;
+  readonly key: string;
+  readonly context?: string;
+  readonly preconditions: Preconditions;
+}
+
+export interface ListQuery {
+  readonly requestId: string;
+  readonly keyspace: string;
+  readonly prefix: string;
+  readonly after: string | null;
+  readonly limit: number;
+}
+
+/** Coordinates key-value operations: keyspace policy, routing by the ring, and the node's answer. */
+@Injectable()
+export class KvService {
+  constructor(
+    private readonly catalog: CatalogCacheService,
+    private readonly ring: RingViewService,
+    private readonly rpc: RpcClient,
+  ) {}
+
+  async put(command: PutCommand): Promise<WriteResult> {
+    const policy = await this.catalog.policyOf(command.keyspace);
+    const ttlSeconds = command.ttlSeconds ?? policy.defaultTtlSeconds;
+    return this.write({
+      requestId: command.requestId,
+      keyspace: command.keyspace,
+      key: command.key,
+      tombstone: false,
+      value: command.value.toString('base64'),
+      contentType: command.contentType,
+      context: command.context,
+      ttlSeconds,
+      conflictResolution: policy.conflictResolution,
+      ...wirePreconditions(command.preconditions),
+    });
+  }
+
+  async delete(command: DeleteCommand): Promise<WriteResult> {
+    const policy = await this.catalog.policyOf(command.keyspace);
+    return this.write({
+      requestId: command.requestId,
+      keyspace: command.keyspace,
+      key: command.key,
+      tombstone: true,
+      context: command.context,
+      conflictResolution: policy.conflictResolution,
+      ...wirePreconditions(command.preconditions),
+    });
+  }
+
+  async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
+    await this.catalog.policyOf(keyspace);
+    const node = this.ring.coordinatorOf(keyspace, key);
+    return this.rpc.request<ReadResult>(addressTo(StoragePatterns.read, node.id), { requestId, keyspace, key }, StoragePatterns.read);
+  }
+
+  /**
+   * A page of live keys in byte order. Keys are spread over every node, so each node returns its first
+   * `limit` keys after the cursor and the gateway merges them: the page is exact, never an approximation.
+   */
+  async list(query: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
+    await this.catalog.policyOf(query.keyspace);
+    const pages = await Promise.all(
+      this.ring.allNodesUp().map((node) =>
+        this.rpc.request<ListResult>(addressTo(StoragePatterns.list, node.id), query, StoragePatterns.list),
+      ),
+    );
+    const keys = pages
+      .flatMap((page) => page.keys)
+      .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
+      .slice(0, query.limit);
+    const cursor = keys.length === query.limit ? Buffer.from(keys[keys.length - 1], 'utf8').toString('base64url') : null;
+    return { keys, cursor };
+  }
+
+  private write(request: WriteRequest): Promise<WriteResult> {
+    const node = this.ring.coordinatorOf(request.keyspace, request.key);
+    return this.rpc.request<WriteResult>(addressTo(StoragePatterns.write, node.id), request, StoragePatterns.write);
+  }
+}
+
+function wirePreconditions(preconditions: Preconditions): Pick<WriteRequest, 'ifMatch' | 'ifNoneMatch'> {
+  return {
+    ...(preconditions.ifMatch ? { ifMatch: preconditions.ifMatch } : {}),
+    ...(preconditions.ifNoneMatch ? { ifNoneMatch: true } : {}),
+  };
+}
+
+/** Decodes a listing cursor (the base64url of the previous page's last key). */
+export function keyOfCursor(cursor: string): string {
+  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new ApiError(ErrorCode.BadRequest, 'cursor is not one this service issued');
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (key.length === 0 || !key.isWellFormed() || key.includes('\ufffd')) {
+    throw new ApiError(ErrorCode.BadRequest, 'cursor is not one this service issued');
+  }
+  return key;
+}

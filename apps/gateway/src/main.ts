@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { ServerRedis } from '@nestjs/microservices';
+import { bootApp } from '@geokv/bootstrap';
+import { transportOptionsFromUrl } from '@geokv/config';
+import { GatewayConfig } from './gateway.config';
+import { GatewayModule } from './gateway.module';
+import { configureHttp } from './http/configure-http';
+import { setUpOpenApi } from './openapi/openapi';
+
+void bootApp({
+  name: 'gateway',
+  configClass: GatewayConfig,
+  rootModule: (config) => GatewayModule.forRoot(config),
+  // The gateway serves no requests over Redis; it subscribes to membership's ring and catalog events.
+  microservice: (config) => ({ strategy: new ServerRedis(transportOptionsFromUrl(config.REDIS_URL)) }),
+  fastify: (config) => ({
+    bodyLimit: config.GEOKV_MAX_VALUE_BYTES,
+    // Keys may be 1024 bytes, i.e. up to 3 KiB percent-encoded; Fastify's default 100 would 404 them.
+    routerOptions: { maxParamLength: 16_384 },
+  }),
+  configure: (app, config) => {
+    configureHttp(app, config);
+    setUpOpenApi(app);
+  },
+});

@@ -1,0 +1,58 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { APP_CONFIG } from '@geokv/config';
+import { Metric } from '@geokv/observability';
+import { ErrorCode, isRpcErrorBody } from '@geokv/protocol';
+import { ApiError } from '../errors/api-error';
+import type { GatewayConfig } from '../gateway.config';
+import { TRANSPORT_CLIENT } from './tokens';
+
+/**
+ * Request/response over the Redis transport with a deadline on every call. A typed error from the other
+ * side keeps its code; silence past the deadline is TIMEOUT (503), and a write that timed out may or may
+ * not have been applied, which the message says.
+ */
+@Injectable()
+export class RpcClient implements OnApplicationShutdown {
+  constructor(
+    @Inject(TRANSPORT_CLIENT) private readonly client: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    @InjectMetric(Metric.rpcDuration) private readonly duration: Histogram<string>,
+  ) {}
+
+  /**
+   * @param channel the concrete channel (node-addressed where needed)
+   * @param metricPattern the pattern template, so that metrics get one series per operation, not per node
+   */
+  async request<T>(channel: string, payload: object, metricPattern: string = channel): Promise<T> {
+    const end = this.duration.startTimer({ pattern: metricPattern });
+    try {
+      const result = await firstValueFrom(
+        this.client.send<T>(channel, payload).pipe(timeout(this.config.GEOKV_RPC_TIMEOUT_MS)),
+      );
+      end({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      end({ outcome: error instanceof TimeoutError ? 'timeout' : 'error' });
+      throw this.toApiError(channel, error);
+    }
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.client.close() as Promise<void>;
+  }
+
+  private toApiError(channel: string, error: unknown): ApiError {
+    if (error instanceof TimeoutError) {
+      return new ApiError(
+        ErrorCode.Timeout,
+        `no answer on ${channel} within ${this.config.GEOKV_RPC_TIMEOUT_MS} ms; a write may or may not have been applied`,
+      );
+    }
+    if (isRpcErrorBody(error)) return new ApiError(error.code, error.message);
+    return new ApiError(ErrorCode.NodeUnavailable, `request on ${channel} failed: ${(error as Error).message ?? 'unknown error'}`);
+  }
+}
