@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readLogTail } from './log-tail';
+import { describeExit, ExitStatus, ManagedChild } from './managed-child';
+import { repoRoot } from './repo-root';
+
+export type AppName = 'membership' | 'storage-node' | 'gateway';
+
+interface CommonOptions {
+  /** Instance name for messages, e.g. `us-east/n1`; default: the app name, or the script's file name. */
+  name?: string;
+  /** HTTP port (health, metrics, and the API for the gateway); passed as PORT. */
+  port: number;
+  /** Passed as HOST; default 127.0.0.1. */
+  host?: string;
+  /** Extra env (GEOKV_REGION, REDIS_URL, DATABASE_URL, ...). Nothing else leaks from our own env. */
+  env?: Record<string, string>;
+  /** stdout and stderr are appended here, across restarts. */
+  logFile: string;
+  /** Path polled by waitReady; default /health/ready. */
+  readyPath?: string;
+}
+
+/** A geokv app (dist/apps/<app>/src/main.js), or any other Node script with an HTTP port, such as the bench's bare server. */
+export type AppProcessOptions = CommonOptions & ({ app: AppName; script?: undefined } | { app?: undefined; script: string });
+
+/** Long enough for the gateway to see its first ring; membership publishes it after the nodes register. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+const READY_POLL_MS = 100;
+const READY_REQUEST_TIMEOUT_MS = 1_000;
+/** VmHWM is sampled this often, so a process that dies still reports a recent peak. */
+const RSS_SAMPLE_MS = 1_000;
+
+/** One geokv app (or a stand-in script) running as our child process, configured only by env. */
+export class AppProcess {
+  private child: ManagedChild;
+  private peakRss: number | undefined;
+  private sampler: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly options: AppProcessOptions,
+    private readonly script: string,
+    private readonly env: NodeJS.ProcessEnv,
+    child: ManagedChild,
+  ) {
+    this.child = child;
+    this.watchRss();
+  }
+
+  /** Spawns the app; does not wait for readiness (call waitReady). Throws if the app is not built. */
+  static async start(options: AppProcessOptions): Promise<AppProcess> {
+    const script = options.script ?? join(repoRoot(), 'dist', 'apps', options.app, 'src', 'main.js');
+    if (!existsSync(script)) {
+      throw new Error(`${script} does not exist${options.app === undefined ? '' : ': run `npm run build` first'}`);
+    }
+    const env = appEnv(options);
+    const child = await spawnNode(script, env, options.logFile);
+    return new AppProcess(options, script, env, child);
+  }
+
+  get name(): string {
+    return this.options.name ?? this.options.app ?? basename(this.script, '.js');
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  get httpUrl(): string {
+    return `http://${this.options.host ?? '127.0.0.1'}:${this.options.port}`;
+  }
+
+  get logFile(): string {
+    return this.options.logFile;
+  }
+
+  /** null while running (or if it was killed by a signal). */
+  get exitCode(): number | null {
+    return this.child.exitStatus?.code ?? null;
+  }
+
+  get exitStatus(): ExitStatus | undefined {
+    return this.child.exitStatus;
+  }
+
+  get isRunning(): boolean {
+    return this.child.isRunning;
+  }
+
+  /** Resolves when the current incarnation exits (a restart makes a new one). */
+  get exited(): Promise<ExitStatus> {
+    return this.child.exited;
+  }
+
+  logTail(lines = 40): string {
+    return readLogTail(this.options.logFile, lines);
+  }
+
+  /**
+   * Polls GET <readyPath> until it answers 200. Fails at once if the process exits meanwhile, and after
+   * `timeoutMs` otherwise; either error carries the last 40 lines of the log.
+   */
+  async waitReady(timeoutMs = DEFAULT_READY_TIMEOUT_MS): Promise<void> {
+    const url = `${this.httpUrl}${this.options.readyPath ?? '/health/ready'}`;
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      const probe = fetch(url, { signal: AbortSignal.timeout(READY_REQUEST_TIMEOUT_MS) }).then(
+        async (response) => {
+          await response.arrayBuffer();
+          return `HTTP ${response.status}`;
+        },
+        describeFetchError,
+      );
+      const outcome = await Promise.race([probe, this.child.exited]);
+      if (typeof outcome !== 'string') {
+        throw new Error(`${this.name} exited (${describeExit(outcome)}) before it was ready:\n${this.logTail()}`);
+      }
+      if (outcome === 'HTTP 200') return;
+      last = outcome;
+      await sleep(READY_POLL_MS);
+    }
+    throw new Error(`${this.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${this.logTail()}`);
+  }
+
+  /** Sends `signal` to this PID only. SIGKILL simulates a crash; SIGSTOP/SIGCONT a freeze. Does not wait. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.sampleRss();
+    this.child.kill(signal);
+  }
+
+  /** SIGTERM, up to 10 s for a graceful exit, then SIGKILL. */
+  async stop(): Promise<ExitStatus> {
+    this.sampleRss();
+    return this.child.stop();
+  }
+
+  /** Resolves with the exit status; throws if still running after `timeoutMs`. */
+  waitExit(timeoutMs: number): Promise<ExitStatus> {
+    return this.child.waitExit(timeoutMs);
+  }
+
+  /** Stops it if running, then spawns it again with the same env and port. Does not wait for readiness. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.child = await spawnNode(this.script, this.env, this.options.logFile);
+    this.watchRss();
+  }
+
+  /**
+   * Peak resident set (VmHWM) in bytes: read now if the process is alive, else the last value read.
+   * The highest value over all incarnations (restarts) is kept. undefined if never read.
+   */
+  peakRssBytes(): number | undefined {
+    this.sampleRss();
+    return this.peakRss;
+  }
+
+  private watchRss(): void {
+    clearInterval(this.sampler);
+    this.sampleRss();
+    this.sampler = setInterval(() => this.sampleRss(), RSS_SAMPLE_MS);
+    this.sampler.unref();
+    void this.child.exited.then(() => clearInterval(this.sampler));
+  }
+
+  private sampleRss(): void {
+    if (!this.child.isRunning) return;
+    const kb = readVmHwmKb(this.child.pid);
+    if (kb !== undefined) this.peakRss = Math.max(this.peakRss ?? 0, kb * 1024);
+  }
+}
+
+function appEnv(options: AppProcessOptions): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...options.env,
+    PORT: String(options.port),
+    HOST: options.host ?? '127.0.0.1',
+  };
+}
+
+function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: string): Promise<ManagedChild> {
+  // cwd = repo root: the apps' contract (they may resolve files relative to it).
+  return ManagedChild.spawn(process.execPath, [script], { env, cwd: repoRoot(), logFile });
+}
+
+/** fetch() reports every failure as "fetch failed"; the useful part (ECONNREFUSED...) is in its cause. */
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? error.cause.message : error.message;
+}
+
+function readVmHwmKb(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // Exited between our isRunning check and the read: keep the previous sample.
+    return undefined;
+  }
+  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  return match ? Number(match[1]) : undefined;
+}

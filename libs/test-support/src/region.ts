@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { AppName, AppProcess, DEFAULT_READY_TIMEOUT_MS } from './app-process';
+import { createDatabase, databaseUrl, defaultAdminUrl, dropDatabase, ensureDatabase } from './postgres-admin';
+import { freePort } from './free-port';
+
+export interface RegionOptions {
+  /** e.g. `us-east`; passed as GEOKV_REGION. */
+  region: string;
+  /** Storage nodes n1..nN; default 3. */
+  storageNodes?: number;
+  /** The region's Redis (the caller starts it, so it can also crash or restart it). */
+  redisUrl: string;
+  /** Databases are `<prefix>_membership`, `<prefix>_n1`, ...; see uniqueDatabasePrefix(). */
+  databasePrefix: string;
+  /** Server on which the databases are created; default defaultAdminUrl(). */
+  adminUrl?: string;
+  /** Keep databases that already exist (npm start, so data survives) instead of creating fresh ones. */
+  reuseDatabases?: boolean;
+  /** Log files are `<logDir>/<region>-<name>.log`. */
+  logDir: string;
+  /** Default: a free port. */
+  gatewayPort?: number;
+  /** Membership on basePort, storage node i on basePort + i. Default: free ports. */
+  basePort?: number;
+  /** Extra env for every app (LOG_LEVEL, GEOKV_PEERS, ...). */
+  env?: Record<string, string>;
+  /** Extra env per app, applied over `env`. */
+  appEnv?: Partial<Record<AppName, Record<string, string>>>;
+  /** Per app; default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface StorageNode {
+  id: string;
+  process: AppProcess;
+  databaseName: string;
+  databaseUrl: string;
+}
+
+/** A database prefix no other run uses, e.g. `geokv_t3f9a1c2_us_east`. */
+export function uniqueDatabasePrefix(region: string): string {
+  return `geokv_t${randomBytes(4).toString('hex')}_${region.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+}
+
+/** One region's apps, running and ready. */
+export class RunningRegion {
+  constructor(
+    readonly region: string,
+    readonly redisUrl: string,
+    readonly adminUrl: string,
+    readonly membership: AppProcess,
+    readonly storageNodes: readonly StorageNode[],
+    readonly gateway: AppProcess,
+    readonly databaseNames: readonly string[],
+  ) {}
+
+  get gatewayUrl(): string {
+    return this.gateway.httpUrl;
+  }
+
+  /** The storage node with this id (`n1`...); throws for an unknown id. */
+  storageNode(id: string): StorageNode {
+    const node = this.storageNodes.find((candidate) => candidate.id === id);
+    if (node === undefined) throw new Error(`region ${this.region} has no storage node ${id}`);
+    return node;
+  }
+
+  /** Every app process, in start order. */
+  apps(): AppProcess[] {
+    return [this.membership, ...this.storageNodes.map((node) => node.process), this.gateway];
+  }
+
+  /** Stops every app by PID, in reverse start order so none logs errors about a peer that left first. */
+  async stop(): Promise<void> {
+    await stopAll([this.gateway]);
+    await stopAll(this.storageNodes.map((node) => node.process));
+    await stopAll([this.membership]);
+  }
+
+  async dropDatabases(): Promise<void> {
+    for (const name of this.databaseNames) await dropDatabase(name, this.adminUrl);
+  }
+}
+
+/**
+ * Creates the region's databases, starts membership, then the storage nodes, then the gateway, waiting
+ * for each to be ready. On failure it stops what it started (and drops databases it created) and throws.
+ */
+export async function startRegion(options: RegionOptions): Promise<RunningRegion> {
+  const adminUrl = options.adminUrl ?? defaultAdminUrl();
+  const nodeIds = Array.from({ length: options.storageNodes ?? 3 }, (_, i) => `n${i + 1}`);
+  const names = { membership: `${options.databasePrefix}_membership`, nodes: nodeIds.map((id) => `${options.databasePrefix}_${id}`) };
+  const allNames = [names.membership, ...names.nodes];
+  const started: AppProcess[] = [];
+  const created: string[] = [];
+  try {
+    for (const name of allNames) {
+      if (options.reuseDatabases === true) {
+        if (await ensureDatabase(name, adminUrl)) created.push(name);
+      } else {
+        await createDatabase(name, adminUrl);
+        created.push(name);
+      }
+    }
+    const launch = launcher(options, started);
+    const timeout = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+
+    const membership = await launch('membership', 'membership', options.basePort, { DATABASE_URL: databaseUrl(names.membership, adminUrl) });
+    await membership.waitReady(timeout);
+
+    const storageNodes = await Promise.all(
+      nodeIds.map(async (id, i): Promise<StorageNode> => {
+        const url = databaseUrl(names.nodes[i], adminUrl);
+        const port = options.basePort === undefined ? undefined : options.basePort + i + 1;
+        const node = await launch('storage-node', id, port, { GEOKV_NODE_ID: id, DATABASE_URL: url });
+        return { id, process: node, databaseName: names.nodes[i], databaseUrl: url };
+      }),
+    );
+    await Promise.all(storageNodes.map((node) => node.process.waitReady(timeout)));
+
+    const gateway = await launch('gateway', 'gateway', options.gatewayPort, {});
+    await gateway.waitReady(timeout);
+    return new RunningRegion(options.region, options.redisUrl, adminUrl, membership, storageNodes, gateway, allNames);
+  } catch (error) {
+    await stopAll(started.reverse());
+    // Best effort: the startup error is the one worth reporting, and a failed drop must not replace it.
+    await Promise.allSettled(created.map((name) => dropDatabase(name, adminUrl)));
+    throw error;
+  }
+}
+
+type Launch = (app: AppName, name: string, port: number | undefined, env: Record<string, string>) => Promise<AppProcess>;
+
+function launcher(options: RegionOptions, started: AppProcess[]): Launch {
+  return async (app, name, port, env) => {
+    const appProcess = await AppProcess.start({
+      app,
+      name: `${options.region}/${name}`,
+      port: port ?? (await freePort()),
+      logFile: join(options.logDir, `${options.region}-${name}.log`),
+      env: {
+        GEOKV_REGION: options.region,
+        REDIS_URL: options.redisUrl,
+        ...options.env,
+        ...options.appEnv?.[app],
+        ...env,
+      },
+    });
+    started.push(appProcess);
+    return appProcess;
+  };
+}
+
+async function stopAll(processes: readonly AppProcess[]): Promise<void> {
+  await Promise.all(processes.map((app) => app.stop()));
+}

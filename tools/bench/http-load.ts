@@ -1,0 +1,47 @@
+import autocannon from 'autocannon';
+import { PhaseResult } from './phase-result';
+import { WARMUP_SECONDS } from './bench-config';
+
+export interface HttpLoad {
+  name: string;
+  url: string;
+  connections: number;
+  seconds: number;
+  requests?: autocannon.Request[];
+  /** Counted by the caller's onResponse; read after the run. */
+  wrongBodies?: () => number;
+}
+
+/** Seconds before a request counts as a timeout: far above any healthy latency here, well under a phase. */
+const REQUEST_TIMEOUT_SECONDS = 5;
+
+/** Runs autocannon against `url`: a discarded warm-up, then `seconds` measured. */
+export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
+  const result = await autocannon({
+    url: load.url,
+    connections: load.connections,
+    duration: load.seconds,
+    timeout: REQUEST_TIMEOUT_SECONDS,
+    requests: load.requests,
+    warmup: { connections: load.connections, duration: WARMUP_SECONDS },
+  });
+  return {
+    name: load.name,
+    okPerSecond: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    wrongBodies: load.wrongBodies?.() ?? 0,
+    notes: describeStatuses(result.statusCodeStats),
+  };
+}
+
+/** Status codes other than 2xx, e.g. `503×12 404×3`. */
+function describeStatuses(stats: Record<string, { count: number }>): string {
+  return Object.entries(stats)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, { count }]) => `${code}×${count}`)
+    .join(' ');
+}

@@ -1,0 +1,67 @@
+import autocannon from 'autocannon';
+import { benchValue, KEY_SPACE } from './bench-config';
+
+/** Keys are `bench-<n>`; the PUT phase records which n it stored so the GET phase reads only those. */
+export class BenchKeys {
+  private readonly stored = new Uint8Array(KEY_SPACE);
+  private next = 0;
+  private wrong = 0;
+
+  /** PUT /v1/kv/default/bench-<n> with benchValue(n), a new n per request, cycling over KEY_SPACE. */
+  putRequests(): autocannon.Request[] {
+    return [
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        setupRequest: (request, context) => {
+          const n = this.next++ % KEY_SPACE;
+          context.n = n;
+          // autocannon hands us a fresh copy per request, so mutating it is safe and cheaper than spreading.
+          request.path = keyPath(n);
+          request.body = benchValue(n);
+          return request;
+        },
+        onResponse: (status, _body, context) => {
+          if (status >= 200 && status < 300 && typeof context.n === 'number') this.stored[context.n] = 1;
+        },
+      },
+    ];
+  }
+
+  /** GET of keys the PUT phase stored, round robin; a 2xx whose body is not that key's value counts as wrong. */
+  getRequests(): autocannon.Request[] {
+    const keys = this.storedKeys();
+    if (keys.length === 0) throw new Error('the PUT phase stored no key, so there is nothing to GET');
+    let next = 0;
+    return [
+      {
+        method: 'GET',
+        setupRequest: (request, context) => {
+          const n = keys[next++ % keys.length];
+          context.n = n;
+          request.path = keyPath(n);
+          return request;
+        },
+        onResponse: (status, body, context) => {
+          if (status >= 200 && status < 300 && typeof context.n === 'number' && body !== benchValue(context.n)) this.wrong++;
+        },
+      },
+    ];
+  }
+
+  get wrongBodies(): number {
+    return this.wrong;
+  }
+
+  private storedKeys(): number[] {
+    const keys: number[] = [];
+    this.stored.forEach((flag, n) => {
+      if (flag === 1) keys.push(n);
+    });
+    return keys;
+  }
+}
+
+function keyPath(n: number): string {
+  return `/v1/kv/default/bench-${n}`;
+}

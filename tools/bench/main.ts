@@ -1,0 +1,120 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import {
+  AppProcess,
+  createDatabase,
+  databaseUrl,
+  defaultAdminUrl,
+  dropDatabase,
+  freePort,
+  RedisServer,
+  repoRoot,
+  RunningRegion,
+  startRegion,
+  Teardown,
+  uniqueDatabasePrefix,
+} from '@geokv/test-support';
+import { readBenchConfig, WARMUP_SECONDS } from './bench-config';
+import { runHttpLoad } from './http-load';
+import { BenchKeys } from './kv-requests';
+import { durabilitySettings, runPgUpsertLoad } from './pg-upsert-load';
+import { PhaseResult } from './phase-result';
+import { formatReport } from './report';
+
+// `npm run bench`: geokv's PUT and GET against their raw building blocks, on loopback, bounded in time.
+
+/** Startup (three apps waiting for a ring) and cleanup, on top of the phases themselves. */
+const OVERHEAD_BUDGET_MS = 180_000;
+const teardown = new Teardown();
+
+async function main(): Promise<void> {
+  const config = readBenchConfig();
+  const phaseMs = (WARMUP_SECONDS + config.seconds + 15) * 1000;
+  armWatchdog(4 * phaseMs + OVERHEAD_BUDGET_MS);
+  const root = repoRoot();
+  const adminUrl = defaultAdminUrl();
+  const prefix = uniqueDatabasePrefix('bench');
+  const logDir = join(root, '.data', 'bench', prefix);
+  console.log(`bench: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections, ` +
+    `${cpus().length} CPUs, node ${process.version}; logs in ${logDir}`);
+
+  const redis = await RedisServer.start();
+  teardown.add('redis', () => redis.stop());
+  const region = await startBenchRegion(adminUrl, prefix, logDir, redis.url);
+
+  const keys = new BenchKeys();
+  const put = await phase(runHttpLoad({
+    name: 'geokv PUT', url: region.gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(),
+  }));
+  const get = await phase(runHttpLoad({
+    name: 'geokv GET', url: region.gatewayUrl, connections: config.connections, seconds: config.seconds,
+    requests: keys.getRequests(), wrongBodies: () => keys.wrongBodies,
+  }));
+  const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
+  // The baselines get an idle machine, as geokv's phases did (a stopped app's stop() in teardown is a no-op).
+  await region.stop();
+
+  const rawDb = `${prefix}_raw`;
+  await createDatabase(rawDb, adminUrl);
+  teardown.add('raw database', () => dropDatabase(rawDb, adminUrl));
+  console.log(`PostgreSQL ${await durabilitySettings(databaseUrl(rawDb, adminUrl))}`);
+  const pgUpsert = await phase(runPgUpsertLoad(databaseUrl(rawDb, adminUrl), config.connections, config.seconds));
+
+  const fastify = await startBareFastify(logDir);
+  const bareFastify = await phase(runHttpLoad({ name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds }));
+
+  console.log(`\n${formatReport({ put, get, pgUpsert, bareFastify, peakRss })}`);
+}
+
+async function startBenchRegion(adminUrl: string, prefix: string, logDir: string, redisUrl: string): Promise<RunningRegion> {
+  const region = await startRegion({ region: 'us-east', storageNodes: 3, redisUrl, databasePrefix: prefix, adminUrl, logDir, env: { LOG_LEVEL: 'warn' } });
+  // Added in this order so teardown (LIFO) stops the apps before dropping their databases.
+  teardown.add('region databases', () => region.dropDatabases());
+  teardown.add('region', () => region.stop());
+  return region;
+}
+
+async function startBareFastify(logDir: string): Promise<AppProcess> {
+  const app = await AppProcess.start({
+    name: 'bare-fastify',
+    script: join(__dirname, 'bare-fastify-server.js'),
+    port: await freePort(),
+    logFile: join(logDir, 'bare-fastify.log'),
+    readyPath: '/',
+  });
+  teardown.add('bare fastify', () => app.stop());
+  await app.waitReady(10_000);
+  return app;
+}
+
+async function phase(running: Promise<PhaseResult>): Promise<PhaseResult> {
+  const result = await running;
+  console.log(`${result.name}: ${result.okPerSecond.toFixed(0)} ok/s, p99 ${result.p99Ms.toFixed(2)} ms, ` +
+    `${(result.non2xx ?? 0) + result.errors + result.timeouts} failed`);
+  return result;
+}
+
+/** However the apps misbehave, the bench ends: after `ms` it cleans up and exits non-zero. */
+function armWatchdog(ms: number): void {
+  setTimeout(() => void finish(new Error(`bench exceeded its ${ms / 1000}s budget`)), ms).unref();
+}
+
+let finishing = false;
+
+async function finish(error: unknown): Promise<void> {
+  if (finishing) return;
+  finishing = true;
+  if (error !== undefined) console.error('bench failed:', error instanceof Error ? error.message : error);
+  let exitCode = error === undefined ? 0 : 1;
+  try {
+    await teardown.run();
+  } catch (cleanupError) {
+    console.error(cleanupError instanceof Error ? cleanupError.message : cleanupError);
+    exitCode = 1;
+  }
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void finish(new Error('interrupted')));
+process.on('SIGTERM', () => void finish(new Error('terminated')));
+main().then(() => finish(undefined), finish);
