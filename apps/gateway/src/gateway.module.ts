@@ -34,7 +34,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggingModule.forApp({ app: 'gateway', region: config.GEOKV_REGION, level: config.LOG_LEVEL, logRequests: true }),
+        LoggingModule.forApp({ app: 'gateway', region: config.GEOKV_REGION, level: config.LOG_LEVEL }),
         MetricsModule.forApp('gateway', config.GEOKV_REGION, [httpDurationMetric, rpcDurationMetric, ringNodesMetric, ringEpochMetric]),
         RedisClientModule.forUrl(config.REDIS_URL),
         RpcModule,

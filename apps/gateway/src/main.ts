@@ -11,6 +11,7 @@ void bootApp({
   name: 'gateway',
   configClass: GatewayConfig,
   rootModule: (config) => GatewayModule.forRoot(config),
+  logRequests: true,
   // The gateway serves no requests over Redis; it subscribes to membership's ring and catalog events.
   microservice: (config) => ({ strategy: new ServerRedis(transportOptionsFromUrl(config.REDIS_URL)) }),
   fastify: (config) => ({

@@ -24,7 +24,7 @@ export class MembershipModule {
       module: MembershipModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggingModule.forApp({ app: 'membership', region: config.GEOKV_REGION, level: config.LOG_LEVEL, logRequests: false }),
+        LoggingModule.forApp({ app: 'membership', region: config.GEOKV_REGION, level: config.LOG_LEVEL }),
         MetricsModule.forApp('membership', config.GEOKV_REGION, [httpDurationMetric, ringNodesMetric, ringEpochMetric]),
         PostgresModule.forRoot({
           url: config.DATABASE_URL,

@@ -25,7 +25,7 @@ export class StorageNodeModule {
       module: StorageNodeModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggingModule.forApp({ app: 'storage-node', region: config.GEOKV_REGION, level: config.LOG_LEVEL, logRequests: false }),
+        LoggingModule.forApp({ app: 'storage-node', region: config.GEOKV_REGION, level: config.LOG_LEVEL }),
         MetricsModule.forApp('storage-node', config.GEOKV_REGION, [
           httpDurationMetric,
           dbQueryDurationMetric,

@@ -18,6 +18,8 @@ export interface AppDefinition<C extends AppConfig> {
   readonly fastify?: (config: Readonly<C>) => FastifyServerOptions;
   /** Last touches on the Fastify app before it listens (content parsers, OpenAPI, error handlers). */
   readonly configure?: (app: NestFastifyApplication, config: Readonly<C>) => Promise<void> | void;
+  /** Log a line per HTTP request: the gateway does; internal apps only serve probes and scrapes. */
+  readonly logRequests?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function bootApp<C extends AppConfig>(definition: AppDefinition<C>)
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  instrumentHttp(app);
+  instrumentHttp(app, definition.logRequests ?? false);
   if (definition.microservice) {
     app.connectMicroservice(definition.microservice(config), { inheritAppConfig: true });
   }

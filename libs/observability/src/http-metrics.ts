@@ -1,22 +1,32 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getToken } from '@willsoto/nestjs-prometheus';
+import { PinoLogger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { Metric } from './metric-names';
 
+const PROBE_ROUTES = /^\/(health\/|metrics)/;
+
 /**
  * Records every HTTP response in the duration histogram, labelled by route template (never the raw URL,
- * which would make one series per key).
+ * which would make one series per key), and, when `logRequests` is on, logs one line per request with
+ * its request id (probes and scrapes excepted). No header or body is logged.
  */
-export function instrumentHttp(app: NestFastifyApplication): void {
+export function instrumentHttp(app: NestFastifyApplication, logRequests: boolean): void {
   const histogram = app.get<Histogram<string>>(getToken(Metric.httpDuration));
+  const logger = PinoLogger.root;
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
-      histogram.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
+      const route = request.routeOptions.url ?? 'unmatched';
+      const seconds = reply.elapsedTime / 1000;
+      histogram.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+      if (logRequests && logger.isLevelEnabled('info') && !PROBE_ROUTES.test(route)) {
+        logger.info(
+          { requestId: request.id, method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime },
+          'request completed',
+        );
+      }
       done();
     });
 }
