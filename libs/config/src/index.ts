@@ -2,3 +2,4 @@ export * from './load-config';
 export * from './common-config';
 export * from './config.module';
 export * from './redis-options';
+export * from './persistent-reply-redis.client';

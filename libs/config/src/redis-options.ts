@@ -22,10 +22,12 @@ export function redisOptionsFromUrl(url: string): RedisConnectionOptions {
 }
 
 /**
- * Options for the Nest Redis transport (clients and servers). Without `retryAttempts` Nest gives up on
- * the first disconnect; a restarted Redis must never leave an app deaf, so it retries for as long as the
- * process lives, every half second.
+ * Options for the Nest Redis transport (clients and servers).
+ * - Without `retryAttempts` Nest gives up on the first disconnect; a restarted Redis must never leave an
+ *   app deaf, so it retries for as long as the process lives, every half second.
+ * - Auto-pipelining sends every command issued in one event-loop tick in one socket write: under load,
+ *   dozens of requests or replies share a syscall instead of paying one each.
  */
 export function transportOptionsFromUrl(url: string) {
-  return { ...redisOptionsFromUrl(url), retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500 };
+  return { ...redisOptionsFromUrl(url), retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500, enableAutoPipelining: true };
 }

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { APP_CONFIG, transportOptionsFromUrl, type CommonConfig } from '@geokv/config';
+import { APP_CONFIG, createTransportClient, type CommonConfig } from '@geokv/config';
 import { RpcClient } from './rpc-client';
 import { TRANSPORT_CLIENT } from './tokens';
 
@@ -10,8 +9,7 @@ import { TRANSPORT_CLIENT } from './tokens';
     {
       provide: TRANSPORT_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) =>
-        ClientProxyFactory.create({ transport: Transport.REDIS as const, options: transportOptionsFromUrl(config.REDIS_URL) }),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
     RpcClient,
   ],

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { APP_CONFIG, transportOptionsFromUrl, type CommonConfig } from '@geokv/config';
+import { APP_CONFIG, createTransportClient, type CommonConfig } from '@geokv/config';
 import { EVENTS_CLIENT } from './tokens';
 
 @Global()
@@ -9,8 +8,7 @@ import { EVENTS_CLIENT } from './tokens';
     {
       provide: EVENTS_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) =>
-        ClientProxyFactory.create({ transport: Transport.REDIS as const, options: transportOptionsFromUrl(config.REDIS_URL) }),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
   ],
   exports: [EVENTS_CLIENT],

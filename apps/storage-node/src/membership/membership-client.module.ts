@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { APP_CONFIG, transportOptionsFromUrl, type CommonConfig } from '@geokv/config';
+import { APP_CONFIG, createTransportClient, type CommonConfig } from '@geokv/config';
 import { HeartbeatService } from './heartbeat.service';
 import { MEMBERSHIP_CLIENT } from './tokens';
 
@@ -9,8 +8,7 @@ import { MEMBERSHIP_CLIENT } from './tokens';
     {
       provide: MEMBERSHIP_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) =>
-        ClientProxyFactory.create({ transport: Transport.REDIS as const, options: transportOptionsFromUrl(config.REDIS_URL) }),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
     HeartbeatService,
   ],
