@@ -33,22 +33,23 @@ interface PendingWrite {
 }
 
 /**
- * Group commit. Writes queue while the previous batch is in flight, and the next batch takes them all
- * (up to a count and a byte limit) into one statement. At low load a batch is a single write and adds no
- * delay; under load the cost of a commit is shared by many writes. A write is acknowledged only after the
- * statement holding it has committed.
+ * Group commit. Writes queue while batches are in flight, and the next batch takes what is queued (up to
+ * a count and a byte limit) into one statement. At low load a batch is a single write and adds no delay;
+ * under load one commit is shared by many writes. A write is acknowledged only after the statement
+ * holding it has committed.
  *
- * This process is the shard's only writer and runs one batch at a time, so the state it reads (cache or
- * database) cannot change under it between the read and the commit. Do not run batches in parallel:
- * two batches touching one key would each merge against a stale state and lose a version.
+ * This process is the shard's only writer. A few batches run at once (their WAL flushes overlap), but
+ * never two holding the same key: the state a batch merges against (cache or database) therefore cannot
+ * change between its read and its commit. Do not relax that rule: two batches touching one key would
+ * each merge against a stale state and lose a version.
  */
 @Injectable()
 export class WriteBatcher {
   private readonly logger = new Logger(WriteBatcher.name);
   private readonly clock = new HybridLogicalClock();
   private queue: PendingWrite[] = [];
-  private draining = false;
-  /** Keys of the batch being committed; readers must not fill the cache for them meanwhile. */
+  private batchesInFlight = 0;
+  /** Keys of the batches being committed; readers must not fill the cache for them meanwhile. */
   readonly inFlight = new Set<string>();
 
   constructor(
@@ -63,35 +64,50 @@ export class WriteBatcher {
     return new Promise<WriteOutcome>((resolve, reject) => {
       const bytes = write.value?.length ?? 0;
       this.queue.push({ ref, keyId: keyIdOf(ref), write, strategy, preconditions, bytes, resolve, reject });
-      void this.drain();
+      this.dispatch();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        await this.commitBatch(this.takeBatch());
-      }
-    } finally {
-      this.draining = false;
+  /** Starts batches while there is room and work whose keys are not already being committed. */
+  private dispatch(): void {
+    while (this.batchesInFlight < this.config.GEOKV_BATCH_CONCURRENCY && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      this.batchesInFlight += 1;
+      void this.commitBatch(batch).finally(() => {
+        this.batchesInFlight -= 1;
+        this.dispatch();
+      });
     }
   }
 
+  /**
+   * The next batch, in arrival order, of writes whose keys no running batch holds. Once a write is left
+   * behind, every later write to its key is left behind too, so each key's writes apply in arrival order.
+   */
   private takeBatch(): PendingWrite[] {
+    const batch: PendingWrite[] = [];
+    const left: PendingWrite[] = [];
+    const blocked = new Set<string>();
     let bytes = 0;
-    let count = 0;
-    while (count < this.queue.length && count < this.config.GEOKV_BATCH_MAX_WRITES) {
-      bytes += this.queue[count].bytes;
-      if (count > 0 && bytes > this.config.GEOKV_BATCH_MAX_BYTES) break;
-      count += 1;
+    for (const pending of this.queue) {
+      const fits =
+        batch.length < this.config.GEOKV_BATCH_MAX_WRITES &&
+        (batch.length === 0 || bytes + pending.bytes <= this.config.GEOKV_BATCH_MAX_BYTES);
+      if (!fits || blocked.has(pending.keyId) || this.inFlight.has(pending.keyId)) {
+        blocked.add(pending.keyId);
+        left.push(pending);
+        continue;
+      }
+      batch.push(pending);
+      bytes += pending.bytes;
     }
-    return this.queue.splice(0, count);
+    this.queue = left;
+    for (const pending of batch) this.inFlight.add(pending.keyId);
+    return batch;
   }
 
   private async commitBatch(batch: PendingWrite[]): Promise<void> {
-    for (const pending of batch) this.inFlight.add(pending.keyId);
     try {
       const initial = await this.currentStates(batch);
       const states = new Map(initial);
@@ -137,7 +153,7 @@ export class WriteBatcher {
       const failure = storageUnavailable(error);
       for (const pending of batch) pending.reject(failure);
     } finally {
-      this.inFlight.clear();
+      for (const pending of batch) this.inFlight.delete(pending.keyId);
     }
   }
 

@@ -27,11 +27,14 @@ export class ShardSchema1764100000000 implements MigrationInterface {
       )`);
     await runner.query(`CREATE INDEX versions_expiry ON versions (expires_at) WHERE expires_at IS NOT NULL`);
 
-    // The replication log: one row per accepted write, inserted in the write's own statement. The id is
-    // monotonic in commit order because a shard has exactly one writer that commits one batch at a time.
+    // The replication log: one row per accepted write, inserted in the write's own statement. Ids grow
+    // with insertion, but batches on disjoint keys commit concurrently, so a lower id can become visible
+    // after a higher one. A tailer must read only rows whose transaction is older than every running one
+    // (txid < pg_snapshot_xmin(pg_current_snapshot())), never just "id > cursor".
     await runner.query(`
       CREATE TABLE outbox (
         id            bigserial PRIMARY KEY,
+        txid          xid8 NOT NULL DEFAULT pg_current_xact_id(),
         keyspace      text COLLATE "C" NOT NULL,
         key           text COLLATE "C" NOT NULL,
         dot_actor     text NOT NULL,
