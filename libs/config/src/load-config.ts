@@ -1,3 +1,5 @@
+// class-transformer reads the design types that TypeScript emits as decorator metadata.
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 

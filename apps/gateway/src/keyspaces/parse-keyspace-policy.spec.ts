@@ -1,0 +1,46 @@
+import { ErrorCode } from '@geokv/protocol';
+import type { ApiError } from '../errors/api-error';
+import { parseKeyspacePolicy } from './parse-keyspace-policy';
+
+const body = (json: string) => Buffer.from(json);
+
+function failure(name: string, json: string): string | null {
+  try {
+    parseKeyspacePolicy(name, body(json));
+    return null;
+  } catch (error) {
+    return (error as ApiError).code;
+  }
+}
+
+describe('parseKeyspacePolicy', () => {
+  it('fills omitted fields with the documented defaults', () => {
+    expect(parseKeyspacePolicy('carts', body('{"conflictResolution":"siblings"}'))).toEqual({
+      name: 'carts',
+      consistency: 'eventual',
+      conflictResolution: 'siblings',
+      defaultTtlSeconds: null,
+      replicationFactor: 1,
+      readQuorum: 1,
+      writeQuorum: 1,
+    });
+    expect(parseKeyspacePolicy('sessions', undefined).conflictResolution).toBe('lww');
+  });
+
+  it('rejects malformed JSON, unknown fields, bad values and bad names', () => {
+    expect(failure('a', '{')).toBe(ErrorCode.MalformedJson);
+    expect(failure('a', '[]')).toBe(ErrorCode.MalformedJson);
+    expect(failure('a', '{"colour":"red"}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('a', '{"conflictResolution":"newest"}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('a', '{"defaultTtlSeconds":0}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('a', '{"defaultTtlSeconds":"60"}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('Bad Name', '{}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('a:b', '{}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+  });
+
+  it('refuses what this release does not do rather than ignoring it', () => {
+    expect(failure('a', '{"consistency":"strong"}')).toBe(ErrorCode.Unsupported);
+    expect(failure('a', '{"replicationFactor":3,"readQuorum":2,"writeQuorum":2}')).toBe(ErrorCode.Unsupported);
+    expect(failure('a', '{"readQuorum":2}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+  });
+});
