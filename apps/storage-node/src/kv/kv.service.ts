@@ -68,21 +68,22 @@ export class KvService {
   }
 }
 
-// Values are base64-encoded once per version and remembered: a hot key is read far more often than written.
-const wireValues = new WeakMap<StoredVersion, string>();
+// A version's wire form (its value base64-encoded, its etag) is built once and remembered: versions are
+// immutable, and a hot key is read far more often than written.
+const wireForms = new WeakMap<StoredVersion, WireVersion>();
 
 function toWire(version: StoredVersion): WireVersion {
-  let value = wireValues.get(version);
-  if (value === undefined) {
-    value = (version.value ?? Buffer.alloc(0)).toString('base64');
-    wireValues.set(version, value);
+  let wire = wireForms.get(version);
+  if (wire === undefined) {
+    wire = {
+      value: (version.value ?? Buffer.alloc(0)).toString('base64'),
+      contentType: version.contentType ?? 'application/octet-stream',
+      etag: etagOf(version.dot),
+      originRegion: version.originRegion,
+      lastModifiedMs: version.hlc.wallMs,
+      expiresAtMs: version.expiresAtMs,
+    };
+    wireForms.set(version, wire);
   }
-  return {
-    value,
-    contentType: version.contentType ?? 'application/octet-stream',
-    etag: etagOf(version.dot),
-    originRegion: version.originRegion,
-    lastModifiedMs: version.hlc.wallMs,
-    expiresAtMs: version.expiresAtMs,
-  };
+  return wire;
 }
