@@ -1,12 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { AppConfigModule } from '@geokv/config';
 import {
   HealthModule,
   LoggingModule,
   MetricsModule,
   RedisClientModule,
-  RedisHealthIndicator,
   httpDurationMetric,
   ringEpochMetric,
   ringNodesMetric,
@@ -33,13 +31,7 @@ export class MembershipModule {
           applicationName: `geokv-${config.GEOKV_REGION}-membership`,
         }),
         RedisClientModule.forUrl(config.REDIS_URL),
-        HealthModule.forApp({
-          inject: [TypeOrmHealthIndicator, RedisHealthIndicator],
-          readiness: (postgres: TypeOrmHealthIndicator, redis: RedisHealthIndicator) => [
-            () => postgres.pingCheck('postgres', { timeout: 1_000 }),
-            () => redis.ping(),
-          ],
-        }),
+        HealthModule.forDatabaseApp(),
         EventsClientModule,
         RegistryModule,
         CatalogModule,

@@ -1,12 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { AppConfigModule } from '@geokv/config';
 import {
   HealthModule,
   LoggingModule,
   MetricsModule,
   RedisClientModule,
-  RedisHealthIndicator,
   cacheLookupsMetric,
   dbQueryDurationMetric,
   httpDurationMetric,
@@ -40,13 +38,7 @@ export class StorageNodeModule {
           applicationName: `geokv-${config.GEOKV_REGION}-${config.GEOKV_NODE_ID}`,
         }),
         RedisClientModule.forUrl(config.REDIS_URL),
-        HealthModule.forApp({
-          inject: [TypeOrmHealthIndicator, RedisHealthIndicator],
-          readiness: (postgres: TypeOrmHealthIndicator, redis: RedisHealthIndicator) => [
-            () => postgres.pingCheck('postgres', { timeout: 1_000 }),
-            () => redis.ping(),
-          ],
-        }),
+        HealthModule.forDatabaseApp(),
         KvModule,
         MembershipClientModule,
       ],

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata } from '@nestjs/common';
-import { TerminusModule, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { TerminusModule, TypeOrmHealthIndicator, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { RedisHealthIndicator } from './redis.health';
 import { READINESS_CHECKS } from './tokens';
@@ -14,6 +14,17 @@ export interface HealthOptions {
 /** GET /health/live and /health/ready for any app, with the readiness checks that app names. */
 @Module({})
 export class HealthModule {
+  /** Readiness of an app that owns a database: its PostgreSQL and its Redis both answer. */
+  static forDatabaseApp(): DynamicModule {
+    return HealthModule.forApp({
+      inject: [TypeOrmHealthIndicator, RedisHealthIndicator],
+      readiness: (postgres: TypeOrmHealthIndicator, redis: RedisHealthIndicator) => [
+        () => postgres.pingCheck('postgres', { timeout: 1_000 }),
+        () => redis.ping(),
+      ],
+    });
+  }
+
   static forApp(options: HealthOptions): DynamicModule {
     return {
       module: HealthModule,
