@@ -24,6 +24,7 @@ export class KvService {
   async write(request: WriteRequest): Promise<WriteResult> {
     const nowMs = Date.now();
     const { written } = await this.batcher.submit(
+      request.requestId,
       { keyspace: request.keyspace, key: request.key },
       {
         tombstone: request.tombstone,

@@ -22,6 +22,7 @@ export interface WriteOutcome {
 }
 
 interface PendingWrite {
+  readonly requestId: string;
   readonly ref: KeyRef;
   readonly keyId: string;
   readonly write: LocalWrite;
@@ -60,10 +61,16 @@ export class WriteBatcher {
     @InjectMetric(Metric.lwwConflicts) private readonly lwwConflicts: Counter<string>,
   ) {}
 
-  submit(ref: KeyRef, write: LocalWrite, strategy: ConflictResolution, preconditions: Preconditions = {}): Promise<WriteOutcome> {
+  submit(
+    requestId: string,
+    ref: KeyRef,
+    write: LocalWrite,
+    strategy: ConflictResolution,
+    preconditions: Preconditions = {},
+  ): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
       const bytes = write.value?.length ?? 0;
-      this.queue.push({ ref, keyId: keyIdOf(ref), write, strategy, preconditions, bytes, resolve, reject });
+      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), write, strategy, preconditions, bytes, resolve, reject });
       this.dispatch();
     });
   }
@@ -148,7 +155,7 @@ export class WriteBatcher {
         else pending.resolve(outcome);
       });
     } catch (error) {
-      this.logger.error({ err: error, writes: batch.length }, 'group commit failed');
+      this.logger.error({ err: error, requestIds: batch.map((pending) => pending.requestId) }, 'group commit failed');
       for (const pending of batch) this.cache.forget(pending.keyId);
       const failure = storageUnavailable(error);
       for (const pending of batch) pending.reject(failure);
