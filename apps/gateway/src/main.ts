@@ -5,6 +5,7 @@ import { transportOptionsFromUrl } from '@geokv/config';
 import { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { configureHttp } from './http/configure-http';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors';
 import { setUpOpenApi } from './openapi/openapi';
 
 void bootApp({
@@ -18,6 +19,8 @@ void bootApp({
     bodyLimit: config.GEOKV_MAX_VALUE_BYTES,
     // Keys may be 1024 bytes, i.e. up to 3 KiB percent-encoded; Fastify's default 100 would 404 them.
     routerOptions: { maxParamLength: 16_384 },
+    frameworkErrors: frameworkErrorHandler(config.GEOKV_REGION),
+    clientErrorHandler: clientErrorHandler(config.GEOKV_REGION),
   }),
   configure: (app, config) => {
     configureHttp(app, config);

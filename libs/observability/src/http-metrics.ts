@@ -13,7 +13,6 @@ const PROBE_ROUTES = /^\/(health\/|metrics)/;
  */
 export function instrumentHttp(app: NestFastifyApplication, logRequests: boolean): void {
   const histogram = app.get<Histogram<string>>(getToken(Metric.httpDuration));
-  const logger = PinoLogger.root;
   app
     .getHttpAdapter()
     .getInstance()
@@ -21,6 +20,8 @@ export function instrumentHttp(app: NestFastifyApplication, logRequests: boolean
       const route = request.routeOptions.url ?? 'unmatched';
       const seconds = reply.elapsedTime / 1000;
       histogram.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+      // Read per request: nestjs-pino sets its root logger only when the app initialises, after this runs.
+      const logger = PinoLogger.root;
       if (logRequests && logger.isLevelEnabled('info') && !PROBE_ROUTES.test(route)) {
         logger.info(
           { requestId: request.id, method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime },

@@ -15,6 +15,7 @@ export const ErrorCode = {
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   PreconditionFailed: 'PRECONDITION_FAILED',
   ValueTooLarge: 'VALUE_TOO_LARGE',
+  RequestTooLarge: 'REQUEST_TOO_LARGE',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   NodeUnavailable: 'NODE_UNAVAILABLE',
   RingUnavailable: 'RING_UNAVAILABLE',

@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.PreconditionFailed]: 412,
   [ErrorCode.ValueTooLarge]: 413,
+  [ErrorCode.RequestTooLarge]: 431,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.NodeUnavailable]: 503,
   [ErrorCode.RingUnavailable]: 503,
@@ -31,6 +32,7 @@ export function codeOfStatus(status: number): ErrorCode {
   if (status === 404) return ErrorCode.NotFound;
   if (status === 405) return ErrorCode.MethodNotAllowed;
   if (status === 413) return ErrorCode.ValueTooLarge;
+  if (status === 431) return ErrorCode.RequestTooLarge;
   if (status === 415) return ErrorCode.UnsupportedMediaType;
   if (status === 412) return ErrorCode.PreconditionFailed;
   if (status >= 400 && status < 500) return ErrorCode.BadRequest;

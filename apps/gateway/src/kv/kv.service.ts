@@ -12,6 +12,7 @@ import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
+import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
 
 export interface PutCommand {
@@ -118,12 +119,15 @@ function wirePreconditions(preconditions: Preconditions): Pick<WriteRequest, 'if
   };
 }
 
-/** Decodes a listing cursor (the base64url of the previous page's last key). */
+/** Decodes a listing cursor (the base64url of the previous page's last key); anything else is a 400. */
 export function keyOfCursor(cursor: string): string {
-  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new ApiError(ErrorCode.BadRequest, 'cursor is not one this service issued');
-  const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (key.length === 0 || !key.isWellFormed() || key.includes('\ufffd')) {
+  const key = /^[A-Za-z0-9_-]{1,2048}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  try {
+    assertValidKey(key, 'cursor');
+  } catch {
+    // Whatever is wrong with it, the client did not get this cursor from us.
     throw new ApiError(ErrorCode.BadRequest, 'cursor is not one this service issued');
   }
+  if (key.includes('\ufffd')) throw new ApiError(ErrorCode.BadRequest, 'cursor is not one this service issued');
   return key;
 }
