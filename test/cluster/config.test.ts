@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppProcess, freePort, repoRoot, type AppName } from '@geokv/test-support';
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+}
+
+/** A bad config must stop an app at boot, before it connects to anything; this bounds how long that may take. */
+const EXIT_DEADLINE_MS = 20_000;
+
+/**
+ * Runs a built app with exactly `env` (plus PATH and HOME) and waits for it to exit, with stdout and
+ * stderr captured. A process still running at the deadline is SIGKILLed (by its pid) and the test fails.
+ */
+function runApp(app: AppName, env: Record<string, string>): Promise<Exit> {
+  const script = join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { cwd: repoRoot(), env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${app} was still running ${EXIT_DEADLINE_MS} ms after start with a bad config:\n${output.slice(-3_000)}`));
+    }, EXIT_DEADLINE_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+/** Asserts the app refused to start (exit 1, no signal) and named every variable in `names`. */
+function expectRefused(exit: Exit, app: AppName, names: readonly string[]): void {
+  const described = `exit ${String(exit.code)} / ${String(exit.signal)}:\n${exit.output}`;
+  expect({ code: exit.code, signal: exit.signal, described }).toEqual({ code: 1, signal: null, described: expect.any(String) });
+  expect(exit.output).toContain(`${app}: Invalid configuration`);
+  for (const name of names) expect(exit.output).toMatch(new RegExp(`^\\s*- ${name}: `, 'm'));
+}
+
+// Valid values for everything an app requires, so that each case breaks exactly what it names. Nothing
+// listens at these addresses; a bad config must stop the app before it tries them.
+const REDIS_URL = 'redis://127.0.0.1:1';
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:1/none';
+
+describe('configuration is validated at boot', () => {
+  it('gateway: PORT=abc exits 1 and names PORT with the bad value', async () => {
+    const exit = await runApp('gateway', { PORT: 'abc', REDIS_URL });
+    expectRefused(exit, 'gateway', ['PORT']);
+    expect(exit.output).toContain('got "abc"');
+  }, 30_000);
+
+  it('storage-node: a missing GEOKV_NODE_ID exits 1 and says it is not set', async () => {
+    const exit = await runApp('storage-node', { PORT: String(await freePort()), REDIS_URL, DATABASE_URL });
+    expectRefused(exit, 'storage-node', ['GEOKV_NODE_ID']);
+    expect(exit.output).toMatch(/GEOKV_NODE_ID: .*it is not set/);
+  }, 30_000);
+
+  it('membership: a DATABASE_URL that is not a postgres:// URL exits 1 and names it', async () => {
+    const exit = await runApp('membership', { PORT: String(await freePort()), REDIS_URL, DATABASE_URL: 'mysql://root@localhost/db' });
+    expectRefused(exit, 'membership', ['DATABASE_URL']);
+  }, 30_000);
+
+  it('gateway: REDIS_URL that is not redis:// exits 1 and names it', async () => {
+    const exit = await runApp('gateway', { PORT: String(await freePort()), REDIS_URL: 'http://127.0.0.1:6379' });
+    expectRefused(exit, 'gateway', ['REDIS_URL']);
+  }, 30_000);
+
+  it('storage-node: every bad variable is named at once, not just the first', async () => {
+    const exit = await runApp('storage-node', {
+      PORT: '70000',
+      REDIS_URL,
+      DATABASE_URL,
+      GEOKV_NODE_ID: 'Node One',
+      GEOKV_RPC_TIMEOUT_MS: '1',
+      LOG_LEVEL: 'loud',
+    });
+    expectRefused(exit, 'storage-node', ['PORT', 'GEOKV_NODE_ID', 'GEOKV_RPC_TIMEOUT_MS', 'LOG_LEVEL']);
+  }, 30_000);
+
+  it('an app launched by the test harness with a bad value fails its readiness wait with exit code 1 and the message', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'geokv-config-'));
+    try {
+      const app = await AppProcess.start({
+        app: 'membership',
+        port: await freePort(),
+        logFile: join(logDir, 'membership.log'),
+        env: { REDIS_URL, DATABASE_URL, GEOKV_FAILURE_TIMEOUT_MS: 'soon' },
+      });
+      await expect(app.waitReady(EXIT_DEADLINE_MS)).rejects.toThrow(/exited \(exit code 1\) before it was ready/);
+      expect(app.exitCode).toBe(1);
+      expect(app.logTail()).toMatch(/- GEOKV_FAILURE_TIMEOUT_MS: .*got "soon"/);
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

@@ -1,0 +1,272 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { decodeContext } from '@geokv/vector-clock';
+import { ErrorCode, type WriteRequest } from '@geokv/protocol';
+import {
+  AppProcess,
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  freePort,
+  startRedisServer,
+  Teardown,
+  uniqueDatabasePrefix,
+  type RedisServer,
+} from '@geokv/test-support';
+import { mapWithConcurrency } from '../support/concurrency';
+import { http, jsonOf, pollUntil } from '../support/http';
+import { query } from '../support/shard-db';
+import { rpcErrorOf, StorageRpc } from '../support/storage-rpc';
+import { explainWithLogs } from '../support/test-region';
+
+/**
+ * One storage node against real PostgreSQL and Redis, spoken to over the real Redis transport exactly as
+ * the gateway speaks to it. Membership runs too, because the node registers and heartbeats.
+ */
+describe('storage node (PostgreSQL + Redis transport)', () => {
+  const NODE = 'n1';
+  const teardown = new Teardown();
+  let redis: RedisServer;
+  let node: AppProcess;
+  let membership: AppProcess;
+  let shardUrl: string;
+  let rpc: StorageRpc;
+
+  const apps = (): AppProcess[] => [membership, node].filter((app) => app !== undefined);
+
+  beforeAll(async () => {
+    // The test's own transport client would log every (expected) reconnect to the console.
+    Logger.overrideLogger(['error']);
+    const logDir = mkdtempSync(join(tmpdir(), 'geokv-storage-node-it-'));
+    teardown.add('remove logs', () => {
+      if (process.env.GEOKV_KEEP_TEST_LOGS !== '1') rmSync(logDir, { recursive: true, force: true });
+    });
+    redis = await startRedisServer({ logFile: join(logDir, 'redis.log') });
+    teardown.add('stop redis', () => redis.stop());
+
+    const prefix = uniqueDatabasePrefix('it');
+    const membershipDb = `${prefix}_membership`;
+    const shardDb = `${prefix}_${NODE}`;
+    for (const name of [membershipDb, shardDb]) {
+      await createDatabase(name);
+      teardown.add(`drop ${name}`, () => dropDatabase(name));
+    }
+    shardUrl = databaseUrl(shardDb);
+
+    const common = { GEOKV_REGION: 'us-east', REDIS_URL: redis.url };
+    membership = await AppProcess.start({
+      app: 'membership',
+      name: 'membership',
+      port: await freePort(),
+      logFile: join(logDir, 'membership.log'),
+      env: { ...common, DATABASE_URL: databaseUrl(membershipDb) },
+    });
+    teardown.add('stop membership', () => membership.stop());
+    await membership.waitReady();
+
+    node = await AppProcess.start({
+      app: 'storage-node',
+      name: NODE,
+      port: await freePort(),
+      logFile: join(logDir, `${NODE}.log`),
+      env: { ...common, DATABASE_URL: shardUrl, GEOKV_NODE_ID: NODE },
+    });
+    teardown.add('stop storage node', () => node.stop());
+    await node.waitReady();
+
+    rpc = await StorageRpc.connect(redis.url);
+    teardown.add('close rpc client', () => rpc.close());
+  }, 90_000);
+
+  afterAll(async () => {
+    await teardown.run();
+  }, 60_000);
+
+  function put(key: string, value: Buffer, extra: Partial<WriteRequest> = {}): WriteRequest {
+    return {
+      requestId: `it-${key}`,
+      keyspace: 'default',
+      key,
+      tombstone: false,
+      value: value.toString('base64'),
+      contentType: 'application/octet-stream',
+      conflictResolution: 'lww',
+      ...extra,
+    };
+  }
+
+  async function outboxRows(keyPrefix: string): Promise<number> {
+    const rows = await query<{ count: string }>(shardUrl, `SELECT count(*) AS count FROM outbox WHERE key LIKE $1`, [`${keyPrefix}%`]);
+    return Number(rows[0].count);
+  }
+
+  async function metricValue(name: string): Promise<number> {
+    const response = await http(`${node.httpUrl}/metrics`);
+    expect(response.status).toBe(200);
+    const line = response.body
+      .toString('utf8')
+      .split('\n')
+      .find((candidate) => candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `));
+    // A histogram with no observations yet has no series at all: that is zero.
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+
+  it('creates the shard schema by migrations: versions, outbox and conflicts, keys in byte order', async () => {
+    const tables = await query<{ table_name: string }>(
+      shardUrl,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
+    expect(tables.map((row) => row.table_name)).toEqual(expect.arrayContaining(['conflicts', 'outbox', 'versions']));
+
+    const keyColumns = await query<{ table_name: string; collation_name: string | null }>(
+      shardUrl,
+      `SELECT table_name, collation_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name = 'key' ORDER BY table_name`,
+    );
+    expect(keyColumns).toEqual([
+      { table_name: 'conflicts', collation_name: 'C' },
+      { table_name: 'outbox', collation_name: 'C' },
+      { table_name: 'versions', collation_name: 'C' },
+    ]);
+  }, 30_000);
+
+  it('acknowledges a write once it is durable, with exactly one outbox row written in the same transaction', async () => {
+    const value = randomBytes(300);
+    const result = await rpc.write(NODE, put('durable/one', value, { contentType: 'image/png' }));
+    expect(result.written).toBe(true);
+    expect(result.etag).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeContext(result.context)).toEqual({ 'us-east/n1': 1 });
+
+    const versions = await query<{ value: Buffer; content_type: string; dot_actor: string; dot_counter: string; xmin: string }>(
+      shardUrl,
+      `SELECT value, content_type, dot_actor, dot_counter, xmin::text AS xmin FROM versions WHERE keyspace = 'default' AND key = $1`,
+      ['durable/one'],
+    );
+    const outbox = await query<{ value: Buffer; dot_actor: string; dot_counter: string; xmin: string }>(
+      shardUrl,
+      `SELECT value, dot_actor, dot_counter, xmin::text AS xmin FROM outbox WHERE keyspace = 'default' AND key = $1`,
+      ['durable/one'],
+    );
+    expect(versions).toHaveLength(1);
+    expect(outbox).toHaveLength(1);
+    expect(versions[0].value.equals(value)).toBe(true);
+    expect(versions[0].content_type).toBe('image/png');
+    expect(outbox[0].value.equals(value)).toBe(true);
+    expect([outbox[0].dot_actor, outbox[0].dot_counter]).toEqual([versions[0].dot_actor, versions[0].dot_counter]);
+    // Same inserting transaction id: the version and its replication-log row committed atomically.
+    expect(outbox[0].xmin).toBe(versions[0].xmin);
+
+    const read = await rpc.read(NODE, { requestId: 'it-read', keyspace: 'default', key: 'durable/one' });
+    expect(read.versions).toHaveLength(1);
+    expect(Buffer.from(read.versions[0].value, 'base64').equals(value)).toBe(true);
+    expect(read.versions[0].contentType).toBe('image/png');
+    expect(read.versions[0].etag).toBe(result.etag);
+    expect(read.context).toBe(result.context);
+  }, 30_000);
+
+  it('acknowledges 200 concurrent writes, each with its outbox row, grouped into commits of more than one write', async () => {
+    const batchesBefore = await metricValue('geokv_write_batch_size_count');
+    const writesBefore = await metricValue('geokv_write_batch_size_sum');
+    const values = Array.from({ length: 200 }, () => randomBytes(64));
+
+    const results = await Promise.all(values.map((value, i) => rpc.write(NODE, put(`group/${String(i).padStart(3, '0')}`, value))));
+
+    expect(results.every((result) => result.written)).toBe(true);
+    expect(await outboxRows('group/')).toBe(200);
+    const stored = await query<{ key: string; value: Buffer }>(shardUrl, `SELECT key, value FROM versions WHERE key LIKE 'group/%' ORDER BY key`);
+    expect(stored).toHaveLength(200);
+    stored.forEach((row, i) => expect(row.value.equals(values[i])).toBe(true));
+
+    const batches = (await metricValue('geokv_write_batch_size_count')) - batchesBefore;
+    const writes = (await metricValue('geokv_write_batch_size_sum')) - writesBefore;
+    expect(writes).toBe(200);
+    // Fewer commits than writes: at least one commit carried several writes.
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(batches).toBeLessThan(writes);
+  }, 60_000);
+
+  it('hides a value once its TTL has passed', async () => {
+    const value = Buffer.from('short-lived');
+    const written = await rpc.write(NODE, put('ttl/one', value, { ttlSeconds: 1 }));
+    const ackedAt = Date.now();
+    expect(written.written).toBe(true);
+
+    const fresh = await rpc.read(NODE, { requestId: 'it-ttl-1', keyspace: 'default', key: 'ttl/one' });
+    expect(fresh.versions).toHaveLength(1);
+    expect(Buffer.from(fresh.versions[0].value, 'base64').toString('utf8')).toBe('short-lived');
+    expect(fresh.versions[0].expiresAtMs).toEqual(expect.any(Number));
+    expect(fresh.versions[0].expiresAtMs!).toBeLessThanOrEqual(ackedAt + 1_000);
+
+    await sleep(Math.max(0, ackedAt + 1_500 - Date.now()));
+    const expired = await rpc.read(NODE, { requestId: 'it-ttl-2', keyspace: 'default', key: 'ttl/one' });
+    expect(expired.versions).toEqual([]);
+    // The key still has a history (the context), just no live value.
+    expect(expired.context).toEqual(expect.any(String));
+  }, 30_000);
+
+  it('rejects a malformed context token with MALFORMED_CONTEXT and writes nothing', async () => {
+    const before = await outboxRows('');
+    for (const context of ['not a token!', 'AQ', 'Ag', 'AQA=']) {
+      const error = await rpcErrorOf(rpc.write(NODE, put('malformed/ctx', Buffer.from('x'), { context })));
+      expect(error.code).toBe(ErrorCode.MalformedContext);
+    }
+    expect(await outboxRows('')).toBe(before);
+    const read = await rpc.read(NODE, { requestId: 'it-malformed', keyspace: 'default', key: 'malformed/ctx' });
+    expect(read).toEqual({ versions: [], context: null });
+  }, 30_000);
+
+  it('loses no acknowledged write when killed with SIGKILL and restarted', async () => {
+    await explainWithLogs(apps(), async () => {
+      const values = Array.from({ length: 300 }, (_, i) => randomBytes(1 + ((i * 37) % 512)));
+      const keys = values.map((_, i) => `crash/${String(i).padStart(3, '0')}`);
+      const acks = await mapWithConcurrency(values, 50, (value, i) => rpc.write(NODE, put(keys[i], value)));
+      expect(acks.every((ack) => ack.written)).toBe(true);
+
+      node.kill('SIGKILL');
+      expect((await node.waitExit(10_000)).signal).toBe('SIGKILL');
+      await node.restart();
+      await node.waitReady();
+
+      // Ready over HTTP first; the transport subscription follows within moments.
+      const read = (key: string) => rpc.read(NODE, { requestId: `it-${key}`, keyspace: 'default', key }, 2_000);
+      await pollUntil(() => read(keys[0]), (result) => result.versions.length === 1, { timeoutMs: 20_000, what: 'the restarted node to answer reads' });
+      const reads = await mapWithConcurrency(keys, 50, (key) => read(key));
+      reads.forEach((result, i) => {
+        expect(result.versions).toHaveLength(1);
+        expect(Buffer.from(result.versions[0].value, 'base64').equals(values[i])).toBe(true);
+        expect(result.versions[0].etag).toBe(acks[i].etag);
+      });
+      expect(await outboxRows('crash/')).toBe(300);
+    });
+  }, 90_000);
+
+  it('reports not ready while its Redis is down, and ready (and serving) again once Redis is back', async () => {
+    await explainWithLogs(apps(), async () => {
+      const ready = () => http(`${node.httpUrl}/health/ready`, { timeoutMs: 5_000 });
+      expect((await ready()).status).toBe(200);
+
+      redis.kill('SIGKILL');
+      const down = await pollUntil(ready, (response) => response.status === 503, { timeoutMs: 15_000, what: 'readiness to turn 503' });
+      const downBody = jsonOf(down);
+      expect(downBody).toEqual(expect.objectContaining({ status: 'error', error: expect.objectContaining({ redis: expect.objectContaining({ status: 'down' }) }) }));
+      // Liveness is not readiness: the process itself is fine.
+      expect((await http(`${node.httpUrl}/health/live`)).status).toBe(200);
+
+      await redis.restart();
+      await pollUntil(ready, (response) => response.status === 200, { timeoutMs: 30_000, what: 'readiness to turn 200 again' });
+      const value = Buffer.from('after redis restart');
+      await pollUntil(
+        () => rpc.write(NODE, put('redis/back', value), 2_000),
+        (result) => result.written,
+        { timeoutMs: 30_000, what: 'the node to serve writes over the transport again' },
+      );
+      // Every attempt was a blind write of the same value, so whichever landed last, this is what reads see.
+      const read = await rpc.read(NODE, { requestId: 'it-redis-back', keyspace: 'default', key: 'redis/back' });
+      expect(read.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8'))).toEqual(['after redis restart']);
+    });
+  }, 90_000);
+});

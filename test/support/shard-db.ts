@@ -1,0 +1,43 @@
+import { Client, type QueryResultRow } from 'pg';
+import { Ring } from '@geokv/partitioning';
+import { placementKey } from '@geokv/protocol';
+import type { RunningRegion } from '@geokv/test-support';
+import { http, jsonOf } from './http';
+
+/** Runs one query on a database of ours (a storage node's shard, say) on a fresh connection. */
+export async function query<T extends QueryResultRow>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Outbox rows (acknowledged writes) per storage node, by node id. */
+export async function outboxCounts(region: RunningRegion): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const node of region.storageNodes) {
+    const rows = await query<{ count: string }>(node.databaseUrl, 'SELECT count(*) AS count FROM outbox');
+    counts[node.id] = Number(rows[0].count);
+  }
+  return counts;
+}
+
+interface RingResponse {
+  readonly vnodesPerNode: number;
+  readonly nodes: readonly { readonly id: string }[];
+}
+
+/** The storage node that owns a key, computed as the gateway does: the ring from /v1/admin/ring. */
+export async function ringOf(gatewayUrl: string): Promise<Ring> {
+  const response = await http(`${gatewayUrl}/v1/admin/ring`);
+  if (response.status !== 200) throw new Error(`GET /v1/admin/ring answered ${response.status}: ${response.body.toString('utf8')}`);
+  const ring = jsonOf(response) as RingResponse;
+  return new Ring(ring.nodes.map((node) => ({ id: node.id })), { vnodesPerNode: ring.vnodesPerNode });
+}
+
+export function ownerOf(ring: Ring, keyspace: string, key: string): string {
+  return ring.ownerOf(placementKey(keyspace, key));
+}

@@ -1,0 +1,57 @@
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout } from 'rxjs';
+import { redisOptionsFromUrl } from '@geokv/config';
+import {
+  addressTo,
+  isRpcErrorBody,
+  StoragePatterns,
+  type ReadRequest,
+  type ReadResult,
+  type RpcErrorBody,
+  type WriteRequest,
+  type WriteResult,
+} from '@geokv/protocol';
+
+/**
+ * A client of one region's storage nodes over the real Redis transport, as the gateway talks to them:
+ * node-addressed channels and a deadline on every request.
+ */
+export class StorageRpc {
+  private constructor(private readonly client: ClientProxy) {}
+
+  static async connect(redisUrl: string): Promise<StorageRpc> {
+    const { host, port } = redisOptionsFromUrl(redisUrl);
+    // Retries so that the client survives a Redis restart in the middle of a test, as the apps do.
+    const client = ClientProxyFactory.create({ transport: Transport.REDIS, options: { host, port, retryAttempts: 1_000, retryDelay: 200 } });
+    await client.connect();
+    return new StorageRpc(client);
+  }
+
+  write(nodeId: string, request: WriteRequest, timeoutMs = 10_000): Promise<WriteResult> {
+    return this.send<WriteResult>(addressTo(StoragePatterns.write, nodeId), request, timeoutMs);
+  }
+
+  read(nodeId: string, request: ReadRequest, timeoutMs = 10_000): Promise<ReadResult> {
+    return this.send<ReadResult>(addressTo(StoragePatterns.read, nodeId), request, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private send<T>(channel: string, payload: object, timeoutMs: number): Promise<T> {
+    return firstValueFrom(this.client.send<T>(channel, payload).pipe(timeout(timeoutMs)));
+  }
+}
+
+/** The typed error a storage node answered with; fails the test if the promise resolved or failed otherwise. */
+export async function rpcErrorOf(pending: Promise<unknown>): Promise<RpcErrorBody> {
+  let outcome: unknown;
+  try {
+    outcome = await pending;
+  } catch (error) {
+    if (isRpcErrorBody(error)) return error;
+    throw new Error(`expected a typed RPC error, got ${error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error)}`);
+  }
+  throw new Error(`expected a typed RPC error, but the request succeeded with ${JSON.stringify(outcome)}`);
+}
