@@ -50,6 +50,7 @@ export class WriteBatcher {
   private readonly clock = new HybridLogicalClock();
   private queue: PendingWrite[] = [];
   private batchesInFlight = 0;
+  private dispatchScheduled = false;
   /** Keys of the batches being committed; readers must not fill the cache for them meanwhile. */
   readonly inFlight = new Set<string>();
 
@@ -71,6 +72,19 @@ export class WriteBatcher {
     return new Promise<WriteOutcome>((resolve, reject) => {
       const bytes = write.value?.length ?? 0;
       this.queue.push({ requestId, ref, keyId: keyIdOf(ref), write, strategy, preconditions, bytes, resolve, reject });
+      this.scheduleDispatch();
+    });
+  }
+
+  /**
+   * Dispatches once the current event-loop turn is over: the transport hands over many requests from one
+   * socket read in one turn, and they should share a batch rather than the first going out alone.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
       this.dispatch();
     });
   }
