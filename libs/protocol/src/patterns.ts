@@ -25,6 +25,8 @@ export const MembershipPatterns = {
 /** Fire-and-forget events. Lossy by design: receivers also poll, so a lost event only delays them. */
 export const MembershipEvents = {
   heartbeat: 'membership.heartbeat',
+  /** Membership's message to itself, proving that it can still hear the transport. */
+  selfEcho: 'membership.self-echo',
   ringChanged: 'events.ring.changed',
   catalogChanged: 'events.catalog.changed',
 } as const;

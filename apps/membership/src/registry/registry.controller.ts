@@ -19,6 +19,11 @@ export class RegistryController {
     await this.registry.heard(registration).catch(() => undefined);
   }
 
+  @EventPattern(MembershipEvents.selfEcho)
+  selfEcho(): void {
+    this.registry.hearSelf();
+  }
+
   @MessagePattern(MembershipPatterns.ring)
   ring(): RingView {
     return this.registry.ring();

@@ -10,6 +10,10 @@ import type { MembershipConfig } from '../membership.config';
 import { nodesToSuspect } from './failure-detector';
 import { NodeStore } from './node-store';
 
+// Membership counts itself deaf after missing this many of its own echoes (1 s at the default interval):
+// well inside the 2.5 s failure timeout, so detection pauses before anyone could be wrongly marked down.
+const SELF_ECHO_DEAF_AFTER_CHECKS = 4;
+
 /**
  * The region's node registry and its versioned ring. Every status change is made durable with a new
  * epoch before it is published, so the epoch a gateway sees never goes backwards, even across restarts.
@@ -20,6 +24,8 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger(RegistryService.name);
   private readonly nodes = new Map<string, NodeView>();
   private epoch = 0;
+  /** When membership last heard its own echo over the transport; see hearSelf(). */
+  private lastSelfEchoMs = Date.now();
   private changes: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
 
@@ -38,7 +44,10 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     for (const node of await this.store.loadNodes()) this.nodes.set(node.id, { ...node, lastHeartbeatMs: nowMs });
     this.updateGauges();
     this.timers = [
-      setInterval(() => this.detectFailures(), this.config.GEOKV_FAILURE_CHECK_INTERVAL_MS),
+      setInterval(() => {
+        this.sendSelfEcho();
+        this.detectFailures();
+      }, this.config.GEOKV_FAILURE_CHECK_INTERVAL_MS),
       setInterval(() => this.publish(), this.config.GEOKV_RING_BROADCAST_INTERVAL_MS),
     ];
     this.publish();
@@ -68,7 +77,32 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     return this.change(registration.nodeId, 'up', registration.httpUrl);
   }
 
+  /**
+   * Membership's own echo came back over the transport. If it had stopped (Redis restarted, or this
+   * process was cut off), every node's silence in that time says nothing about the node: each gets a fresh
+   * timeout instead of being marked down for membership's own deafness.
+   */
+  hearSelf(): void {
+    const nowMs = Date.now();
+    if (this.isDeaf(nowMs)) {
+      this.logger.warn({ silentMs: nowMs - this.lastSelfEchoMs }, 'membership hears the transport again; restarting failure timeouts');
+      for (const node of this.nodes.values()) this.nodes.set(node.id, { ...node, lastHeartbeatMs: Math.max(node.lastHeartbeatMs, nowMs) });
+    }
+    this.lastSelfEchoMs = nowMs;
+  }
+
+  private isDeaf(nowMs: number): boolean {
+    return nowMs - this.lastSelfEchoMs > SELF_ECHO_DEAF_AFTER_CHECKS * this.config.GEOKV_FAILURE_CHECK_INTERVAL_MS;
+  }
+
+  private sendSelfEcho(): void {
+    // An echo that cannot be sent is not an error to report: its absence is exactly what isDeaf() measures.
+    this.events.emit(MembershipEvents.selfEcho, {}).subscribe({ error: () => undefined });
+  }
+
   private detectFailures(): void {
+    // A membership that cannot hear the transport cannot judge anyone.
+    if (this.isDeaf(Date.now())) return;
     const suspects = nodesToSuspect(this.nodes.values(), Date.now(), this.config.GEOKV_FAILURE_TIMEOUT_MS);
     for (const id of suspects) void this.change(id, 'down');
   }
