@@ -54,6 +54,16 @@ export class PostgresCluster {
     await asServerUser(postgresBinary('pg_ctl'), ['-D', this.dir, '-m', 'fast', '-w', 'stop']);
   }
 
+  /** `pg_ctl stop -m immediate`: a crash, as far as clients and recovery can tell. */
+  async crash(): Promise<void> {
+    await asServerUser(postgresBinary('pg_ctl'), ['-D', this.dir, '-m', 'immediate', '-w', 'stop']);
+  }
+
+  /** Starts the server again on the same directory and port (after stop() or crash()). */
+  async restart(): Promise<void> {
+    await this.startServer();
+  }
+
   private async startServer(): Promise<void> {
     // -k DIR: the Unix socket goes in our own dir, not /var/run/postgresql, which may not exist or be writable.
     const serverOptions = `-p ${this.port} -k '${this.dir}' -c listen_addresses=127.0.0.1`;
