@@ -160,7 +160,10 @@ export class WriteBatcher {
         }
       }
 
-      await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()] });
+      // Nothing accepted (every write failed its precondition or deleted nothing) means nothing changed.
+      if (outbox.length > 0) {
+        await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()] });
+      }
       this.batchSize.observe(batch.length);
       for (const [keyId, versions] of states) this.cache.store(keyId, versions);
       batch.forEach((pending, i) => {
