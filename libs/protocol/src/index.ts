@@ -4,3 +4,4 @@ export * from './keyspace-policy';
 export * from './storage-messages';
 export * from './membership-messages';
 export * from './placement';
+export * from './batch-messages';

@@ -10,6 +10,10 @@ export const NODE_PLACEHOLDER = '{node}';
 export const StoragePatterns = {
   write: 'storage.{node}.write',
   read: 'storage.{node}.read',
+  /** Many writes in one message: what a gateway coalesces for one node within one event-loop turn. */
+  writeBatch: 'storage.{node}.write-batch',
+  /** Many reads in one message, likewise. */
+  readBatch: 'storage.{node}.read-batch',
   list: 'storage.{node}.list',
 } as const;
 

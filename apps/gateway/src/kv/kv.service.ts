@@ -4,6 +4,7 @@ import {
   ErrorCode,
   StoragePatterns,
   type ListResult,
+  type ReadRequest,
   type ReadResult,
   type WriteRequest,
   type WriteResult,
@@ -11,6 +12,7 @@ import {
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
+import { NodeRequestCoalescer } from '../rpc/node-request-coalescer';
 import { RpcClient } from '../rpc/rpc-client';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
@@ -45,11 +47,17 @@ export interface ListQuery {
 /** Coordinates key-value operations: keyspace policy, routing by the ring, and the node's answer. */
 @Injectable()
 export class KvService {
+  private readonly writes: NodeRequestCoalescer<WriteRequest, WriteResult>;
+  private readonly reads: NodeRequestCoalescer<ReadRequest, ReadResult>;
+
   constructor(
     private readonly catalog: CatalogCacheService,
     private readonly ring: RingViewService,
     private readonly rpc: RpcClient,
-  ) {}
+  ) {
+    this.writes = new NodeRequestCoalescer(rpc, StoragePatterns.writeBatch);
+    this.reads = new NodeRequestCoalescer(rpc, StoragePatterns.readBatch);
+  }
 
   async put(command: PutCommand): Promise<WriteResult> {
     const policy = await this.catalog.policyOf(command.keyspace);
@@ -83,8 +91,7 @@ export class KvService {
 
   async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
     await this.catalog.policyOf(keyspace);
-    const node = this.ring.coordinatorOf(keyspace, key);
-    return this.rpc.request<ReadResult>(addressTo(StoragePatterns.read, node.id), { requestId, keyspace, key }, StoragePatterns.read);
+    return this.reads.call(this.ring.coordinatorOf(keyspace, key).id, { requestId, keyspace, key });
   }
 
   /**
@@ -107,8 +114,7 @@ export class KvService {
   }
 
   private write(request: WriteRequest): Promise<WriteResult> {
-    const node = this.ring.coordinatorOf(request.keyspace, request.key);
-    return this.rpc.request<WriteResult>(addressTo(StoragePatterns.write, node.id), request, StoragePatterns.write);
+    return this.writes.call(this.ring.coordinatorOf(request.keyspace, request.key).id, request);
   }
 }
 

@@ -1,7 +1,10 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   StoragePatterns,
+  type BatchRequest,
+  type BatchResponse,
+  type ItemOutcome,
   type ListRequest,
   type ListResult,
   type ReadRequest,
@@ -10,12 +13,15 @@ import {
   type WriteResult,
 } from '@geokv/protocol';
 import { KvService } from './kv.service';
+import { rpcErrorBodyOf } from './rpc-error-body';
 import { StorageRpcErrorFilter } from './storage-rpc-error.filter';
 
 /** Node-addressed request handlers; NodeAddressedRedisServer fills in this node's id. */
 @Controller()
 @UseFilters(StorageRpcErrorFilter)
 export class KvController {
+  private readonly logger = new Logger(KvController.name);
+
   constructor(private readonly kv: KvService) {}
 
   @MessagePattern(StoragePatterns.write)
@@ -28,8 +34,34 @@ export class KvController {
     return this.kv.read(request);
   }
 
+  /** The writes of one message all join the group commit together, and each gets its own outcome. */
+  @MessagePattern(StoragePatterns.writeBatch)
+  writeBatch(@Payload() batch: BatchRequest<WriteRequest>): Promise<BatchResponse<WriteResult>> {
+    return this.each(batch, (request) => this.kv.write(request));
+  }
+
+  @MessagePattern(StoragePatterns.readBatch)
+  readBatch(@Payload() batch: BatchRequest<ReadRequest>): Promise<BatchResponse<ReadResult>> {
+    return this.each(batch, (request) => this.kv.read(request));
+  }
+
   @MessagePattern(StoragePatterns.list)
   list(@Payload() request: ListRequest): Promise<ListResult> {
     return this.kv.list(request);
+  }
+
+  private async each<T extends { requestId: string }, R>(
+    batch: BatchRequest<T>,
+    handle: (request: T) => Promise<R>,
+  ): Promise<BatchResponse<R>> {
+    const outcomes = await Promise.all(
+      batch.items.map((request) =>
+        handle(request).then(
+          (value): ItemOutcome<R> => ({ ok: true, value }),
+          (error: unknown): ItemOutcome<R> => ({ ok: false, error: rpcErrorBodyOf(error, request.requestId, this.logger) }),
+        ),
+      ),
+    );
+    return { outcomes };
   }
 }
