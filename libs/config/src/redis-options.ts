@@ -22,12 +22,14 @@ export function redisOptionsFromUrl(url: string): RedisConnectionOptions {
 }
 
 /**
- * Options for the Nest Redis transport (clients and servers).
- * - Without `retryAttempts` Nest gives up on the first disconnect; a restarted Redis must never leave an
- *   app deaf, so it retries for as long as the process lives, every half second.
- * - Auto-pipelining sends every command issued in one event-loop tick in one socket write: under load,
- *   dozens of requests or replies share a syscall instead of paying one each.
+ * Options for the Nest Redis transport (clients and servers). Without `retryAttempts` Nest gives up on the
+ * first disconnect; a restarted Redis must never leave an app deaf, so it retries for as long as the
+ * process lives, every half second.
+ *
+ * ioredis auto-pipelining stays off: the gateway already coalesces each node's requests into one message
+ * per event-loop turn, and on top of that the pipelining bookkeeping cost more than it saved (hot-key GET
+ * 17k req/s with it, 19.5k without).
  */
 export function transportOptionsFromUrl(url: string) {
-  return { ...redisOptionsFromUrl(url), retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500, enableAutoPipelining: true };
+  return { ...redisOptionsFromUrl(url), retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 500 };
 }
