@@ -26,6 +26,8 @@ import { formatReport } from './report';
 /** Startup (three apps waiting for a ring) and cleanup, on top of the phases themselves. */
 const OVERHEAD_BUDGET_MS = 180_000;
 const teardown = new Teardown();
+/** Values read back and compared after the GET phase. */
+const VERIFIED_READS = 2_000;
 
 async function main(): Promise<void> {
   const config = readBenchConfig();
@@ -46,10 +48,13 @@ async function main(): Promise<void> {
   const put = await phase(runHttpLoad({
     name: 'geokv PUT', url: region.gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(),
   }));
-  const get = await phase(runHttpLoad({
+  const load = await phase(runHttpLoad({
     name: 'geokv GET', url: region.gatewayUrl, connections: config.connections, seconds: config.seconds,
-    requests: keys.getRequests(), wrongBodies: () => keys.wrongBodies,
+    requests: keys.getRequests(),
   }));
+  await keys.verifySample(region.gatewayUrl, VERIFIED_READS);
+  const get: PhaseResult = { ...load, wrongBodies: keys.wrongBodies };
+  console.log(`geokv GET: read back ${VERIFIED_READS} stored values after the phase, ${keys.wrongBodies} wrong`);
   const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
   // The baselines get an idle machine, as geokv's phases did (a stopped app's stop() in teardown is a no-op).
   await region.stop();
