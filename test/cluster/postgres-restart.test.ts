@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,8 @@ import {
   uniqueDatabasePrefix,
   type RunningRegion,
 } from '@geokv/test-support';
-import { mapWithConcurrency } from '../support/concurrency';
-import { http, pollUntil } from '../support/http';
+import { AcknowledgedWrites } from '../support/acknowledged-writes';
+import { http } from '../support/http';
 import { explainWithLogs } from '../support/test-region';
 
 /**
@@ -49,47 +48,22 @@ describe('PostgreSQL crash and restart under writes', () => {
 
   it('acknowledges nothing it cannot keep, and keeps everything it acknowledged', async () => {
     await explainWithLogs(region.apps(), async () => {
-      const gateway = region.gatewayUrl;
-      const acknowledged = new Map<string, Buffer>();
-      const statuses = new Map<number, number>();
-      let sequence = 0;
-
-      const writeOne = async (): Promise<void> => {
-        const key = `k-${sequence++}`;
-        const value = randomBytes(64);
-        const result = await http(`${gateway}/v1/kv/default/${key}`, { method: 'PUT', body: value, timeoutMs: 10_000 });
-        statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
-        if (result.status === 204) acknowledged.set(key, value);
-        else expect(result.status).toBe(503);
-      };
-      const writeBurst = (count: number) => mapWithConcurrency(Array.from({ length: count }), 10, writeOne);
-
-      await writeBurst(200);
-      expect(acknowledged.size).toBe(200);
+      const writes = new AcknowledgedWrites(region.gatewayUrl, 'k');
+      await writes.burst(200);
+      expect(writes.acknowledged.size).toBe(200);
 
       await postgres.crash();
-      await writeBurst(60);
+      await writes.burst(60);
+      expect(writes.acknowledged.size).toBeLessThan(260);
       const readiness = await http(`${region.storageNodes[0].process.httpUrl}/health/ready`);
       expect(readiness.status).toBe(503);
 
       await postgres.restart();
-      // The pools reconnect on their own; wait until writes are acknowledged again (bounded).
-      // Recovered means every node acknowledges again: probe keys spread over the whole ring (bounded wait).
-      const probeKeys = Array.from({ length: 30 }, (_, i) => `probe-${i}`);
-      await pollUntil(
-        () => Promise.all(probeKeys.map((key) => http(`${gateway}/v1/kv/default/${key}`, { method: 'PUT', body: 'x' }))),
-        (results) => results.every((result) => result.status === 204),
-        { timeoutMs: 30_000, intervalMs: 250, what: 'writes acknowledged on every node after PostgreSQL restarted' },
-      );
-      await writeBurst(200);
-
-      expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
-      for (const [key, value] of acknowledged) {
-        const read = await http(`${gateway}/v1/kv/default/${key}`);
-        expect({ key, status: read.status }).toEqual({ key, status: 200 });
-        expect(read.body.equals(value)).toBe(true);
-      }
-      expect(acknowledged.size).toBeGreaterThanOrEqual(400);
+      // The pools reconnect on their own.
+      await writes.waitUntilEveryNodeAcknowledges('writes acknowledged on every node after PostgreSQL restarted');
+      await writes.burst(200);
+      expect(writes.acknowledged.size).toBeGreaterThanOrEqual(400);
+      await writes.expectAllReadable();
     });
   }, 180_000);
 });
