@@ -12,7 +12,7 @@ import {
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
-import { NodeRequestCoalescer } from '../rpc/node-request-coalescer';
+import { NodeRequestCoalescer, type CoalescingLimits } from '../rpc/node-request-coalescer';
 import { RpcClient } from '../rpc/rpc-client';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
@@ -44,6 +44,19 @@ export interface ListQuery {
   readonly limit: number;
 }
 
+/*
+ * Coalesced messages must stay far below Redis's pub/sub output-buffer limit (32 MB by default; past it
+ * Redis drops the subscriber's connection). Writes carry their values, so they are capped by bytes. Read
+ * replies carry values of unknown size, so reads are capped by count: 16 values of 1 MiB are ~22 MB of
+ * base64 JSON at worst, and small values (the common case) still share a message 16 at a time.
+ */
+const WRITE_COALESCING: CoalescingLimits<WriteRequest> = {
+  maxItems: 256,
+  maxBytes: 4 * 1_048_576,
+  bytesOf: (request) => request.value?.length ?? 0,
+};
+const READ_COALESCING: CoalescingLimits<ReadRequest> = { maxItems: 16, maxBytes: Number.POSITIVE_INFINITY, bytesOf: () => 0 };
+
 /** Coordinates key-value operations: keyspace policy, routing by the ring, and the node's answer. */
 @Injectable()
 export class KvService {
@@ -55,8 +68,8 @@ export class KvService {
     private readonly ring: RingViewService,
     private readonly rpc: RpcClient,
   ) {
-    this.writes = new NodeRequestCoalescer(rpc, StoragePatterns.writeBatch);
-    this.reads = new NodeRequestCoalescer(rpc, StoragePatterns.readBatch);
+    this.writes = new NodeRequestCoalescer(rpc, StoragePatterns.writeBatch, WRITE_COALESCING);
+    this.reads = new NodeRequestCoalescer(rpc, StoragePatterns.readBatch, READ_COALESCING);
   }
 
   async put(command: PutCommand): Promise<WriteResult> {

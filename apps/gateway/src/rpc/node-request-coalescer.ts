@@ -8,8 +8,13 @@ interface Waiting<T, R> {
   readonly reject: (error: unknown) => void;
 }
 
-// One message stays well under a megabyte of JSON for small values; large values simply make fewer items.
-const MAX_ITEMS_PER_MESSAGE = 256;
+export interface CoalescingLimits<T> {
+  /** Most requests in one message. */
+  readonly maxItems: number;
+  /** Most payload bytes (as `bytesOf` counts them) in one message; a single larger request goes alone. */
+  readonly maxBytes: number;
+  readonly bytesOf: (item: T) => number;
+}
 
 /**
  * Coalesces the requests for one storage node made within one event-loop turn into one batch message.
@@ -25,6 +30,7 @@ export class NodeRequestCoalescer<T, R> {
     private readonly rpc: RpcClient,
     /** A node-addressed batch pattern, e.g. StoragePatterns.writeBatch. */
     private readonly pattern: string,
+    private readonly limits: CoalescingLimits<T>,
   ) {}
 
   call(nodeId: string, item: T): Promise<R> {
@@ -44,9 +50,19 @@ export class NodeRequestCoalescer<T, R> {
     this.waiting = new Map();
     this.flushScheduled = false;
     for (const [nodeId, queue] of waiting) {
-      for (let start = 0; start < queue.length; start += MAX_ITEMS_PER_MESSAGE) {
-        void this.send(nodeId, queue.slice(start, start + MAX_ITEMS_PER_MESSAGE));
+      let group: Waiting<T, R>[] = [];
+      let bytes = 0;
+      for (const waiting of queue) {
+        const size = this.limits.bytesOf(waiting.item);
+        if (group.length > 0 && (group.length >= this.limits.maxItems || bytes + size > this.limits.maxBytes)) {
+          void this.send(nodeId, group);
+          group = [];
+          bytes = 0;
+        }
+        group.push(waiting);
+        bytes += size;
       }
+      if (group.length > 0) void this.send(nodeId, group);
     }
   }
 
