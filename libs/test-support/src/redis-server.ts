@@ -101,8 +101,17 @@ export class RedisServer {
   }
 }
 
+/**
+ * Values travel between the apps over pub/sub, and Redis's default output-buffer limit for pub/sub
+ * clients (32 MB hard) disconnects a gateway that is sent a burst of large values faster than it reads
+ * them (64 concurrent reads of 1 MiB values are ~90 MB of replies). Every Redis a region uses needs a
+ * higher limit; the README says so for operators.
+ */
+export const PUBSUB_OUTPUT_BUFFER_LIMIT = 'pubsub 512mb 128mb 60';
+
 function redisArgs(port: number, dir: string, appendOnly: boolean): string[] {
   return [
+    '--client-output-buffer-limit', PUBSUB_OUTPUT_BUFFER_LIMIT,
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--save', '',
