@@ -1,9 +1,12 @@
-/** A key's identity inside one shard. Keyspace names cannot contain a colon, so the pair is unambiguous. */
+import { placementKey } from '@geokv/protocol';
+
+/** A key's identity inside one shard. */
 export interface KeyRef {
   readonly keyspace: string;
   readonly key: string;
 }
 
+/** The same unambiguous string the ring places the key by, so there is one definition of it. */
 export function keyIdOf(ref: KeyRef): string {
-  return `${ref.keyspace}:${ref.key}`;
+  return placementKey(ref.keyspace, ref.key);
 }
