@@ -13,6 +13,7 @@ import {
 } from '@geokv/observability';
 import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
 import { KvModule } from './kv/kv.module';
+import { SHARD_SESSION_SETTINGS } from './kv/shard-statements';
 import { MembershipClientModule } from './membership/membership-client.module';
 import type { StorageNodeConfig } from './storage-node.config';
 
@@ -36,6 +37,7 @@ export class StorageNodeModule {
           migrations: SHARD_MIGRATIONS,
           poolSize: config.GEOKV_PG_POOL_SIZE,
           applicationName: `geokv-${config.GEOKV_REGION}-${config.GEOKV_NODE_ID}`,
+          sessionSettings: SHARD_SESSION_SETTINGS,
         }),
         RedisClientModule.forUrl(config.REDIS_URL),
         HealthModule.forDatabaseApp(),

@@ -7,6 +7,8 @@ export interface PostgresOptions {
   readonly migrations: (new () => MigrationInterface)[];
   readonly poolSize: number;
   readonly applicationName: string;
+  /** Run-time settings (GUCs) for every connection of the pool, e.g. { enable_seqscan: 'off' }. */
+  readonly sessionSettings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -33,7 +35,12 @@ export class PostgresModule {
           // Keep retrying for a while at boot: in a fresh cluster the database may come up after the app.
           retryAttempts: 20,
           retryDelay: 500,
-          extra: { connectionTimeoutMillis: 5_000 },
+          extra: {
+            connectionTimeoutMillis: 5_000,
+            options: Object.entries(options.sessionSettings ?? {})
+              .map(([name, value]) => `-c ${name}=${value}`)
+              .join(' '),
+          },
         }),
       ],
     };

@@ -1,0 +1,94 @@
+import { unnestVersions, VERSION_COLUMNS } from './version-rows';
+
+/** A named prepared statement: parsed and planned once per connection, then reused. */
+export interface ShardStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * Settings for every shard connection. Left to itself, PostgreSQL re-plans a prepared statement with the
+ * actual parameter values on most executions, and for the large batch statement planning cost more CPU
+ * than running it; so each statement is planned once per connection, generically. Every shard statement
+ * is a lookup by key, so a sequential scan is never the right plan; ruling it out keeps a plan made while a
+ * table looked small from scanning it once it is large.
+ */
+export const SHARD_SESSION_SETTINGS = { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off' } as const;
+
+/*
+ * The shard's connections plan each statement once, generically, and keep that plan for their whole life
+ * (see SHARD_SESSION_SETTINGS). A plan made while a table is nearly empty must therefore still be
+ * right when it holds millions of rows. So every statement here is written so that its only sensible plan
+ * is index lookups per key:
+ * - lookups go through `CROSS JOIN LATERAL (… OFFSET 0)`, which keeps them a nested loop of primary-key
+ *   probes instead of letting the planner hash-join against a scan of the table;
+ * - listing uses a primary-key range, never `LIKE $1`, which a generic plan cannot turn into a range.
+ * The shard-statements integration test checks the plans on a fresh shard.
+ */
+
+/** Versions of the keys ($1 keyspaces, $2 keys), tombstones and expired ones included. */
+export const LOAD_VERSIONS: ShardStatement = {
+  name: 'load_versions',
+  text: `SELECT v.* FROM unnest($1::text[], $2::text[]) AS r(keyspace, key)
+    CROSS JOIN LATERAL (
+      SELECT ${VERSION_COLUMNS} FROM versions
+       WHERE keyspace = r.keyspace AND key = r.key
+      OFFSET 0) v`,
+};
+
+/**
+ * A whole group commit in ONE statement (data-modifying CTEs), which PostgreSQL runs as one transaction:
+ * a batch is durable whole or not at all, with its outbox rows, in a single round trip. Removed and
+ * upserted never share a primary key (an upserted version is in the final state, a removed one is not),
+ * so the CTEs never touch one row twice.
+ */
+export const COMMIT_BATCH: ShardStatement = {
+  name: 'commit_batch',
+  text: `WITH removed AS (
+     DELETE FROM versions WHERE ctid = ANY(ARRAY(
+       SELECT v.ctid FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS r(keyspace, key, dot_actor, dot_counter)
+        CROSS JOIN LATERAL (
+          SELECT ctid FROM versions
+           WHERE keyspace = r.keyspace AND key = r.key AND dot_actor = r.dot_actor AND dot_counter = r.dot_counter
+          OFFSET 0) v))
+   ), upserted AS (
+     INSERT INTO versions (${VERSION_COLUMNS})
+     SELECT * FROM ${unnestVersions(5)}
+     ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO UPDATE SET context = excluded.context
+   ), logged AS (
+     INSERT INTO outbox (${VERSION_COLUMNS})
+     SELECT * FROM ${unnestVersions(17)}
+   ), conflicted AS (
+     INSERT INTO conflicts (${VERSION_COLUMNS.replace(', expires_at', '')}, resolution, winner_actor, winner_counter)
+     SELECT l.keyspace, l.key, l.dot_actor, l.dot_counter, l.context, l.hlc_wall_ms, l.hlc_logical, l.origin_region,
+            l.tombstone, l.value, l.content_type, w.resolution, w.winner_actor, w.winner_counter
+       FROM ${unnestVersions(29)} WITH ORDINALITY
+            AS l(keyspace, key, dot_actor, dot_counter, context, hlc_wall_ms, hlc_logical, origin_region,
+                 tombstone, value, content_type, expires_at, n)
+       JOIN unnest($41::text[], $42::text[], $43::bigint[]) WITH ORDINALITY
+            AS w(resolution, winner_actor, winner_counter, n) USING (n)
+     ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO NOTHING
+   )
+   SELECT 1`,
+};
+
+/** Live keys of keyspace $1 in [$2, $3) (no upper bound when $3 is null), after $4, at most $5. */
+export const LIST_KEYS: ShardStatement = {
+  name: 'list_keys',
+  text: `SELECT key FROM versions
+    WHERE keyspace = $1 AND key >= $2 AND ($3::text IS NULL OR key < $3) AND ($4::text IS NULL OR key > $4)
+    GROUP BY key
+   HAVING bool_or(NOT tombstone AND (expires_at IS NULL OR expires_at > now()))
+    ORDER BY key
+    LIMIT $5`,
+};
+
+/** Deletes up to 1,000 expired versions and counts them. */
+export const PURGE_EXPIRED: ShardStatement = {
+  name: 'purge_expired',
+  text: `WITH purged AS (
+     DELETE FROM versions WHERE ctid = ANY(ARRAY(
+       SELECT ctid FROM versions WHERE expires_at IS NOT NULL AND expires_at < now() LIMIT 1000))
+     RETURNING 1)
+   SELECT count(*) AS purged FROM purged`,
+};

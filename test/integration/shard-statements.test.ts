@@ -1,0 +1,58 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { SHARD_MIGRATIONS } from '@geokv/persistence';
+import { createDatabase, databaseUrl, dropDatabase, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
+import {
+  COMMIT_BATCH,
+  LIST_KEYS,
+  LOAD_VERSIONS,
+  PURGE_EXPIRED,
+  SHARD_SESSION_SETTINGS,
+  type ShardStatement,
+} from '../../apps/storage-node/src/kv/shard-statements';
+
+/**
+ * A shard's connections plan each statement once and keep the plan (SHARD_SESSION_SETTINGS). The worst
+ * moment to make that plan is on a fresh, never-analysed shard, where the planner believes every table is
+ * tiny; these plans must still be per-key index lookups, or each write would scan the whole table once the
+ * shard grows.
+ */
+describe('shard statements on a fresh shard (real PostgreSQL)', () => {
+  const teardown = new Teardown();
+  let client: Client;
+
+  beforeAll(async () => {
+    const name = `${uniqueDatabasePrefix('it')}_plans`;
+    await createDatabase(name);
+    teardown.add(`drop ${name}`, () => dropDatabase(name));
+    const migrations = new DataSource({ type: 'postgres', url: databaseUrl(name), migrations: SHARD_MIGRATIONS });
+    await migrations.initialize();
+    await migrations.runMigrations();
+    await migrations.destroy();
+    const options = Object.entries(SHARD_SESSION_SETTINGS).map(([setting, value]) => `-c ${setting}=${value}`).join(' ');
+    client = new Client({ connectionString: databaseUrl(name), options });
+    await client.connect();
+    teardown.add('disconnect', () => client.end());
+  });
+
+  afterAll(() => teardown.run());
+
+  async function planOf(statement: ShardStatement): Promise<string> {
+    const parameters = Math.max(0, ...[...statement.text.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
+    await client.query(`PREPARE ${statement.name} AS ${statement.text}`);
+    const nulls = Array.from({ length: parameters }, () => 'NULL').join(', ');
+    const rows = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${statement.name}${parameters > 0 ? `(${nulls})` : ''}`);
+    return rows.rows.map((row) => row['QUERY PLAN']).join('\n');
+  }
+
+  it.each([
+    [LOAD_VERSIONS, [/Nested Loop/, /Index Scan using versions_pkey on versions/]],
+    [COMMIT_BATCH, [/Nested Loop/, /Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
+    [LIST_KEYS, [/Index (Only )?Scan using versions_pkey on versions/]],
+    [PURGE_EXPIRED, [/Index Scan on versions_expiry/, /Tid Scan on versions/]],
+  ])('$name is planned as index lookups, never a scan of a table', async (statement, expected) => {
+    const plan = await planOf(statement);
+    expect(plan).not.toMatch(/Seq Scan/);
+    for (const pattern of expected) expect(plan).toMatch(pattern);
+  });
+});
