@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   addressTo,
+  type BatchResponse,
   ErrorCode,
   StoragePatterns,
   type ListResult,
@@ -12,7 +13,7 @@ import {
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
-import { NodeRequestCoalescer, type CoalescingLimits } from '../rpc/node-request-coalescer';
+import { NodeRequestCoalescer, type CoalescingLimits, type SendBatch } from '../rpc/node-request-coalescer';
 import { RpcClient } from '../rpc/rpc-client';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
@@ -44,6 +45,13 @@ export interface ListQuery {
   readonly limit: number;
 }
 
+/**
+ * Two, so that a node always has the next message on its way while it works on one. Measured with the
+ * bench: one, two and four gave the same throughput, and two sends half the messages that coalescing only
+ * within an event-loop turn did.
+ */
+const MESSAGES_IN_FLIGHT_PER_NODE = 2;
+
 /*
  * Coalesced messages must stay far below Redis's pub/sub output-buffer limit (32 MB by default; past it
  * Redis drops the subscriber's connection). Writes carry their values, so they are capped by bytes. Read
@@ -54,8 +62,14 @@ const WRITE_COALESCING: CoalescingLimits<WriteRequest> = {
   maxItems: 256,
   maxBytes: 4 * 1_048_576,
   bytesOf: (request) => request.value?.length ?? 0,
+  maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
 };
-const READ_COALESCING: CoalescingLimits<ReadRequest> = { maxItems: 16, maxBytes: Number.POSITIVE_INFINITY, bytesOf: () => 0 };
+const READ_COALESCING: CoalescingLimits<ReadRequest> = {
+  maxItems: 16,
+  maxBytes: Number.POSITIVE_INFINITY,
+  bytesOf: () => 0,
+  maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
+};
 
 /** Coordinates key-value operations: keyspace policy, routing by the ring, and the node's answer. */
 @Injectable()
@@ -68,8 +82,8 @@ export class KvService {
     private readonly ring: RingViewService,
     private readonly rpc: RpcClient,
   ) {
-    this.writes = new NodeRequestCoalescer(rpc, StoragePatterns.writeBatch, WRITE_COALESCING);
-    this.reads = new NodeRequestCoalescer(rpc, StoragePatterns.readBatch, READ_COALESCING);
+    this.writes = new NodeRequestCoalescer(this.batchSender(StoragePatterns.writeBatch), WRITE_COALESCING);
+    this.reads = new NodeRequestCoalescer(this.batchSender(StoragePatterns.readBatch), READ_COALESCING);
   }
 
   async put(command: PutCommand): Promise<WriteResult> {
@@ -124,6 +138,11 @@ export class KvService {
       .slice(0, query.limit);
     const cursor = keys.length === query.limit ? Buffer.from(keys[keys.length - 1], 'utf8').toString('base64url') : null;
     return { keys, cursor };
+  }
+
+  /** Sends batch messages on a node-addressed pattern, e.g. StoragePatterns.writeBatch. */
+  private batchSender<T, R>(pattern: string): SendBatch<T, R> {
+    return (nodeId, request) => this.rpc.request<BatchResponse<R>>(addressTo(pattern, nodeId), request, pattern);
   }
 
   private write(request: WriteRequest): Promise<WriteResult> {

@@ -1,6 +1,8 @@
-import { addressTo, type BatchRequest, type BatchResponse } from '@geokv/protocol';
+import type { BatchRequest, BatchResponse } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
-import type { RpcClient } from './rpc-client';
+
+/** Sends one batch message to a node and resolves with its reply (over the transport, in production). */
+export type SendBatch<T, R> = (nodeId: string, request: BatchRequest<T>) => Promise<BatchResponse<R>>;
 
 interface Waiting<T, R> {
   readonly item: T;
@@ -14,62 +16,78 @@ export interface CoalescingLimits<T> {
   /** Most payload bytes (as `bytesOf` counts them) in one message; a single larger request goes alone. */
   readonly maxBytes: number;
   readonly bytesOf: (item: T) => number;
+  /** Most messages awaiting a reply per node; requests made meanwhile queue and go out together. */
+  readonly maxInFlight: number;
 }
 
 /**
- * Coalesces the requests for one storage node made within one event-loop turn into one batch message.
- * Under load, dozens of requests share one transport round trip (one publish, one reply, one pass through
- * each side's message pipeline); alone, a request goes out by itself at the end of the turn. Each request
- * still gets its own outcome, and a failure of the whole message (a timeout) fails each of its requests.
+ * Coalesces the requests for one storage node into batch messages. A request made while the node already
+ * has `maxInFlight` messages awaiting replies waits, and goes out with the others that queued meanwhile in
+ * one message, as soon as a reply frees a slot. Alone, a request goes out at the end of its event-loop turn
+ * with no added delay; under load, the busier the node, the larger its messages, so each transport round
+ * trip (one publish, one reply, one pass through each side's message pipeline) carries dozens of requests.
+ * Each request still gets its own outcome, and a failure of the whole message (a timeout) fails each of
+ * its requests.
  */
 export class NodeRequestCoalescer<T, R> {
-  private waiting = new Map<string, Waiting<T, R>[]>();
+  private readonly queues = new Map<string, Waiting<T, R>[]>();
+  private readonly inFlight = new Map<string, number>();
   private flushScheduled = false;
 
   constructor(
-    private readonly rpc: RpcClient,
-    /** A node-addressed batch pattern, e.g. StoragePatterns.writeBatch. */
-    private readonly pattern: string,
+    private readonly sendBatch: SendBatch<T, R>,
     private readonly limits: CoalescingLimits<T>,
   ) {}
 
   call(nodeId: string, item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const queue = this.waiting.get(nodeId) ?? [];
-      queue.push({ item, resolve, reject });
-      this.waiting.set(nodeId, queue);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+      let queue = this.queues.get(nodeId);
+      if (queue === undefined) {
+        queue = [];
+        this.queues.set(nodeId, queue);
       }
+      queue.push({ item, resolve, reject });
+      this.scheduleFlush();
     });
   }
 
-  private flush(): void {
-    const waiting = this.waiting;
-    this.waiting = new Map();
-    this.flushScheduled = false;
-    for (const [nodeId, queue] of waiting) {
-      let group: Waiting<T, R>[] = [];
-      let bytes = 0;
-      for (const waiting of queue) {
-        const size = this.limits.bytesOf(waiting.item);
-        if (group.length > 0 && (group.length >= this.limits.maxItems || bytes + size > this.limits.maxBytes)) {
-          void this.send(nodeId, group);
-          group = [];
-          bytes = 0;
-        }
-        group.push(waiting);
-        bytes += size;
-      }
-      if (group.length > 0) void this.send(nodeId, group);
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const nodeId of this.queues.keys()) this.sendQueued(nodeId);
+    });
+  }
+
+  private sendQueued(nodeId: string): void {
+    const queue = this.queues.get(nodeId)!;
+    while (queue.length > 0 && (this.inFlight.get(nodeId) ?? 0) < this.limits.maxInFlight) {
+      const group = queue.splice(0, this.groupSize(queue));
+      this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1);
+      void this.send(nodeId, group).finally(() => {
+        this.inFlight.set(nodeId, this.inFlight.get(nodeId)! - 1);
+        if (this.queues.get(nodeId)!.length > 0) this.scheduleFlush();
+      });
     }
+  }
+
+  /** How many requests from the front of the queue fit in one message (always at least one). */
+  private groupSize(queue: readonly Waiting<T, R>[]): number {
+    let bytes = this.limits.bytesOf(queue[0].item);
+    let count = 1;
+    while (count < queue.length && count < this.limits.maxItems) {
+      bytes += this.limits.bytesOf(queue[count].item);
+      if (bytes > this.limits.maxBytes) break;
+      count += 1;
+    }
+    return count;
   }
 
   private async send(nodeId: string, group: readonly Waiting<T, R>[]): Promise<void> {
     const request: BatchRequest<T> = { items: group.map((waiting) => waiting.item) };
     try {
-      const response = await this.rpc.request<BatchResponse<R>>(addressTo(this.pattern, nodeId), request, this.pattern);
+      const response = await this.sendBatch(nodeId, request);
       group.forEach((waiting, i) => {
         const outcome = response.outcomes[i];
         if (outcome.ok) waiting.resolve(outcome.value);

@@ -1,0 +1,96 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ErrorCode, type BatchRequest, type BatchResponse } from '@geokv/protocol';
+import { ApiError } from '../errors/api-error';
+import { NodeRequestCoalescer, type CoalescingLimits } from './node-request-coalescer';
+
+/** A node that answers each item with its double, when the test says so. */
+class FakeNode {
+  readonly messages: { nodeId: string; items: number[]; reply: (response?: BatchResponse<number> | Error) => void }[] = [];
+
+  readonly send = (nodeId: string, request: BatchRequest<number>): Promise<BatchResponse<number>> =>
+    new Promise((resolve, reject) => {
+      const items = [...request.items];
+      this.messages.push({
+        nodeId,
+        items,
+        reply: (response) => {
+          if (response instanceof Error) reject(response);
+          else resolve(response ?? { outcomes: items.map((item) => ({ ok: true, value: item * 2 })) });
+        },
+      });
+    });
+}
+
+const LIMITS: CoalescingLimits<number> = { maxItems: 4, maxBytes: 100, bytesOf: (item) => item, maxInFlight: 1 };
+
+describe('NodeRequestCoalescer', () => {
+  let node: FakeNode;
+  let coalescer: NodeRequestCoalescer<number, number>;
+
+  beforeEach(() => {
+    node = new FakeNode();
+    coalescer = new NodeRequestCoalescer(node.send, LIMITS);
+  });
+
+  it('sends the requests of one event-loop turn in one message per node, and answers each', async () => {
+    const answers = [coalescer.call('n1', 1), coalescer.call('n2', 2), coalescer.call('n1', 3)];
+    expect(node.messages).toHaveLength(0);
+    await nextTurn();
+    expect(node.messages.map(({ nodeId, items }) => ({ nodeId, items }))).toEqual([
+      { nodeId: 'n1', items: [1, 3] },
+      { nodeId: 'n2', items: [2] },
+    ]);
+    node.messages.forEach((message) => message.reply());
+    await expect(Promise.all(answers)).resolves.toEqual([2, 4, 6]);
+  });
+
+  it('queues requests while a node has maxInFlight messages pending, then sends them together', async () => {
+    const first = coalescer.call('n1', 1);
+    await nextTurn();
+    const queued = [coalescer.call('n1', 2), coalescer.call('n1', 3)];
+    await nextTurn();
+    const later = coalescer.call('n1', 4);
+    await nextTurn();
+    expect(node.messages.map((message) => message.items)).toEqual([[1]]);
+
+    node.messages[0].reply();
+    await expect(first).resolves.toBe(2);
+    await nextTurn();
+    expect(node.messages.map((message) => message.items)).toEqual([[1], [2, 3, 4]]);
+    node.messages[1].reply();
+    await expect(Promise.all([...queued, later])).resolves.toEqual([4, 6, 8]);
+  });
+
+  it('splits by count and by bytes, and sends an oversized request alone', async () => {
+    const wide = new NodeRequestCoalescer(node.send, { ...LIMITS, maxInFlight: 10 });
+    for (const item of [1, 1, 1, 1, 1, 60, 50, 500, 1]) void wide.call('n1', item);
+    await nextTurn();
+    expect(node.messages.map((message) => message.items)).toEqual([[1, 1, 1, 1], [1, 60], [50], [500], [1]]);
+  });
+
+  it('rejects each request of a failed message, and only its own request for a failed item', async () => {
+    const answers = [coalescer.call('n1', 1), coalescer.call('n1', 2)].map((answer) => answer.catch((error: unknown) => error));
+    await nextTurn();
+    node.messages[0].reply({
+      outcomes: [
+        { ok: true, value: 2 },
+        { ok: false, error: { code: ErrorCode.PreconditionFailed, message: 'etag mismatch' } },
+      ],
+    });
+    const [ok, failed] = await Promise.all(answers);
+    expect(ok).toBe(2);
+    expect(failed).toBeInstanceOf(ApiError);
+    expect(failed).toMatchObject({ code: ErrorCode.PreconditionFailed, message: 'etag mismatch' });
+
+    const timedOut = [coalescer.call('n1', 3), coalescer.call('n1', 4)].map((answer) => answer.catch((error: unknown) => error));
+    await nextTurn();
+    node.messages[1].reply(new Error('timeout'));
+    expect((await Promise.all(timedOut)).map((error) => (error as Error).message)).toEqual(['timeout', 'timeout']);
+
+    // The failure freed the node's slot.
+    const after = coalescer.call('n1', 5);
+    await nextTurn();
+    node.messages[2].reply();
+    await expect(after).resolves.toBe(10);
+  });
+});
