@@ -14,6 +14,7 @@ import {
 import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
 import { KvModule } from './kv/kv.module';
 import { SHARD_SESSION_SETTINGS } from './kv/shard-statements';
+import { ReplicationModule } from './replication/replication.module';
 import { MembershipClientModule } from './membership/membership-client.module';
 import type { StorageNodeConfig } from './storage-node.config';
 
@@ -42,6 +43,7 @@ export class StorageNodeModule {
         RedisClientModule.forUrl(config.REDIS_URL),
         HealthModule.forDatabaseApp(),
         KvModule,
+        ReplicationModule,
         MembershipClientModule,
       ],
     };

@@ -3,3 +3,4 @@ export * from './common-config';
 export * from './config.module';
 export * from './redis-options';
 export * from './persistent-reply-redis.client';
+export * from './addressed-redis.server';

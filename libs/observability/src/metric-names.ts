@@ -15,6 +15,10 @@ export const Metric = {
   ringEpoch: 'geokv_ring_epoch',
   cacheLookups: 'geokv_cache_lookups_total',
   lwwConflicts: 'geokv_lww_conflicts_total',
+  replicationLag: 'geokv_replication_lag_seconds',
+  replicationBacklog: 'geokv_replication_backlog',
+  replicationShipped: 'geokv_replication_shipped_total',
+  replicationApplied: 'geokv_replication_applied_total',
 } as const;
 
 // Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
@@ -69,4 +73,28 @@ export const lwwConflictsMetric: Provider = makeCounterProvider({
   name: Metric.lwwConflicts,
   help: 'Concurrent versions resolved by last-writer-wins; each loser is kept in the conflicts table',
   labelNames: ['keyspace'],
+});
+
+export const replicationLagMetric: Provider = makeGaugeProvider({
+  name: Metric.replicationLag,
+  help: 'Age of the oldest local write the target region has not acknowledged (0 when none is pending)',
+  labelNames: ['source', 'target'],
+});
+
+export const replicationBacklogMetric: Provider = makeGaugeProvider({
+  name: Metric.replicationBacklog,
+  help: 'Local writes the target region has not acknowledged yet',
+  labelNames: ['source', 'target'],
+});
+
+export const replicationShippedMetric: Provider = makeCounterProvider({
+  name: Metric.replicationShipped,
+  help: 'Versions shipped to the target region and acknowledged by it',
+  labelNames: ['source', 'target'],
+});
+
+export const replicationAppliedMetric: Provider = makeCounterProvider({
+  name: Metric.replicationApplied,
+  help: 'Versions received from the source region, by outcome: applied, or already known (a replay)',
+  labelNames: ['source', 'outcome'],
 });

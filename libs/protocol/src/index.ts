@@ -5,3 +5,4 @@ export * from './storage-messages';
 export * from './membership-messages';
 export * from './placement';
 export * from './batch-messages';
+export * from './replication-messages';

@@ -15,6 +15,12 @@ export const StoragePatterns = {
   /** Many reads in one message, likewise. */
   readBatch: 'storage.{node}.read-batch',
   list: 'storage.{node}.list',
+  /** The replicator reads a peer's next outbox rows. */
+  outboxRead: 'storage.{node}.outbox-read',
+  /** The replicator records that a peer applied them. */
+  outboxAck: 'storage.{node}.outbox-ack',
+  /** The replicator hands the node versions that came from another region. */
+  applyRemote: 'storage.{node}.apply-remote',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
@@ -25,6 +31,23 @@ export const MembershipPatterns = {
   putKeyspace: 'membership.keyspaces.put',
   catalog: 'membership.keyspaces.list',
 } as const;
+
+/**
+ * Replication between regions. `{region}` is the receiving region: a shipment is published on the
+ * receiving region's Redis, and that region's replicator serves it.
+ */
+export const REGION_PLACEHOLDER = '{region}';
+
+export const ReplicationPatterns = {
+  ship: 'replication.{region}.ship',
+  /** The local replicator's view of every peer (GET /v1/admin/replication). */
+  status: 'replication.status',
+} as const;
+
+/** The channel on which `region`'s replicator serves `pattern`. */
+export function regionAddressed(pattern: string, region: string): string {
+  return pattern.replace(REGION_PLACEHOLDER, region);
+}
 
 /** Fire-and-forget events. Lossy by design: receivers also poll, so a lost event only delays them. */
 export const MembershipEvents = {

@@ -5,7 +5,7 @@ import { readLogTail } from './log-tail';
 import { describeExit, ExitStatus, ManagedChild } from './managed-child';
 import { repoRoot } from './repo-root';
 
-export type AppName = 'membership' | 'storage-node' | 'gateway';
+export type AppName = 'membership' | 'storage-node' | 'gateway' | 'replicator';
 
 interface CommonOptions {
   /** Instance name for messages, e.g. `us-east/n1`; default: the app name, or the script's file name. */

@@ -21,8 +21,13 @@ export interface RegionOptions {
   logDir: string;
   /** Default: a free port. */
   gatewayPort?: number;
-  /** Membership on basePort, storage node i on basePort + i. Default: free ports. */
+  /** Membership on basePort, storage node i on basePort + i, the replicator on basePort + 50. Default: free ports. */
   basePort?: number;
+  /**
+   * Start the region's replicator, shipping to these peers: GEOKV_PEERS, e.g. `eu-west=redis://…`. Without
+   * it the region runs alone, with no replicator.
+   */
+  peers?: string;
   /** Extra env for every app (LOG_LEVEL, GEOKV_PEERS, ...). */
   env?: Record<string, string>;
   /** Extra env per app, applied over `env`. */
@@ -37,6 +42,9 @@ export interface StorageNode {
   databaseName: string;
   databaseUrl: string;
 }
+
+/** The replicator's port is basePort + 50 when basePort is given. */
+export const REPLICATOR_PORT_OFFSET = 50;
 
 /** A database prefix no other run uses, e.g. `geokv_t3f9a1c2_us_east`. */
 export function uniqueDatabasePrefix(region: string): string {
@@ -53,6 +61,8 @@ export class RunningRegion {
     readonly storageNodes: readonly StorageNode[],
     readonly gateway: AppProcess,
     readonly databaseNames: readonly string[],
+    /** null for a region started without peers. */
+    readonly replicator: AppProcess | null = null,
   ) {}
 
   get gatewayUrl(): string {
@@ -68,11 +78,13 @@ export class RunningRegion {
 
   /** Every app process, in start order. */
   apps(): AppProcess[] {
-    return [this.membership, ...this.storageNodes.map((node) => node.process), this.gateway];
+    const apps = [this.membership, ...this.storageNodes.map((node) => node.process), this.gateway];
+    return this.replicator === null ? apps : [...apps, this.replicator];
   }
 
   /** Stops every app by PID, in reverse start order so none logs errors about a peer that left first. */
   async stop(): Promise<void> {
+    if (this.replicator !== null) await stopAll([this.replicator]);
     await stopAll([this.gateway]);
     await stopAll(this.storageNodes.map((node) => node.process));
     await stopAll([this.membership]);
@@ -121,7 +133,14 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
 
     const gateway = await launch('gateway', 'gateway', options.gatewayPort, {});
     await gateway.waitReady(timeout);
-    return new RunningRegion(options.region, options.redisUrl, adminUrl, membership, storageNodes, gateway, allNames);
+
+    let replicator: AppProcess | null = null;
+    if (options.peers !== undefined) {
+      const port = options.basePort === undefined ? undefined : options.basePort + REPLICATOR_PORT_OFFSET;
+      replicator = await launch('replicator', 'replicator', port, { GEOKV_PEERS: options.peers });
+      await replicator.waitReady(timeout);
+    }
+    return new RunningRegion(options.region, options.redisUrl, adminUrl, membership, storageNodes, gateway, allNames, replicator);
   } catch (error) {
     await stopAll(started.reverse());
     // Best effort: the startup error is the one worth reporting, and a failed drop must not replace it.

@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ring } from '@geokv/partitioning';
-import { MembershipPatterns, type RingView } from '@geokv/protocol';
+import { MembershipPatterns, ReplicationPatterns, type ReplicationStatus, type RingView } from '@geokv/protocol';
 import { ErrorBody } from '../errors/error-body';
 import { RpcClient } from '../rpc/rpc-client';
-import { NodesView, RingSummary } from './admin.schemas';
+import { NodesView, ReplicationView, RingSummary } from './admin.schemas';
 
 /** Operator views, read from membership (the source of truth) rather than this gateway's cached ring. */
 @ApiTags('admin')
@@ -42,6 +42,25 @@ export class AdminController {
         httpUrl: node.httpUrl,
         joinedAt: new Date(node.joinedAtMs).toISOString(),
         lastHeartbeatAt: new Date(node.lastHeartbeatMs).toISOString(),
+      })),
+    };
+  }
+
+  @Get('replication')
+  @ApiOperation({ summary: 'Replication to each peer region: lag, backlog, last successful apply and link state' })
+  @ApiResponse({ status: 200, type: ReplicationView })
+  @ApiResponse({ status: 503, type: ErrorBody })
+  async replication(): Promise<ReplicationView> {
+    const status = await this.rpc.request<ReplicationStatus>(ReplicationPatterns.status, {});
+    return {
+      region: status.region,
+      peers: status.peers.map((peer) => ({
+        peer: peer.peer,
+        linkState: peer.linkState,
+        lagSeconds: peer.lagSeconds,
+        backlog: peer.backlog,
+        lastSuccessfulApply: peer.lastSuccessfulApplyMs === null ? null : new Date(peer.lastSuccessfulApplyMs).toISOString(),
+        lastError: peer.lastError,
       })),
     };
   }

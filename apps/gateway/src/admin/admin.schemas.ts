@@ -26,3 +26,21 @@ export class NodesView {
   @ApiProperty() epoch!: number;
   @ApiProperty({ type: [NodeDetail] }) nodes!: NodeDetail[];
 }
+
+export class PeerReplication {
+  @ApiProperty({ description: 'The peer region' }) peer!: string;
+  @ApiProperty({ enum: ['up', 'down', 'unknown'], description: "Whether the peer's replicator answered the last shipment or probe" })
+  linkState!: 'up' | 'down' | 'unknown';
+  @ApiProperty({ description: 'Age in seconds of the oldest local write the peer has not acknowledged; 0 when none is pending' })
+  lagSeconds!: number;
+  @ApiProperty({ description: 'Local writes the peer has not acknowledged' }) backlog!: number;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When the peer last applied a shipment' })
+  lastSuccessfulApply!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the last shipment or probe failed, if it did' })
+  lastError!: string | null;
+}
+
+export class ReplicationView {
+  @ApiProperty() region!: string;
+  @ApiProperty({ type: [PeerReplication] }) peers!: PeerReplication[];
+}

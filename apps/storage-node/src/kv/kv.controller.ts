@@ -16,7 +16,7 @@ import { KvService } from './kv.service';
 import { rpcErrorBodyOf } from './rpc-error-body';
 import { StorageRpcErrorFilter } from './storage-rpc-error.filter';
 
-/** Node-addressed request handlers; NodeAddressedRedisServer fills in this node's id. */
+/** Node-addressed request handlers; the node's AddressedRedisServer fills in its id. */
 @Controller()
 @UseFilters(StorageRpcErrorFilter)
 export class KvController {

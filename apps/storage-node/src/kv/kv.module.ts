@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '@geokv/config';
+import { OutboxSignal } from '../replication/outbox-signal';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { KvController } from './kv.controller';
 import { ExpirySweeper } from './expiry-sweeper.service';
 import { KvService } from './kv.service';
 import { VersionCache } from './version-cache';
+import { ShardDatabase } from './shard-database';
 import { VersionStore } from './version-store';
 import { WriteBatcher } from './write-batcher';
 
@@ -13,6 +15,8 @@ import { WriteBatcher } from './write-batcher';
   providers: [
     KvService,
     VersionStore,
+    ShardDatabase,
+    OutboxSignal,
     WriteBatcher,
     ExpirySweeper,
     {
@@ -21,5 +25,6 @@ import { WriteBatcher } from './write-batcher';
       useFactory: (config: StorageNodeConfig) => new VersionCache(config.GEOKV_CACHE_MAX_BYTES),
     },
   ],
+  exports: [WriteBatcher, ShardDatabase, OutboxSignal],
 })
 export class KvModule {}

@@ -92,3 +92,37 @@ export const PURGE_EXPIRED: ShardStatement = {
      RETURNING 1)
    SELECT count(*) AS purged FROM purged`,
 };
+
+/** The peer's cursor, or the start of the outbox for a peer that has acknowledged nothing yet. */
+const PEER_CURSOR = `(
+  coalesce((SELECT acked_txid FROM replication_cursors WHERE peer = $1), '0'::xid8),
+  coalesce((SELECT acked_id FROM replication_cursors WHERE peer = $1), 0))`;
+
+/**
+ * The next outbox rows peer $1 has not acknowledged, at most $2, in (txid, id) order. Only rows whose
+ * transaction is older than every running one are read, so no row can later appear before them.
+ */
+export const READ_OUTBOX: ShardStatement = {
+  name: 'read_outbox',
+  text: `SELECT o.txid::text AS txid, o.id::text AS id, ${VERSION_COLUMNS.split(', ').map((column) => `o.${column}`).join(', ')}
+      FROM outbox o
+     WHERE (o.txid, o.id) > ${PEER_CURSOR}
+       AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY o.txid, o.id
+     LIMIT $2`,
+};
+
+/** How many rows peer $1 has not acknowledged, and when the oldest of them was written. */
+export const OUTBOX_BACKLOG: ShardStatement = {
+  name: 'outbox_backlog',
+  text: `SELECT count(*)::int AS backlog, min(created_at) AS oldest
+      FROM outbox WHERE (txid, id) > ${PEER_CURSOR}`,
+};
+
+/** Moves peer $1's cursor to ($2, $3); never backwards, so a late retry of an old ack changes nothing. */
+export const ACK_OUTBOX: ShardStatement = {
+  name: 'ack_outbox',
+  text: `INSERT INTO replication_cursors (peer, acked_txid, acked_id) VALUES ($1, $2::xid8, $3::bigint)
+      ON CONFLICT (peer) DO UPDATE SET acked_txid = excluded.acked_txid, acked_id = excluded.acked_id, acked_at = now()
+      WHERE (replication_cursors.acked_txid, replication_cursors.acked_id) < (excluded.acked_txid, excluded.acked_id)`,
+};

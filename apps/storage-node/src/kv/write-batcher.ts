@@ -5,8 +5,10 @@ import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import type { ConflictResolution } from '@geokv/protocol';
 import { HybridLogicalClock, compareHlc, type HlcTimestamp } from '@geokv/vector-clock';
+import { OutboxSignal } from '../replication/outbox-signal';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { ErrorCode } from '@geokv/protocol';
+import { incorporateVersion, type Incorporation } from '../versions/incorporate-version';
 import { applyLocalWrite, type LocalWrite } from '../versions/local-write';
 import { preconditionFailure, type Preconditions } from '../versions/preconditions';
 import { isLive, type ConflictRecord, type StoredVersion } from '../versions/stored-version';
@@ -21,13 +23,17 @@ export interface WriteOutcome {
   readonly written: StoredVersion | null;
 }
 
+/** A client's write, coordinated here; or a version another region wrote, merged here. */
+type Change =
+  | { readonly kind: 'local'; readonly write: LocalWrite; readonly preconditions: Preconditions }
+  | { readonly kind: 'remote'; readonly version: StoredVersion };
+
 interface PendingWrite {
   readonly requestId: string;
   readonly ref: KeyRef;
   readonly keyId: string;
-  readonly write: LocalWrite;
+  readonly change: Change;
   readonly strategy: ConflictResolution;
-  readonly preconditions: Preconditions;
   readonly bytes: number;
   readonly resolve: (outcome: WriteOutcome) => void;
   readonly reject: (error: Error) => void;
@@ -57,6 +63,7 @@ export class WriteBatcher {
   constructor(
     private readonly store: VersionStore,
     private readonly cache: VersionCache,
+    private readonly outboxSignal: OutboxSignal,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     @InjectMetric(Metric.writeBatchSize) private readonly batchSize: Histogram<string>,
     @InjectMetric(Metric.lwwConflicts) private readonly lwwConflicts: Counter<string>,
@@ -69,9 +76,21 @@ export class WriteBatcher {
     strategy: ConflictResolution,
     preconditions: Preconditions = {},
   ): Promise<WriteOutcome> {
+    return this.enqueue(requestId, ref, { kind: 'local', write, preconditions }, strategy, write.value?.length ?? 0);
+  }
+
+  /**
+   * Merges a version written in another region, with the same merge as a local write. It is not logged in
+   * the outbox: its own region ships it to every peer. Resolves with the version when it changed the key,
+   * or null when it was already known or is obsolete (a replayed shipment changes nothing).
+   */
+  submitRemote(requestId: string, ref: KeyRef, version: StoredVersion, strategy: ConflictResolution): Promise<WriteOutcome> {
+    return this.enqueue(requestId, ref, { kind: 'remote', version }, strategy, version.value?.length ?? 0);
+  }
+
+  private enqueue(requestId: string, ref: KeyRef, change: Change, strategy: ConflictResolution, bytes: number): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      const bytes = write.value?.length ?? 0;
-      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), write, strategy, preconditions, bytes, resolve, reject });
+      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), change, strategy, bytes, resolve, reject });
       this.scheduleDispatch();
     });
   }
@@ -137,22 +156,22 @@ export class WriteBatcher {
       const conflicts = new Map<string, ConflictRecord>();
       const nowMs = Date.now();
 
+      let changed = false;
       for (const pending of batch) {
         const current = states.get(pending.keyId) ?? [];
-        const failure = preconditionFailure(current, pending.preconditions, nowMs);
-        if (failure !== null) {
-          outcomes.push(new StorageError(ErrorCode.PreconditionFailed, failure));
+        const outcome =
+          pending.change.kind === 'local'
+            ? this.applyLocal(pending, pending.change, current, nowMs)
+            : this.applyRemote(pending.change.version, pending.strategy, current, nowMs);
+        if (outcome instanceof StorageError) {
+          outcomes.push(outcome);
           continue;
         }
-        if (pending.write.tombstone && !current.some((version) => isLive(version, nowMs))) {
-          outcomes.push({ written: null });
-          continue;
-        }
-        const coordinator = { actor: this.actor, region: this.config.GEOKV_REGION, conflictResolution: pending.strategy };
-        const outcome = applyLocalWrite(current, pending.write, coordinator, this.nextTimestamp(current, nowMs));
-        states.set(pending.keyId, outcome.versions);
-        outbox.push({ ...pending.ref, version: outcome.written });
         outcomes.push({ written: outcome.written });
+        if (outcome.written === null) continue;
+        changed = true;
+        states.set(pending.keyId, outcome.versions);
+        if (pending.change.kind === 'local') outbox.push({ ...pending.ref, version: outcome.written });
         for (const loser of outcome.losers) {
           const record = { ...pending.ref, version: loser, resolution: outcome.resolution!, winner: outcome.winner };
           conflicts.set(`${pending.keyId}\n${loser.dot.actor}\n${loser.dot.counter}`, record);
@@ -160,9 +179,10 @@ export class WriteBatcher {
         }
       }
 
-      // Nothing accepted (every write failed its precondition or deleted nothing) means nothing changed.
-      if (outbox.length > 0) {
+      // Nothing accepted (every write failed its precondition, deleted nothing or was known) means nothing changed.
+      if (changed) {
         await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()] });
+        if (outbox.length > 0) this.outboxSignal.notify();
       }
       this.batchSize.observe(batch.length);
       for (const [keyId, versions] of states) this.cache.store(keyId, versions);
@@ -179,6 +199,26 @@ export class WriteBatcher {
     } finally {
       for (const pending of batch) this.inFlight.delete(pending.keyId);
     }
+  }
+
+  private applyLocal(
+    pending: PendingWrite,
+    change: Extract<Change, { kind: 'local' }>,
+    current: readonly StoredVersion[],
+    nowMs: number,
+  ): StorageError | Merged {
+    const failure = preconditionFailure(current, change.preconditions, nowMs);
+    if (failure !== null) return new StorageError(ErrorCode.PreconditionFailed, failure);
+    if (change.write.tombstone && !current.some((version) => isLive(version, nowMs))) return NOTHING_WRITTEN;
+    const coordinator = { actor: this.actor, region: this.config.GEOKV_REGION, conflictResolution: pending.strategy };
+    return applyLocalWrite(current, change.write, coordinator, this.nextTimestamp(current, nowMs));
+  }
+
+  private applyRemote(version: StoredVersion, strategy: ConflictResolution, current: readonly StoredVersion[], nowMs: number): Merged {
+    // Later local writes must order after what this region has seen, under last-writer-wins too.
+    this.clock.observe(version.hlc, nowMs);
+    const outcome = incorporateVersion(current, version, strategy);
+    return outcome.accepted ? { ...outcome, written: version } : NOTHING_WRITTEN;
   }
 
   private get actor(): string {
@@ -210,6 +250,11 @@ export class WriteBatcher {
     return states;
   }
 }
+
+/** A change's effect on its key; `written` is null when it changed nothing. */
+type Merged = Pick<Incorporation, 'versions' | 'losers' | 'resolution' | 'winner'> & { readonly written: StoredVersion | null };
+
+const NOTHING_WRITTEN: Merged = { versions: [], losers: [], resolution: null, winner: null, written: null };
 
 /** The net change per key: versions that left, and versions that are new or whose context grew. */
 function diffStates(

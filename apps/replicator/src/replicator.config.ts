@@ -1,0 +1,62 @@
+import { Expose } from 'class-transformer';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { CommonConfig, portRule } from '@geokv/config';
+
+/** `eu-west=redis://host:port,ap-south=redis://host:port`; empty for a region with no peers. */
+const PEERS_FORMAT = /^$|^[a-z][a-z0-9-]{0,31}=rediss?:\/\/[^,\s]+(,[a-z][a-z0-9-]{0,31}=rediss?:\/\/[^,\s]+)*$/;
+
+export class ReplicatorConfig extends CommonConfig {
+  /** HTTP port for /health and /metrics. */
+  @Expose()
+  @portRule()
+  PORT: number = 7050;
+
+  /**
+   * The peer regions and their Redis, which carries shipments to each peer's replicator:
+   * `eu-west=redis://10.0.1.5:6379,ap-south=redis://10.0.2.5:6379`.
+   */
+  @Expose()
+  @Matches(PEERS_FORMAT, { message: 'must be region=redis://host:port pairs separated by commas (e.g. eu-west=redis://10.0.1.5:6379)' })
+  GEOKV_PEERS = '';
+
+  /** Most versions in one shipment. */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GEOKV_REPLICATION_BATCH: number = 500;
+
+  /**
+   * How long a storage node holds an outbox read open when nothing is pending. A commit answers it at
+   * once, so this bounds idle polling, not replication delay.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  GEOKV_REPLICATION_WAIT_MS: number = 1_000;
+
+  /** Pause after a failed shipment (peer unreachable, node down) before trying again. */
+  @Expose()
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  GEOKV_REPLICATION_RETRY_MS: number = 500;
+
+  /** How often the replicator refreshes the region's ring and keyspace catalog from membership. */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  GEOKV_RING_POLL_INTERVAL_MS: number = 1_000;
+}
+
+/** GEOKV_PEERS as a map from region to Redis URL. */
+export function peersOf(config: ReplicatorConfig): Map<string, string> {
+  if (config.GEOKV_PEERS === '') return new Map();
+  return new Map(
+    config.GEOKV_PEERS.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)] as const;
+    }),
+  );
+}

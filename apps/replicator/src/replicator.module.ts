@@ -1,0 +1,59 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { AppConfigModule } from '@geokv/config';
+import {
+  HealthModule,
+  httpDurationMetric,
+  LoggingModule,
+  MetricsModule,
+  RedisClientModule,
+  RedisHealthIndicator,
+  replicationAppliedMetric,
+  replicationBacklogMetric,
+  replicationLagMetric,
+  replicationShippedMetric,
+} from '@geokv/observability';
+import { RemoteApplier } from './receiving/remote-applier.service';
+import { ShipmentController } from './receiving/shipment.controller';
+import { RegionViewService } from './region/region-view.service';
+import { RegionModule } from './region/region.module';
+import type { ReplicatorConfig } from './replicator.config';
+import { OutboxShipper } from './shipping/outbox-shipper.service';
+
+/**
+ * The replicator: ships this region's outboxes to every peer and applies what peers ship here. It keeps
+ * no state of its own (cursors live beside each outbox, in the shards), so it can be killed at any point.
+ */
+@Module({})
+export class ReplicatorModule {
+  static forRoot(config: Readonly<ReplicatorConfig>): DynamicModule {
+    return {
+      module: ReplicatorModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forApp({ app: 'replicator', region: config.GEOKV_REGION, level: config.LOG_LEVEL }),
+        MetricsModule.forApp('replicator', config.GEOKV_REGION, [
+          httpDurationMetric,
+          replicationLagMetric,
+          replicationBacklogMetric,
+          replicationShippedMetric,
+          replicationAppliedMetric,
+        ]),
+        RedisClientModule.forUrl(config.REDIS_URL),
+        RegionModule,
+        HealthModule.forApp({
+          inject: [RedisHealthIndicator, RegionViewService, HealthIndicatorService],
+          readiness: (redis: RedisHealthIndicator, region: RegionViewService, indicator: HealthIndicatorService) => [
+            () => redis.ping(),
+            () => {
+              const session = indicator.check('ring');
+              return region.isReady() ? session.up() : session.down({ message: 'no ring from membership yet' });
+            },
+          ],
+        }),
+      ],
+      controllers: [ShipmentController],
+      providers: [OutboxShipper, RemoteApplier],
+    };
+  }
+}

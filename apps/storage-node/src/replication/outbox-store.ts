@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { OutboxPosition, ReplicatedVersion } from '@geokv/protocol';
+import { ShardDatabase } from '../kv/shard-database';
+import { ACK_OUTBOX, OUTBOX_BACKLOG, READ_OUTBOX } from '../kv/shard-statements';
+import type { VersionRow } from '../kv/version-rows';
+
+interface OutboxRow extends VersionRow {
+  readonly txid: string;
+  readonly id: string;
+}
+
+export interface OutboxPage {
+  readonly versions: ReplicatedVersion[];
+  readonly next: OutboxPosition | null;
+}
+
+/** The shard's outbox as each peer region sees it: what it has not acknowledged yet, and its cursor. */
+@Injectable()
+export class OutboxStore {
+  constructor(private readonly db: ShardDatabase) {}
+
+  async read(peer: string, limit: number): Promise<OutboxPage> {
+    const rows = await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit]);
+    const last = rows.at(-1);
+    return { versions: rows.map(replicatedVersionOf), next: last === undefined ? null : { txid: last.txid, id: last.id } };
+  }
+
+  async backlog(peer: string): Promise<{ backlog: number; oldestPendingAtMs: number | null }> {
+    const [row] = await this.db.run<{ backlog: number; oldest: Date | null }>(OUTBOX_BACKLOG, [peer]);
+    return { backlog: row.backlog, oldestPendingAtMs: row.oldest === null ? null : row.oldest.getTime() };
+  }
+
+  async acknowledge(peer: string, position: OutboxPosition): Promise<void> {
+    await this.db.run(ACK_OUTBOX, [peer, position.txid, position.id]);
+  }
+}
+
+function replicatedVersionOf(row: OutboxRow): ReplicatedVersion {
+  return {
+    keyspace: row.keyspace,
+    key: row.key,
+    dotActor: row.dot_actor,
+    dotCounter: Number(row.dot_counter),
+    context: row.context,
+    hlcWallMs: Number(row.hlc_wall_ms),
+    hlcLogical: row.hlc_logical,
+    originRegion: row.origin_region,
+    tombstone: row.tombstone,
+    value: row.value === null ? null : row.value.toString('base64'),
+    contentType: row.content_type,
+    expiresAtMs: row.expires_at === null ? null : row.expires_at.getTime(),
+  };
+}

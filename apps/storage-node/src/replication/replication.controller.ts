@@ -1,0 +1,35 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  StoragePatterns,
+  type ApplyRemoteRequest,
+  type ApplyRemoteResult,
+  type OutboxAckRequest,
+  type OutboxReadRequest,
+  type OutboxReadResult,
+} from '@geokv/protocol';
+import { StorageRpcErrorFilter } from '../kv/storage-rpc-error.filter';
+import { ReplicationService } from './replication.service';
+
+/** Node-addressed handlers for the region's replicator. */
+@Controller()
+@UseFilters(StorageRpcErrorFilter)
+export class ReplicationController {
+  constructor(private readonly replication: ReplicationService) {}
+
+  @MessagePattern(StoragePatterns.outboxRead)
+  read(@Payload() request: OutboxReadRequest): Promise<OutboxReadResult> {
+    return this.replication.readOutbox(request);
+  }
+
+  @MessagePattern(StoragePatterns.outboxAck)
+  async acknowledge(@Payload() request: OutboxAckRequest): Promise<{ acknowledged: true }> {
+    await this.replication.acknowledge(request);
+    return { acknowledged: true };
+  }
+
+  @MessagePattern(StoragePatterns.applyRemote)
+  apply(@Payload() request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
+    return this.replication.applyRemote(request);
+  }
+}

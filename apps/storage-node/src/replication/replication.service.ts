@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  ApplyRemoteRequest,
+  ApplyRemoteResult,
+  OutboxAckRequest,
+  OutboxReadRequest,
+  OutboxReadResult,
+  ReplicatedVersion,
+} from '@geokv/protocol';
+import { ErrorCode } from '@geokv/protocol';
+import { StorageError } from '../kv/storage-errors';
+import { WriteBatcher } from '../kv/write-batcher';
+import type { StoredVersion } from '../versions/stored-version';
+import { OutboxSignal } from './outbox-signal';
+import { OutboxStore } from './outbox-store';
+
+/** The node's side of replication: its outbox for each peer region, and versions coming from them. */
+@Injectable()
+export class ReplicationService {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly signal: OutboxSignal,
+    private readonly batcher: WriteBatcher,
+  ) {}
+
+  /** The peer's next rows; with none pending, waits up to `waitMs` for a commit to bring some. */
+  async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
+    let page = await this.outbox.read(request.peer, request.limit);
+    if (page.versions.length === 0 && request.waitMs > 0) {
+      await this.signal.next(request.waitMs);
+      page = await this.outbox.read(request.peer, request.limit);
+    }
+    return { ...page, ...(await this.outbox.backlog(request.peer)) };
+  }
+
+  async acknowledge(request: OutboxAckRequest): Promise<void> {
+    await this.outbox.acknowledge(request.peer, request.position);
+  }
+
+  /** Merges every version and answers once they are durable; replaying the same versions changes nothing. */
+  async applyRemote(request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
+    const unknown = request.versions.find((version) => request.strategies[version.keyspace] === undefined);
+    if (unknown !== undefined) {
+      throw new StorageError(ErrorCode.BadRequest, `no conflict strategy given for keyspace ${unknown.keyspace}`);
+    }
+    const outcomes = await Promise.all(
+      request.versions.map((version) =>
+        this.batcher.submitRemote(request.requestId, { keyspace: version.keyspace, key: version.key }, storedVersionOf(version), request.strategies[version.keyspace]),
+      ),
+    );
+    return { applied: outcomes.filter((outcome) => outcome.written !== null).length };
+  }
+}
+
+export function storedVersionOf(version: ReplicatedVersion): StoredVersion {
+  return {
+    dot: { actor: version.dotActor, counter: version.dotCounter },
+    context: version.context,
+    hlc: { wallMs: version.hlcWallMs, logical: version.hlcLogical },
+    originRegion: version.originRegion,
+    tombstone: version.tombstone,
+    value: version.value === null ? null : Buffer.from(version.value, 'base64'),
+    contentType: version.contentType,
+    expiresAtMs: version.expiresAtMs,
+  };
+}

@@ -1,0 +1,98 @@
+import type { ConflictResolution } from './keyspace-policy';
+import type { RequestMeta } from './storage-messages';
+
+/** A version as it travels between regions: everything a replica needs to merge it. */
+export interface ReplicatedVersion {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly dotActor: string;
+  readonly dotCounter: number;
+  /** The version's vector clock (its causal context), actor → counter. */
+  readonly context: Readonly<Record<string, number>>;
+  readonly hlcWallMs: number;
+  readonly hlcLogical: number;
+  readonly originRegion: string;
+  readonly tombstone: boolean;
+  /** base64; null for a tombstone. */
+  readonly value: string | null;
+  readonly contentType: string | null;
+  readonly expiresAtMs: number | null;
+}
+
+/**
+ * The conflict strategy of each keyspace that a message's versions belong to, as the sending region knows
+ * it. A receiver that knows the keyspace itself uses its own definition.
+ */
+export type StrategiesByKeyspace = Readonly<Record<string, ConflictResolution>>;
+
+/** Where one peer stands in a shard's outbox: the (transaction id, row id) of the last row it acknowledged. */
+export interface OutboxPosition {
+  /** PostgreSQL xid8, as a decimal string. */
+  readonly txid: string;
+  /** Outbox row id, as a decimal string. */
+  readonly id: string;
+}
+
+/** The replicator asks a storage node for the next outbox rows a peer has not acknowledged. */
+export interface OutboxReadRequest extends RequestMeta {
+  readonly peer: string;
+  readonly limit: number;
+  /** When nothing is pending, wait up to this long for a commit before answering empty. */
+  readonly waitMs: number;
+}
+
+export interface OutboxReadResult {
+  readonly versions: readonly ReplicatedVersion[];
+  /** The position after the last version returned; null when none was. */
+  readonly next: OutboxPosition | null;
+  /** Rows the peer has not acknowledged, these included. */
+  readonly backlog: number;
+  /** When the oldest unacknowledged row was written (ms since the epoch); null when none is pending. */
+  readonly oldestPendingAtMs: number | null;
+}
+
+/** Durably records that `peer` has applied everything up to `position`. */
+export interface OutboxAckRequest extends RequestMeta {
+  readonly peer: string;
+  readonly position: OutboxPosition;
+}
+
+/** Remote versions for one storage node to merge; answered after they are durable. */
+export interface ApplyRemoteRequest extends RequestMeta {
+  readonly versions: readonly ReplicatedVersion[];
+  readonly strategies: StrategiesByKeyspace;
+}
+
+export interface ApplyRemoteResult {
+  /** Versions that changed the node's state (the rest were already known or obsolete). */
+  readonly applied: number;
+}
+
+/** One region's shipment to a peer, published on the peer's Redis. */
+export interface ShipmentRequest extends RequestMeta {
+  readonly sourceRegion: string;
+  readonly versions: readonly ReplicatedVersion[];
+  readonly strategies: StrategiesByKeyspace;
+}
+
+export interface ShipmentResult {
+  readonly applied: number;
+}
+
+export type LinkState = 'up' | 'down' | 'unknown';
+
+/** One peer as the local replicator sees it: GET /v1/admin/replication. */
+export interface PeerReplicationStatus {
+  readonly peer: string;
+  readonly linkState: LinkState;
+  /** Age of the oldest write the peer has not acknowledged; 0 when nothing is pending. */
+  readonly lagSeconds: number;
+  readonly backlog: number;
+  readonly lastSuccessfulApplyMs: number | null;
+  readonly lastError: string | null;
+}
+
+export interface ReplicationStatus {
+  readonly region: string;
+  readonly peers: readonly PeerReplicationStatus[];
+}

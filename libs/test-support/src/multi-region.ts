@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { FaultProxy } from '@geokv/fault-proxy';
+import { RedisServer } from './redis-server';
+import { startRegion, type RegionOptions, type RunningRegion } from './region';
+
+export interface MultiRegionOptions {
+  /** e.g. ['us-east', 'eu-west', 'ap-south']. */
+  readonly regions: readonly string[];
+  /** Databases are `<databasePrefix>_<region>_…`. */
+  readonly databasePrefix: string;
+  readonly logDir: string;
+  readonly storageNodes?: number;
+  readonly adminUrl?: string;
+  /** Extra env for every app of every region. */
+  readonly env?: Record<string, string>;
+  /** Per region: fixed ports, reused databases, a Redis of its own (npm start). */
+  readonly perRegion?: (region: string) => Partial<RegionOptions> & { redis?: RedisServer };
+}
+
+/**
+ * Several regions on one machine, each with its own Redis process, PostgreSQL databases and apps. Every
+ * region reaches every other region's Redis only through the fault proxy's link for that direction, so a
+ * test can delay, cut or reset each direction.
+ */
+export class MultiRegionCluster {
+  private constructor(
+    readonly regions: ReadonlyMap<string, RunningRegion>,
+    readonly redis: ReadonlyMap<string, RedisServer>,
+    readonly proxy: FaultProxy,
+  ) {}
+
+  static async start(options: MultiRegionOptions): Promise<MultiRegionCluster> {
+    const redis = new Map<string, RedisServer>();
+    const proxy = new FaultProxy();
+    const regions = new Map<string, RunningRegion>();
+    try {
+      for (const region of options.regions) {
+        const own = options.perRegion?.(region).redis;
+        redis.set(region, own ?? (await RedisServer.start({ logFile: join(options.logDir, `${region}-redis.log`) })));
+      }
+      for (const from of options.regions) {
+        for (const to of options.regions) {
+          if (from !== to) await proxy.addLink(from, to, { host: '127.0.0.1', port: redis.get(to)!.port });
+        }
+      }
+      await Promise.all(
+        options.regions.map(async (region) => {
+          const { redis: _own, ...overrides } = options.perRegion?.(region) ?? {};
+          const peers = options.regions
+            .filter((peer) => peer !== region)
+            .map((peer) => `${peer}=redis://127.0.0.1:${proxy.link(region, peer).listen.port}`)
+            .join(',');
+          const started = await startRegion({
+            region,
+            storageNodes: options.storageNodes,
+            redisUrl: redis.get(region)!.url,
+            databasePrefix: `${options.databasePrefix}_${region.replace(/-/g, '_')}`,
+            adminUrl: options.adminUrl,
+            logDir: options.logDir,
+            env: options.env,
+            peers,
+            ...overrides,
+          });
+          regions.set(region, started);
+        }),
+      );
+      return new MultiRegionCluster(regions, redis, proxy);
+    } catch (error) {
+      await Promise.allSettled([...regions.values()].map(async (region) => {
+        await region.stop();
+        await region.dropDatabases();
+      }));
+      await proxy.close();
+      await Promise.allSettled([...redis.values()].map((server) => server.stop()));
+      throw error;
+    }
+  }
+
+  region(name: string): RunningRegion {
+    const region = this.regions.get(name);
+    if (region === undefined) throw new Error(`no region ${name}`);
+    return region;
+  }
+
+  /** Stops every app, then the proxy and the Redis servers; databases stay (see dropDatabases). */
+  async stop(): Promise<void> {
+    await Promise.all([...this.regions.values()].map((region) => region.stop()));
+    await this.proxy.close();
+    await Promise.all([...this.redis.values()].map((server) => server.stop()));
+  }
+
+  async dropDatabases(): Promise<void> {
+    for (const region of this.regions.values()) await region.dropDatabases();
+  }
+}
