@@ -1,0 +1,189 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mapWithConcurrency } from '../support/concurrency';
+import { expectStatus, http, jsonOf, pollUntil } from '../support/http';
+import { keyState, type KeyState } from '../support/key-state';
+import { query } from '../support/shard-db';
+import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
+
+interface PeerView {
+  readonly peer: string;
+  readonly linkState: string;
+  readonly lagSeconds: number;
+  readonly backlog: number;
+  readonly lastSuccessfulApply: string | null;
+}
+
+/**
+ * Three regions of real processes, each with its own Redis and PostgreSQL databases, linked through the
+ * fault-injecting proxy. Everything is observed as a client would: over HTTP, plus each region's
+ * conflicts table.
+ */
+describe('replication across three regions', () => {
+  let regions: TestRegions;
+  const gateway = (region: string): string => regions.gatewayUrl(region);
+
+  beforeAll(async () => {
+    regions = await startTestRegions('replication');
+    // Keyspace definitions do not replicate yet, so each region gets the same ones.
+    for (const region of THREE_REGIONS) {
+      for (const strategy of ['siblings', 'manual']) {
+        const created = await http(`${gateway(region)}/v1/keyspaces/${strategy}-ks`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ conflictResolution: strategy }),
+        });
+        expect(created.status).toBeLessThan(300);
+      }
+    }
+    // Catalogs reach the replicators on their next refresh.
+    await sleep(1_500);
+  }, 120_000);
+
+  afterAll(() => regions?.stop(), 60_000);
+
+  async function put(region: string, keyspace: string, key: string, value: string): Promise<number> {
+    return (await http(`${gateway(region)}/v1/kv/${keyspace}/${encodeURIComponent(key)}`, { method: 'PUT', body: value })).status;
+  }
+
+  async function peersOf(region: string): Promise<PeerView[]> {
+    const result = await http(`${gateway(region)}/v1/admin/replication`);
+    expectStatus(result, 200);
+    return (jsonOf(result) as { peers: PeerView[] }).peers;
+  }
+
+  /** Waits until every region shows every key as `expected` says; returns how long it took. */
+  async function waitForEveryRegion(keys: ReadonlyMap<string, string>, keyspace: string, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    const missing = new Map(THREE_REGIONS.map((region) => [region, new Set(keys.keys())]));
+    while ([...missing.values()].some((set) => set.size > 0)) {
+      if (Date.now() - started > timeoutMs) {
+        const counts = [...missing].map(([region, set]) => `${region}: ${set.size} missing`).join(', ');
+        throw new Error(`not every region had every key within ${timeoutMs} ms (${counts})`);
+      }
+      for (const [region, set] of missing) {
+        await mapWithConcurrency([...set], 20, async (key) => {
+          const state = await keyState(gateway(region), keyspace, key);
+          if (state.status === 200 && state.values[0] === keys.get(key)) set.delete(key);
+        });
+      }
+    }
+    return Date.now() - started;
+  }
+
+  it('makes 2,000 writes spread over the three regions readable in every region within 10 s', async () => {
+    const keys = new Map(Array.from({ length: 2_000 }, (_, i) => [`spread-${i}`, `value-${i}`]));
+    const statuses = await mapWithConcurrency([...keys], 24, ([key, value], i) => put(THREE_REGIONS[i % 3], 'default', key, value));
+    expect(statuses.filter((status) => status !== 204)).toEqual([]);
+
+    const tookMs = await waitForEveryRegion(keys, 'default', 10_000);
+    expect(tookMs).toBeLessThan(10_000);
+    for (const region of THREE_REGIONS) {
+      for (const peer of await peersOf(region)) expect(peer).toMatchObject({ linkState: 'up', lastSuccessfulApply: expect.any(String) });
+    }
+  }, 120_000);
+
+  it('keeps both sides of a partition serving, then converges by each strategy and loses no write', async () => {
+    const { proxy } = regions.cluster;
+    proxy.isolate('eu-west');
+    const written = new Map<string, { keyspace: string; key: string; values: string[] }>();
+    try {
+      for (const keyspace of ['default', 'siblings-ks', 'manual-ks']) {
+        for (let i = 0; i < 5; i++) {
+          const key = `split-${i}`;
+          // The same key on both sides of the cut: concurrent versions.
+          expect(await put('us-east', keyspace, key, `${keyspace}/${key}/from-us-east`)).toBe(204);
+          expect(await put('eu-west', keyspace, key, `${keyspace}/${key}/from-eu-west`)).toBe(204);
+          written.set(`${keyspace}/${key}`, { keyspace, key, values: [`${keyspace}/${key}/from-eu-west`, `${keyspace}/${key}/from-us-east`] });
+        }
+      }
+      // Keys only one side writes, including on the cut-off side.
+      for (let i = 0; i < 20; i++) {
+        const region = i % 2 === 0 ? 'us-east' : 'eu-west';
+        expect(await put(region, 'default', `one-side-${i}`, `only-${region}-${i}`)).toBe(204);
+      }
+      // The cut is visible to operators: the link is down and writes wait in the backlog.
+      await pollUntil(
+        () => peersOf('us-east'),
+        (peers) => peers.some((peer) => peer.peer === 'eu-west' && peer.linkState === 'down' && peer.backlog > 0 && peer.lagSeconds > 0),
+        { timeoutMs: 15_000, intervalMs: 250, what: "us-east to report its link to eu-west down with a backlog" },
+      );
+    } finally {
+      proxy.healAll();
+    }
+
+    // After the heal: identical state everywhere.
+    const converged = await pollUntil(
+      async () => {
+        const states = new Map<string, KeyState[]>();
+        for (const [id, { keyspace, key }] of written) {
+          states.set(id, await Promise.all(THREE_REGIONS.map((region) => keyState(gateway(region), keyspace, key))));
+        }
+        return states;
+      },
+      (states) => [...states.values()].every((perRegion) => perRegion.every((state) => JSON.stringify(state) === JSON.stringify(perRegion[0]))),
+      { timeoutMs: 30_000, intervalMs: 250, what: 'every region to hold the same state for every key written during the partition' },
+    );
+
+    for (const [id, { keyspace, values }] of written) {
+      const state = converged.get(id)![0];
+      if (keyspace === 'default') {
+        // lww: one winner everywhere, and it is one of the two writes.
+        expect(state.status).toBe(200);
+        expect(values).toContain((state as { values: string[] }).values[0]);
+      } else {
+        // siblings and manual: both writes kept, as siblings, everywhere.
+        expect({ id, state }).toEqual({ id, state: { status: 300, values } });
+      }
+    }
+
+    // Every lww loser, and every key queued for a manual resolution, is in every region's conflicts table.
+    for (const region of THREE_REGIONS) {
+      const rows = (
+        await Promise.all(
+          regions.cluster.region(region).storageNodes.map((node) =>
+            query<{ keyspace: string; key: string; resolution: string; value: Buffer }>(node.databaseUrl, 'SELECT keyspace, key, resolution, value FROM conflicts'),
+          ),
+        )
+      ).flat();
+      for (const [id, { keyspace, key, values }] of written) {
+        const recorded = rows.filter((row) => row.keyspace === keyspace && row.key === key).map((row) => `${row.resolution}:${row.value.toString('utf8')}`);
+        if (keyspace === 'default') {
+          const winner = (converged.get(id)![0] as { values: string[] }).values[0];
+          const loser = values.find((value) => value !== winner)!;
+          expect({ region, id, recorded }).toEqual({ region, id, recorded: expect.arrayContaining([`lww:${loser}`]) });
+        } else if (keyspace === 'manual-ks') {
+          expect({ region, id, recorded: recorded.sort() }).toEqual({ region, id, recorded: values.map((value) => `manual:${value}`) });
+        } else {
+          expect({ region, id, recorded }).toEqual({ region, id, recorded: [] });
+        }
+      }
+    }
+
+    const oneSide = new Map(Array.from({ length: 20 }, (_, i) => [`one-side-${i}`, `only-${i % 2 === 0 ? 'us-east' : 'eu-west'}-${i}`]));
+    await waitForEveryRegion(oneSide, 'default', 10_000);
+  }, 180_000);
+
+  it('loses nothing when a replicator is killed mid-stream and a peer region restarts its Redis', async () => {
+    const usEast = regions.cluster.region('us-east');
+    const keys = new Map(Array.from({ length: 600 }, (_, i) => [`crash-${i}`, `crash-value-${i}`]));
+    const entries = [...keys];
+    let acknowledged = 0;
+    const writing = mapWithConcurrency(entries, 8, async ([key, value]) => {
+      expect(await put('us-east', 'default', key, value)).toBe(204);
+      acknowledged++;
+    });
+    await pollUntil(async () => acknowledged, (count) => count >= 150, { timeoutMs: 30_000, what: '150 acknowledged writes' });
+    usEast.replicator!.kill('SIGKILL');
+    await usEast.replicator!.waitExit(10_000);
+    await regions.cluster.redis.get('ap-south')!.restart();
+    await usEast.replicator!.restart();
+    await writing;
+
+    await waitForEveryRegion(keys, 'default', 30_000);
+    await pollUntil(() => peersOf('us-east'), (peers) => peers.every((peer) => peer.backlog === 0 && peer.linkState === 'up'), {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+      what: 'us-east to report no backlog to any peer',
+    });
+  }, 180_000);
+});
