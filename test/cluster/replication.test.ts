@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapWithConcurrency } from '../support/concurrency';
-import { expectStatus, http, jsonOf, pollUntil } from '../support/http';
+import { expectApiError, expectStatus, http, jsonOf, pollUntil } from '../support/http';
 import { keyState, type KeyState } from '../support/key-state';
 import { query } from '../support/shard-db';
 import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
@@ -24,19 +24,6 @@ describe('replication across three regions', () => {
 
   beforeAll(async () => {
     regions = await startTestRegions('replication');
-    // Keyspace definitions do not replicate yet, so each region gets the same ones.
-    for (const region of THREE_REGIONS) {
-      for (const strategy of ['siblings', 'manual']) {
-        const created = await http(`${gateway(region)}/v1/keyspaces/${strategy}-ks`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ conflictResolution: strategy }),
-        });
-        expect(created.status).toBeLessThan(300);
-      }
-    }
-    // Catalogs reach the replicators on their next refresh.
-    await sleep(1_500);
   }, 120_000);
 
   afterAll(() => regions?.stop(), 60_000);
@@ -69,6 +56,32 @@ describe('replication across three regions', () => {
     }
     return Date.now() - started;
   }
+
+  it('replicates keyspace definitions: one made in ap-south appears in every region', async () => {
+    for (const strategy of ['siblings', 'manual']) {
+      const created = await http(`${gateway('ap-south')}/v1/keyspaces/${strategy}-ks`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ conflictResolution: strategy, defaultTtlSeconds: 86_400 }),
+      });
+      expectStatus(created, 200);
+    }
+    for (const region of THREE_REGIONS) {
+      for (const strategy of ['siblings', 'manual']) {
+        await pollUntil(
+          () => http(`${gateway(region)}/v1/keyspaces/${strategy}-ks`),
+          (result) => {
+            if (result.status !== 200) return false;
+            const policy = jsonOf(result) as { conflictResolution: string; defaultTtlSeconds: number | null };
+            return policy.conflictResolution === strategy && policy.defaultTtlSeconds === 86_400;
+          },
+          { timeoutMs: 15_000, intervalMs: 200, what: `keyspace ${strategy}-ks in ${region}` },
+        );
+      }
+    }
+    // The replicators use a keyspace's strategy once their next catalog refresh has it.
+    await sleep(1_500);
+  }, 60_000);
 
   it('makes 2,000 writes spread over the three regions readable in every region within 10 s', async () => {
     const keys = new Map(Array.from({ length: 2_000 }, (_, i) => [`spread-${i}`, `value-${i}`]));
@@ -186,4 +199,44 @@ describe('replication across three regions', () => {
       what: 'us-east to report no backlog to any peer',
     });
   }, 180_000);
+
+  it('reads your writes in another region: the new value or 503 STALE_REPLICA, never the old value', async () => {
+    const { proxy } = regions.cluster;
+    const key = 'ryw';
+    expect(await put('us-east', 'default', key, 'old')).toBe(204);
+    await waitForEveryRegion(new Map([[key, 'old']]), 'default', 10_000);
+
+    const writeNew = async (value: string): Promise<string> => {
+      const written = await http(`${gateway('us-east')}/v1/kv/default/${key}`, { method: 'PUT', body: value });
+      expectStatus(written, 204);
+      return written.headers.get('x-causal-context')!;
+    };
+    const readInEuWest = (context: string) => http(`${gateway('eu-west')}/v1/kv/default/${key}`, { headers: { 'x-causal-context': context } });
+
+    // A delayed link: the read waits for the write to arrive and returns it.
+    proxy.setFaults('us-east', 'eu-west', { delayMs: 300, blackhole: false });
+    try {
+      const context = await writeNew('new');
+      const read = await readInEuWest(context);
+      expectStatus(read, 200);
+      expect(read.body.toString('utf8')).toBe('new');
+    } finally {
+      proxy.healAll();
+    }
+
+    // A cut link: the write cannot arrive in time, so the read refuses rather than serve the older 'new'.
+    proxy.setFaults('us-east', 'eu-west', { delayMs: 0, blackhole: true });
+    try {
+      const context = await writeNew('newer');
+      const started = Date.now();
+      const read = await readInEuWest(context);
+      expectApiError(read, 503, 'STALE_REPLICA');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+      // Without the context, eu-west serves what it has: the previous value.
+      expect((await keyState(gateway('eu-west'), 'default', key)).status).toBe(200);
+    } finally {
+      proxy.healAll();
+    }
+    await waitForEveryRegion(new Map([[key, 'newer']]), 'default', 15_000);
+  }, 120_000);
 });

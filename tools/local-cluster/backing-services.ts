@@ -18,7 +18,7 @@ export function assertBinariesInstalled(): void {
     postgresBinary('initdb');
     postgresBinary('pg_ctl');
   }
-  if (!given('REDIS_URL')) redisServerBinary();
+  redisServerBinary();
 }
 
 function given(name: string): boolean {
@@ -45,13 +45,12 @@ export async function providePostgres(root: string, teardown: Teardown): Promise
   return cluster.url;
 }
 
-/** REDIS_URL if set, otherwise a redis-server of the region's own under .data/redis-<region>, append-only so data survives. */
-export async function provideRedis(root: string, layout: RegionLayout, teardown: Teardown): Promise<string> {
-  const url = process.env.REDIS_URL;
-  if (url !== undefined && url !== '') {
-    console.log(`Redis (${layout.region}): using REDIS_URL ${redactUrl(url)}`);
-    return url;
-  }
+/**
+ * The region's own redis-server under .data/redis-<region>, append-only so data survives. Each region
+ * needs a Redis of its own (node ids and channels repeat from region to region), so REDIS_URL is not used.
+ */
+export async function provideRedis(root: string, layout: RegionLayout, teardown: Teardown): Promise<RedisServer> {
+  if (given('REDIS_URL')) console.log(`Redis (${layout.region}): REDIS_URL is ignored; every region of the local cluster runs its own Redis`);
   await assertPortFree(layout.redisPort, `redis for ${layout.region}`);
   const redis = await RedisServer.start({
     port: layout.redisPort,
@@ -61,5 +60,5 @@ export async function provideRedis(root: string, layout: RegionLayout, teardown:
   });
   teardown.add(`redis ${layout.region}`, () => redis.stop());
   console.log(`Redis (${layout.region}): started ${redis.url} (pid ${redis.pid})`);
-  return redis.url;
+  return redis;
 }

@@ -1,8 +1,18 @@
 import { join } from 'node:path';
-import { AppProcess, assertPortFree, MissingBinaryError, repoRoot, RunningRegion, startRegion, Teardown } from '@geokv/test-support';
+import { startControlServer } from '@geokv/fault-proxy';
+import {
+  AppProcess,
+  assertPortFree,
+  MissingBinaryError,
+  MultiRegionCluster,
+  RedisServer,
+  REPLICATOR_PORT_OFFSET,
+  repoRoot,
+  Teardown,
+} from '@geokv/test-support';
 import { printBanner } from './banner';
 import { assertBinariesInstalled, providePostgres, provideRedis } from './backing-services';
-import { DATA_DIR, databasePrefix, RegionLayout, REGIONS } from './cluster-layout';
+import { DATA_DIR, DATABASE_PREFIX, PROXY_CONTROL_PORT, RegionLayout, REGIONS } from './cluster-layout';
 
 // `npm start`: every region of the local cluster, with its PostgreSQL databases and Redis, until Ctrl-C.
 
@@ -17,28 +27,35 @@ async function main(): Promise<void> {
   const root = repoRoot();
   assertBinariesInstalled();
   for (const layout of REGIONS) await assertAppPortsFree(layout);
+  await assertPortFree(PROXY_CONTROL_PORT, 'fault proxy control API');
 
   const postgresUrl = await providePostgres(root, teardown);
-  const regions: RunningRegion[] = [];
-  for (const layout of REGIONS) {
-    const redisUrl = await provideRedis(root, layout, teardown);
-    console.log(`Starting region ${layout.region}...`);
-    const region = await startRegion({
-      region: layout.region,
-      storageNodes: layout.storageNodes,
-      redisUrl,
-      databasePrefix: databasePrefix(layout.region),
-      adminUrl: postgresUrl,
-      reuseDatabases: true,
-      logDir: join(root, DATA_DIR, 'logs'),
-      gatewayPort: layout.gatewayPort,
-      basePort: layout.basePort,
-      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-    });
-    teardown.add(`region ${layout.region}`, () => region.stop());
-    regions.push(region);
-  }
-  printBanner(root, regions, postgresUrl);
+  const redis = new Map<string, RedisServer>();
+  for (const layout of REGIONS) redis.set(layout.region, await provideRedis(root, layout, teardown));
+  console.log(`Starting regions ${REGIONS.map((layout) => layout.region).join(', ')}...`);
+  const logDir = join(root, DATA_DIR, 'logs');
+  const cluster = await MultiRegionCluster.start({
+    regions: REGIONS.map((layout) => layout.region),
+    databasePrefix: DATABASE_PREFIX,
+    adminUrl: postgresUrl,
+    logDir,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    perRegion: (region) => {
+      const layout = REGIONS.find((candidate) => candidate.region === region)!;
+      return {
+        redis: redis.get(region),
+        storageNodes: layout.storageNodes,
+        gatewayPort: layout.gatewayPort,
+        basePort: layout.basePort,
+        reuseDatabases: true,
+      };
+    },
+  });
+  teardown.add('regions', () => cluster.stop());
+  const control = await startControlServer(cluster.proxy, PROXY_CONTROL_PORT);
+  teardown.add('fault proxy control API', () => new Promise<void>((resolve) => control.close(() => resolve())));
+  const regions = REGIONS.map((layout) => cluster.region(layout.region));
+  printBanner(root, regions, postgresUrl, `http://127.0.0.1:${PROXY_CONTROL_PORT}`);
   for (const app of regions.flatMap((region) => region.apps())) reportUnexpectedExit(app);
 }
 
@@ -46,6 +63,7 @@ async function assertAppPortsFree(layout: RegionLayout): Promise<void> {
   await assertPortFree(layout.gatewayPort, `${layout.region} gateway`);
   await assertPortFree(layout.basePort, `${layout.region} membership`);
   for (let i = 1; i <= layout.storageNodes; i++) await assertPortFree(layout.basePort + i, `${layout.region} storage node n${i}`);
+  await assertPortFree(layout.basePort + REPLICATOR_PORT_OFFSET, `${layout.region} replicator`);
 }
 
 /** An app that dies while the cluster runs is reported, not restarted: the developer should see the crash. */

@@ -23,4 +23,16 @@ export class GatewayConfig extends CommonConfig {
   @IsInt()
   @Min(100)
   GEOKV_RING_POLL_INTERVAL_MS: number = 2_000;
+
+  /**
+   * How long a GET that carries X-Causal-Context waits for this region to hold a version that descends it
+   * (a write made in another region, still replicating) before answering 503 STALE_REPLICA. Replication
+   * between regions takes milliseconds plus the link's latency, so 2 s covers a healthy link with room to
+   * spare while bounding what a client waits when the link is down.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  GEOKV_READ_YOUR_WRITES_WAIT_MS: number = 2_000;
 }

@@ -18,7 +18,9 @@ import { ShipmentController } from './receiving/shipment.controller';
 import { RegionViewService } from './region/region-view.service';
 import { RegionModule } from './region/region.module';
 import type { ReplicatorConfig } from './replicator.config';
+import { KeyspaceShipper } from './shipping/keyspace-shipper.service';
 import { OutboxShipper } from './shipping/outbox-shipper.service';
+import { PeerLinks } from './shipping/peer-links';
 
 /**
  * The replicator: ships this region's outboxes to every peer and applies what peers ship here. It keeps
@@ -53,7 +55,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [OutboxShipper, RemoteApplier],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier],
     };
   }
 }

@@ -21,6 +21,8 @@ export const ErrorCode = {
   RingUnavailable: 'RING_UNAVAILABLE',
   StorageUnavailable: 'STORAGE_UNAVAILABLE',
   Timeout: 'TIMEOUT',
+  /** A read that carried a causal context the region has not caught up with in time. */
+  StaleReplica: 'STALE_REPLICA',
   Internal: 'INTERNAL',
 } as const;
 

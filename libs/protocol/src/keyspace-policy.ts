@@ -16,6 +16,16 @@ export interface KeyspacePolicy {
   readonly writeQuorum: number;
 }
 
+/**
+ * A policy as it replicates between regions: a last-writer-wins register ordered by (changedAtMs,
+ * originRegion), so every region ends up with the same definition whatever order they arrive in.
+ */
+export interface KeyspaceDefinition {
+  readonly policy: KeyspacePolicy;
+  readonly changedAtMs: number;
+  readonly originRegion: string;
+}
+
 /** All keyspaces, versioned so that a cache can tell a newer catalog from an older one. */
 export interface Catalog {
   readonly version: number;

@@ -1,4 +1,4 @@
-import type { KeyspacePolicy } from './keyspace-policy';
+import type { KeyspaceDefinition, KeyspacePolicy } from './keyspace-policy';
 import type { RequestMeta } from './storage-messages';
 
 export type NodeStatus = 'up' | 'down';
@@ -36,4 +36,13 @@ export interface RingView {
 
 export interface PutKeyspaceRequest extends RequestMeta {
   readonly policy: KeyspacePolicy;
+}
+
+export interface AdoptDefinitionsRequest extends RequestMeta {
+  readonly definitions: readonly KeyspaceDefinition[];
+}
+
+export interface AdoptDefinitionsResult {
+  /** Definitions that were newer than this region's and replaced them. */
+  readonly adopted: number;
 }

@@ -30,6 +30,10 @@ export const MembershipPatterns = {
   ring: 'membership.ring',
   putKeyspace: 'membership.keyspaces.put',
   catalog: 'membership.keyspaces.list',
+  /** Every keyspace with its (changedAtMs, originRegion), for replication to peer regions. */
+  definitions: 'membership.keyspaces.definitions',
+  /** Definitions from a peer region; each is adopted only if it is newer than the one held. */
+  adoptDefinitions: 'membership.keyspaces.adopt',
 } as const;
 
 /**
@@ -40,6 +44,8 @@ export const REGION_PLACEHOLDER = '{region}';
 
 export const ReplicationPatterns = {
   ship: 'replication.{region}.ship',
+  /** A peer's keyspace definitions. */
+  keyspaces: 'replication.{region}.keyspaces',
   /** The local replicator's view of every peer (GET /v1/admin/replication). */
   status: 'replication.status',
 } as const;

@@ -1,4 +1,4 @@
-import type { ConflictResolution } from './keyspace-policy';
+import type { ConflictResolution, KeyspaceDefinition } from './keyspace-policy';
 import type { RequestMeta } from './storage-messages';
 
 /** A version as it travels between regions: everything a replica needs to merge it. */
@@ -77,6 +77,12 @@ export interface ShipmentRequest extends RequestMeta {
 
 export interface ShipmentResult {
   readonly applied: number;
+}
+
+/** Every keyspace definition of the sending region, published on the receiving region's Redis. */
+export interface KeyspacesShipment extends RequestMeta {
+  readonly sourceRegion: string;
+  readonly definitions: readonly KeyspaceDefinition[];
 }
 
 export type LinkState = 'up' | 'down' | 'unknown';

@@ -6,7 +6,7 @@ import { startRegion, type RegionOptions, type RunningRegion } from './region';
 export interface MultiRegionOptions {
   /** e.g. ['us-east', 'eu-west', 'ap-south']. */
   readonly regions: readonly string[];
-  /** Databases are `<databasePrefix>_<region>_…`. */
+  /** Databases are `<databasePrefix>_<region>_…` (the region's dashes as underscores). */
   readonly databasePrefix: string;
   readonly logDir: string;
   readonly storageNodes?: number;
@@ -27,16 +27,23 @@ export class MultiRegionCluster {
     readonly regions: ReadonlyMap<string, RunningRegion>,
     readonly redis: ReadonlyMap<string, RedisServer>,
     readonly proxy: FaultProxy,
+    /** The Redis servers this cluster started (not those handed in through perRegion), which stop() stops. */
+    private readonly ownRedis: readonly RedisServer[],
   ) {}
 
   static async start(options: MultiRegionOptions): Promise<MultiRegionCluster> {
     const redis = new Map<string, RedisServer>();
+    const ownRedis: RedisServer[] = [];
     const proxy = new FaultProxy();
     const regions = new Map<string, RunningRegion>();
     try {
       for (const region of options.regions) {
-        const own = options.perRegion?.(region).redis;
-        redis.set(region, own ?? (await RedisServer.start({ logFile: join(options.logDir, `${region}-redis.log`) })));
+        let server = options.perRegion?.(region).redis;
+        if (server === undefined) {
+          server = await RedisServer.start({ logFile: join(options.logDir, `${region}-redis.log`) });
+          ownRedis.push(server);
+        }
+        redis.set(region, server);
       }
       for (const from of options.regions) {
         for (const to of options.regions) {
@@ -64,14 +71,14 @@ export class MultiRegionCluster {
           regions.set(region, started);
         }),
       );
-      return new MultiRegionCluster(regions, redis, proxy);
+      return new MultiRegionCluster(regions, redis, proxy, ownRedis);
     } catch (error) {
       await Promise.allSettled([...regions.values()].map(async (region) => {
         await region.stop();
         await region.dropDatabases();
       }));
       await proxy.close();
-      await Promise.allSettled([...redis.values()].map((server) => server.stop()));
+      await Promise.allSettled(ownRedis.map((server) => server.stop()));
       throw error;
     }
   }
@@ -82,11 +89,11 @@ export class MultiRegionCluster {
     return region;
   }
 
-  /** Stops every app, then the proxy and the Redis servers; databases stay (see dropDatabases). */
+  /** Stops every app, then the proxy and the Redis servers it started; databases stay (see dropDatabases). */
   async stop(): Promise<void> {
     await Promise.all([...this.regions.values()].map((region) => region.stop()));
     await this.proxy.close();
-    await Promise.all([...this.redis.values()].map((server) => server.stop()));
+    await Promise.all(this.ownRedis.map((server) => server.stop()));
   }
 
   async dropDatabases(): Promise<void> {

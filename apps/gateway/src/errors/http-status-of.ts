@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.RingUnavailable]: 503,
   [ErrorCode.StorageUnavailable]: 503,
   [ErrorCode.Timeout]: 503,
+  [ErrorCode.StaleReplica]: 503,
   [ErrorCode.Internal]: 500,
 };
 

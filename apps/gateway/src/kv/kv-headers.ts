@@ -1,5 +1,5 @@
 import { ErrorCode } from '@geokv/protocol';
-import { decodeContext, MalformedContextError } from '@geokv/vector-clock';
+import { decodeContext, MalformedContextError, type VectorClock } from '@geokv/vector-clock';
 import { ApiError } from '../errors/api-error';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
@@ -27,22 +27,26 @@ export function ttlOf(headers: Headers): number | undefined {
 
 /** X-Causal-Context, checked here so that a malformed token is a 400 and never reaches a storage node. */
 export function contextOf(headers: Headers): string | undefined {
+  return causalContextOf(headers)?.token;
+}
+
+/** X-Causal-Context as the client sent it and as the clock it encodes; 400 MALFORMED_CONTEXT if it is not ours. */
+export function causalContextOf(headers: Headers): { token: string; clock: VectorClock } | undefined {
   const raw = single(headers, 'x-causal-context');
   if (raw === undefined) return undefined;
   try {
-    decodeContext(raw);
+    return { token: raw, clock: decodeContext(raw) };
   } catch (error) {
     if (error instanceof MalformedContextError) {
       throw new ApiError(ErrorCode.MalformedContext, `X-Causal-Context is not a context this service issued: ${error.message}`);
     }
     throw error;
   }
-  return raw;
 }
 
 /**
- * X-Consistency. In a single region, `strong` reads the key's only copy at its coordinator, which is what
- * a majority of one region means; cross-region majorities arrive with the regions feature.
+ * X-Consistency. Validated; `strong` is still served from this region's copy (a majority-of-regions read
+ * is not built yet, as the README says).
  */
 export function consistencyOf(headers: Headers): 'eventual' | 'strong' {
   const raw = single(headers, 'x-consistency');

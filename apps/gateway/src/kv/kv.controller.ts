@@ -5,7 +5,7 @@ import { ErrorCode } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import { ErrorBody } from '../errors/error-body';
 import { assertValidKey } from './key-rules';
-import { consistencyOf, contentTypeOf, contextOf, preconditionsOf, ttlOf } from './kv-headers';
+import { causalContextOf, consistencyOf, contentTypeOf, contextOf, preconditionsOf, ttlOf } from './kv-headers';
 import { sendRead, sendWritten } from './kv-responses';
 import { keyOfCursor, KvService } from './kv.service';
 import { KeyPage, SiblingsBody } from './kv.schemas';
@@ -63,13 +63,18 @@ export class KvController {
   @apply(...keyParams, ...errors)
   @ApiOperation({ summary: 'Read a value: 200 with the raw bytes, 300 with siblings, 404 when absent' })
   @ApiHeader({ name: 'X-Consistency', required: false, enum: ['eventual', 'strong'] })
+  @ApiHeader({
+    name: 'X-Causal-Context',
+    required: false,
+    description: 'Read your writes: only a state that includes this context is returned; 503 STALE_REPLICA if the region has not caught up in time',
+  })
   @ApiProduces('application/octet-stream', 'application/json')
   @ApiResponse({ status: 200, description: 'The value, with Content-Type, ETag and X-Causal-Context', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 300, type: SiblingsBody, description: 'Concurrent versions, with one X-Causal-Context covering them all' })
   async get(@Param('keyspace') keyspace: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const key = keyOf(request);
     consistencyOf(request.headers);
-    sendRead(reply, await this.kv.get(request.id, keyspace, key));
+    sendRead(reply, await this.kv.get(request.id, keyspace, key, causalContextOf(request.headers)?.clock));
   }
 
   @Delete(KEY_ROUTE)

@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@geokv/config';
+import { decodeContext, descends, type VectorClock } from '@geokv/vector-clock';
 import {
   addressTo,
   type BatchResponse,
@@ -11,6 +14,7 @@ import {
   type WriteResult,
 } from '@geokv/protocol';
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
+import type { GatewayConfig } from '../gateway.config';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
 import { NodeRequestCoalescer, type CoalescingLimits, type SendBatch } from '../rpc/node-request-coalescer';
@@ -71,6 +75,14 @@ const READ_COALESCING: CoalescingLimits<ReadRequest> = {
   maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
 };
 
+/** Between re-reads of a key whose region has not caught up with the client's context yet. */
+const STALE_READ_RETRY_MS = 20;
+
+/** Whether the region's state of the key includes everything `after` covers. */
+function coversContext(result: ReadResult, after: VectorClock): boolean {
+  return descends(result.context === null ? {} : decodeContext(result.context), after);
+}
+
 /** Coordinates key-value operations: keyspace policy, routing by the ring, and the node's answer. */
 @Injectable()
 export class KvService {
@@ -81,6 +93,7 @@ export class KvService {
     private readonly catalog: CatalogCacheService,
     private readonly ring: RingViewService,
     private readonly rpc: RpcClient,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.writes = new NodeRequestCoalescer(this.batchSender(StoragePatterns.writeBatch), WRITE_COALESCING);
     this.reads = new NodeRequestCoalescer(this.batchSender(StoragePatterns.readBatch), READ_COALESCING);
@@ -116,9 +129,28 @@ export class KvService {
     });
   }
 
-  async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
+  /**
+   * Reads the key. With `after` (the client's X-Causal-Context), only a state that descends it will do:
+   * this region may not have received a write made elsewhere yet, so the read waits for it, up to
+   * GEOKV_READ_YOUR_WRITES_WAIT_MS, and then answers 503 STALE_REPLICA rather than an older version.
+   */
+  async get(requestId: string, keyspace: string, key: string, after?: VectorClock): Promise<ReadResult> {
     await this.catalog.policyOf(keyspace);
-    return this.reads.call(this.ring.coordinatorOf(keyspace, key).id, { requestId, keyspace, key });
+    const read = (): Promise<ReadResult> => this.reads.call(this.ring.coordinatorOf(keyspace, key).id, { requestId, keyspace, key });
+    let result = await read();
+    if (after === undefined) return result;
+    const deadline = Date.now() + this.config.GEOKV_READ_YOUR_WRITES_WAIT_MS;
+    while (!coversContext(result, after)) {
+      if (Date.now() >= deadline) {
+        throw new ApiError(
+          ErrorCode.StaleReplica,
+          `region ${this.config.GEOKV_REGION} has not yet received the writes your X-Causal-Context covers (waited ${this.config.GEOKV_READ_YOUR_WRITES_WAIT_MS} ms); retry, or read in the region you wrote to`,
+        );
+      }
+      await sleep(STALE_READ_RETRY_MS);
+      result = await read();
+    }
+    return result;
   }
 
   /**

@@ -1,7 +1,17 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
-import { MembershipEvents, MembershipPatterns, type Catalog, type PutKeyspaceRequest } from '@geokv/protocol';
+import { APP_CONFIG } from '@geokv/config';
+import {
+  MembershipEvents,
+  MembershipPatterns,
+  type AdoptDefinitionsRequest,
+  type AdoptDefinitionsResult,
+  type Catalog,
+  type KeyspaceDefinition,
+  type PutKeyspaceRequest,
+} from '@geokv/protocol';
 import { EVENTS_CLIENT } from '../events/tokens';
+import type { MembershipConfig } from '../membership.config';
 import { CatalogStore } from './catalog.store';
 
 /**
@@ -15,6 +25,7 @@ export class CatalogController {
   constructor(
     private readonly store: CatalogStore,
     @Inject(EVENTS_CLIENT) private readonly events: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: MembershipConfig,
   ) {}
 
   @MessagePattern(MembershipPatterns.catalog)
@@ -24,9 +35,31 @@ export class CatalogController {
 
   @MessagePattern(MembershipPatterns.putKeyspace)
   async putKeyspace(@Payload() request: PutKeyspaceRequest): Promise<Catalog> {
-    await this.store.upsert(request.policy);
-    const catalog = await this.store.load();
+    await this.store.upsert(request.policy, this.config.GEOKV_REGION);
+    const catalog = await this.publish();
     this.logger.log({ requestId: request.requestId, keyspace: request.policy.name, version: catalog.version }, 'keyspace saved');
+    return catalog;
+  }
+
+  @MessagePattern(MembershipPatterns.definitions)
+  definitions(): Promise<KeyspaceDefinition[]> {
+    return this.store.definitions();
+  }
+
+  /** Definitions from peer regions, through the replicator. */
+  @MessagePattern(MembershipPatterns.adoptDefinitions)
+  async adoptDefinitions(@Payload() request: AdoptDefinitionsRequest): Promise<AdoptDefinitionsResult> {
+    let adopted = 0;
+    for (const definition of request.definitions) if (await this.store.adopt(definition)) adopted++;
+    if (adopted > 0) {
+      const catalog = await this.publish();
+      this.logger.log({ requestId: request.requestId, adopted, version: catalog.version }, 'keyspace definitions adopted from a peer region');
+    }
+    return { adopted };
+  }
+
+  private async publish(): Promise<Catalog> {
+    const catalog = await this.store.load();
     this.events.emit(MembershipEvents.catalogChanged, catalog).subscribe({
       error: (error: Error) => this.logger.warn({ err: error }, 'catalog change not published'),
     });

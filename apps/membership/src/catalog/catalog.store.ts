@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Catalog, ConflictResolution, Consistency, KeyspacePolicy } from '@geokv/protocol';
+import type { Catalog, ConflictResolution, Consistency, KeyspaceDefinition, KeyspacePolicy } from '@geokv/protocol';
 
 interface KeyspaceRow {
   readonly name: string;
@@ -29,28 +29,63 @@ export class CatalogStore {
     };
   }
 
-  /** Creates or replaces a keyspace's policy with a new catalog version. */
-  async upsert(policy: KeyspacePolicy): Promise<void> {
+  /**
+   * Creates or replaces a keyspace's policy, made here in `region`, with a new catalog version. Its
+   * replication timestamp is now, or just after the definition it replaces if that one is newer (a peer's
+   * clock may run ahead), so a local change always wins over what it replaces.
+   */
+  async upsert(policy: KeyspacePolicy, region: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO keyspaces (name, consistency, conflict_resolution, default_ttl_seconds, replication_factor,
-                              read_quorum, write_quorum)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (name) DO UPDATE
-         SET consistency = excluded.consistency, conflict_resolution = excluded.conflict_resolution,
-             default_ttl_seconds = excluded.default_ttl_seconds, replication_factor = excluded.replication_factor,
-             read_quorum = excluded.read_quorum, write_quorum = excluded.write_quorum,
-             version = nextval('catalog_version'), updated_at = now()`,
-      [
-        policy.name,
-        policy.consistency,
-        policy.conflictResolution,
-        policy.defaultTtlSeconds,
-        policy.replicationFactor,
-        policy.readQuorum,
-        policy.writeQuorum,
-      ],
+      `INSERT INTO keyspaces (${DEFINITION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (name) DO UPDATE SET ${ASSIGN_DEFINITION},
+         changed_at_ms = GREATEST(excluded.changed_at_ms, keyspaces.changed_at_ms + 1)`,
+      definitionParams({ policy, changedAtMs: Date.now(), originRegion: region }),
     );
   }
+
+  /** Every keyspace with its replication timestamp and origin. */
+  async definitions(): Promise<KeyspaceDefinition[]> {
+    const rows = (await this.db.query(
+      `SELECT name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum,
+              write_quorum, version, changed_at_ms, origin_region
+         FROM keyspaces ORDER BY name`,
+    )) as (KeyspaceRow & { changed_at_ms: string; origin_region: string })[];
+    return rows.map((row) => ({ policy: policyFromRow(row), changedAtMs: Number(row.changed_at_ms), originRegion: row.origin_region }));
+  }
+
+  /** Adopts a peer's definition if it is newer than the one held (last writer wins); returns whether it did. */
+  async adopt(definition: KeyspaceDefinition): Promise<boolean> {
+    const rows = (await this.db.query(
+      `INSERT INTO keyspaces (${DEFINITION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (name) DO UPDATE SET ${ASSIGN_DEFINITION}, changed_at_ms = excluded.changed_at_ms
+         WHERE (keyspaces.changed_at_ms, keyspaces.origin_region) < (excluded.changed_at_ms, excluded.origin_region)
+       RETURNING name`,
+      definitionParams(definition),
+    )) as unknown[];
+    return rows.length > 0;
+  }
+}
+
+const DEFINITION_COLUMNS =
+  'name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum, write_quorum, changed_at_ms, origin_region';
+
+const ASSIGN_DEFINITION = `consistency = excluded.consistency, conflict_resolution = excluded.conflict_resolution,
+  default_ttl_seconds = excluded.default_ttl_seconds, replication_factor = excluded.replication_factor,
+  read_quorum = excluded.read_quorum, write_quorum = excluded.write_quorum, origin_region = excluded.origin_region,
+  version = nextval('catalog_version'), updated_at = now()`;
+
+function definitionParams({ policy, changedAtMs, originRegion }: KeyspaceDefinition): unknown[] {
+  return [
+    policy.name,
+    policy.consistency,
+    policy.conflictResolution,
+    policy.defaultTtlSeconds,
+    policy.replicationFactor,
+    policy.readQuorum,
+    policy.writeQuorum,
+    changedAtMs,
+    originRegion,
+  ];
 }
 
 function policyFromRow(row: KeyspaceRow): KeyspacePolicy {

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ClientProxy } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import { APP_CONFIG, createTransportClient } from '@geokv/config';
+import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
   addressTo,
@@ -22,8 +22,9 @@ import {
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure, transportCall } from '../region/transport-call';
-import { peersOf, type ReplicatorConfig } from '../replicator.config';
-import { PeerLink } from './peer-link';
+import type { ReplicatorConfig } from '../replicator.config';
+import type { PeerLink } from './peer-link';
+import { PeerLinks } from './peer-links';
 
 /** How often links with nothing to ship are probed, so that the status shows a dead link without traffic. */
 const PROBE_INTERVAL_MS = 2_000;
@@ -38,7 +39,6 @@ const PROBE_INTERVAL_MS = 2_000;
 @Injectable()
 export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxShipper.name);
-  private readonly links: PeerLink[];
   private readonly loops = new Set<string>();
   private stopping = false;
   private supervisor?: NodeJS.Timeout;
@@ -50,8 +50,11 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
     @InjectMetric(Metric.replicationLag) private readonly lag: Gauge<string>,
     @InjectMetric(Metric.replicationBacklog) private readonly backlog: Gauge<string>,
     @InjectMetric(Metric.replicationShipped) private readonly shipped: Counter<string>,
-  ) {
-    this.links = [...peersOf(config)].map(([peer, url]) => new PeerLink(peer, createTransportClient(url)));
+    private readonly peers: PeerLinks,
+  ) {}
+
+  private get links(): readonly PeerLink[] {
+    return this.peers.all;
   }
 
   onApplicationBootstrap(): void {
@@ -59,10 +62,9 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
     for (const link of this.links) void this.probeLoop(link);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.stopping = true;
     clearInterval(this.supervisor);
-    await Promise.all(this.links.map((link) => link.client.close()));
   }
 
   status(): ReplicationStatus {

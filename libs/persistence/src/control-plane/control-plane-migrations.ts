@@ -1,4 +1,5 @@
 import { ControlPlaneSchema1764100000001 } from './1764100000001-control-plane-schema';
+import { KeyspaceOrigins1764200000001 } from './1764200000001-keyspace-origins';
 
 /** In order. Listed explicitly rather than globbed so that a build can never miss or reorder one. */
-export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneSchema1764100000001];
+export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneSchema1764100000001, KeyspaceOrigins1764200000001];

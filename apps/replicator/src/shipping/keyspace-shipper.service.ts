@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { APP_CONFIG } from '@geokv/config';
+import { MembershipPatterns, regionAddressed, ReplicationPatterns, type KeyspaceDefinition, type KeyspacesShipment } from '@geokv/protocol';
+import { LOCAL_TRANSPORT } from '../region/tokens';
+import { describeFailure, transportCall } from '../region/transport-call';
+import type { ReplicatorConfig } from '../replicator.config';
+import { PeerLinks } from './peer-links';
+
+/** Definitions are re-sent this often even when unchanged, so a peer that lost them gets them back. */
+const RESEND_INTERVAL_MS = 30_000;
+
+/**
+ * Keeps every peer's keyspace definitions in step with this region's. Each tick reads the local
+ * definitions and sends them to every peer whose last successful copy differs or is old; the peer adopts
+ * each definition only if it is newer than its own (last writer wins), so sending all of them is safe.
+ */
+@Injectable()
+export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(KeyspaceShipper.name);
+  private readonly lastSent = new Map<string, { signature: string; atMs: number }>();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
+    private readonly peers: PeerLinks,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.GEOKV_RING_POLL_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.peers.all.length === 0) return;
+    this.running = true;
+    try {
+      const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
+      const definitions = await transportCall<KeyspaceDefinition[]>(this.local, MembershipPatterns.definitions, {}, timeoutMs);
+      const signature = JSON.stringify(definitions);
+      const now = Date.now();
+      await Promise.all(
+        this.peers.all.map(async (link) => {
+          const last = this.lastSent.get(link.region);
+          if (last !== undefined && last.signature === signature && now - last.atMs < RESEND_INTERVAL_MS) return;
+          const shipment: KeyspacesShipment = { requestId: `keyspaces-${randomUUID()}`, sourceRegion: this.config.GEOKV_REGION, definitions };
+          try {
+            await transportCall(link.client, regionAddressed(ReplicationPatterns.keyspaces, link.region), shipment, timeoutMs);
+            this.lastSent.set(link.region, { signature, atMs: now });
+          } catch (error) {
+            this.logger.debug({ peer: link.region, reason: describeFailure(error) }, 'keyspace definitions not delivered; will retry');
+          }
+        }),
+      );
+    } catch (error) {
+      this.logger.warn({ reason: describeFailure(error) }, 'could not read the keyspace definitions from membership');
+    } finally {
+      this.running = false;
+    }
+  }
+}
