@@ -83,6 +83,31 @@ describe('replication across three regions', () => {
     await sleep(1_500);
   }, 60_000);
 
+  it('settles a keyspace defined differently on both sides of a partition on the later definition, everywhere', async () => {
+    const { proxy } = regions.cluster;
+    const define = (region: string, conflictResolution: string) =>
+      http(`${gateway(region)}/v1/keyspaces/race-ks`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ conflictResolution }),
+      });
+    proxy.isolate('eu-west');
+    try {
+      expectStatus(await define('us-east', 'siblings'), 200);
+      await sleep(20);
+      expectStatus(await define('eu-west', 'manual'), 200);
+    } finally {
+      proxy.healAll();
+    }
+    for (const region of THREE_REGIONS) {
+      await pollUntil(
+        () => http(`${gateway(region)}/v1/keyspaces/race-ks`),
+        (result) => result.status === 200 && (jsonOf(result) as { conflictResolution: string }).conflictResolution === 'manual',
+        { timeoutMs: 15_000, intervalMs: 200, what: `race-ks to settle on manual in ${region}` },
+      );
+    }
+  }, 60_000);
+
   it('makes 2,000 writes spread over the three regions readable in every region within 10 s', async () => {
     const keys = new Map(Array.from({ length: 2_000 }, (_, i) => [`spread-${i}`, `value-${i}`]));
     const statuses = await mapWithConcurrency([...keys], 24, ([key, value], i) => put(THREE_REGIONS[i % 3], 'default', key, value));
