@@ -23,7 +23,8 @@ describe('replication across three regions', () => {
   const gateway = (region: string): string => regions.gatewayUrl(region);
 
   beforeAll(async () => {
-    regions = await startTestRegions('replication');
+    // A short tombstone grace period, so that garbage collection happens within the test.
+    regions = await startTestRegions('replication', { GEOKV_TOMBSTONE_GRACE_MS: '1500', GEOKV_GC_INTERVAL_MS: '300' });
   }, 120_000);
 
   afterAll(() => regions?.stop(), 60_000);
@@ -174,7 +175,15 @@ describe('replication across three regions', () => {
       }
     }
 
-    // Every lww loser, and every key queued for a manual resolution, is in every region's conflicts table.
+    // Every lww loser, and every key queued for a manual resolution, is in every region's conflicts table,
+    // once every write has been delivered everywhere (a region may hold the lww winner before the loser).
+    for (const region of ['us-east', 'eu-west']) {
+      await pollUntil(() => peersOf(region), (peers) => peers.every((peer) => peer.backlog === 0), {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: `${region} to have delivered every write to every peer`,
+      });
+    }
     for (const region of THREE_REGIONS) {
       const rows = (
         await Promise.all(
@@ -264,4 +273,66 @@ describe('replication across three regions', () => {
     }
     await waitForEveryRegion(new Map([[key, 'newer']]), 'default', 15_000);
   }, 120_000);
+
+  /** Rows of `table` for the key in every shard of the region. */
+  async function rowsFor(region: string, table: 'versions' | 'outbox', keyspace: string, key: string): Promise<number> {
+    const counts = await Promise.all(
+      regions.cluster.region(region).storageNodes.map((node) =>
+        query<{ n: number }>(node.databaseUrl, `SELECT count(*)::int AS n FROM ${table} WHERE keyspace = $1 AND key = $2`, [keyspace, key]),
+      ),
+    );
+    return counts.reduce((sum, [row]) => sum + row.n, 0);
+  }
+
+  it('replicates deletes, collects tombstones after the grace period, and the key stays deleted everywhere', async () => {
+    expect(await put('us-east', 'default', 'gone', 'soon deleted')).toBe(204);
+    await waitForEveryRegion(new Map([['gone', 'soon deleted']]), 'default', 10_000);
+    expectStatus(await http(`${gateway('us-east')}/v1/kv/default/gone`, { method: 'DELETE' }), 204);
+
+    for (const region of THREE_REGIONS) {
+      await pollUntil(() => keyState(gateway(region), 'default', 'gone'), (state) => state.status === 404, {
+        timeoutMs: 10_000,
+        what: `the delete to reach ${region}`,
+      });
+    }
+    // Every peer has it and the grace period has passed: the tombstone and the outbox rows go, everywhere.
+    await pollUntil(
+      async () => Promise.all(THREE_REGIONS.map(async (region) => (await rowsFor(region, 'versions', 'default', 'gone')) + (await rowsFor(region, 'outbox', 'default', 'gone')))),
+      (counts) => counts.every((count) => count === 0),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'tombstones and outbox rows of the deleted key to be collected in every region' },
+    );
+    for (const region of THREE_REGIONS) expect(await keyState(gateway(region), 'default', 'gone')).toEqual({ status: 404 });
+  }, 60_000);
+
+  it('does not silently resurrect a key deleted on one side of a partition and written on the other', async () => {
+    const { proxy } = regions.cluster;
+    expect(await put('us-east', 'default', 'contested', 'before')).toBe(204);
+    await waitForEveryRegion(new Map([['contested', 'before']]), 'default', 10_000);
+
+    proxy.isolate('eu-west');
+    try {
+      expectStatus(await http(`${gateway('us-east')}/v1/kv/default/contested`, { method: 'DELETE' }), 204);
+      await sleep(20);
+      expect(await put('eu-west', 'default', 'contested', 'written during the cut')).toBe(204);
+    } finally {
+      proxy.healAll();
+    }
+    // lww: the write came later than the concurrent delete, so it wins in every region, and the delete is
+    // kept as the loser in every region's conflicts table (eu-west holds the winner from the start, so wait
+    // for the delete to reach it too).
+    await waitForEveryRegion(new Map([['contested', 'written during the cut']]), 'default', 15_000);
+    for (const region of THREE_REGIONS) {
+      const losers = async (): Promise<{ tombstone: boolean }[]> =>
+        (
+          await Promise.all(
+            regions.cluster.region(region).storageNodes.map((node) =>
+              query<{ tombstone: boolean }>(node.databaseUrl, "SELECT tombstone FROM conflicts WHERE keyspace = 'default' AND key = 'contested' AND resolution = 'lww'"),
+            ),
+          )
+        ).flat();
+      await pollUntil(losers, (rows) => rows.length > 0, { timeoutMs: 15_000, intervalMs: 200, what: `the delete to reach ${region} as an lww loser` });
+      expect({ region, losers: await losers() }).toEqual({ region, losers: [{ tombstone: true }] });
+      expect(await keyState(gateway(region), 'default', 'contested')).toEqual({ status: 200, values: ['written during the cut'] });
+    }
+  }, 60_000);
 });

@@ -3,13 +3,30 @@ import { DataSource } from 'typeorm';
 import { SHARD_MIGRATIONS } from '@geokv/persistence';
 import { createDatabase, databaseUrl, dropDatabase, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
 import {
+  ACK_OUTBOX,
   COMMIT_BATCH,
   LIST_KEYS,
   LOAD_VERSIONS,
+  OUTBOX_BACKLOG,
   PURGE_EXPIRED,
+  PURGE_TOMBSTONES,
+  READ_OUTBOX,
+  TRIM_OUTBOX,
   SHARD_SESSION_SETTINGS,
   type ShardStatement,
 } from '../../apps/storage-node/src/kv/shard-statements';
+
+const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
+  [LOAD_VERSIONS, [/Nested Loop/, /Index Scan using versions_pkey on versions/]],
+  [COMMIT_BATCH, [/Nested Loop/, /Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
+  [LIST_KEYS, [/Index (Only )?Scan using versions_pkey on versions/]],
+  [PURGE_EXPIRED, [/Index Scan on versions_expiry/, /Tid Scan on versions/]],
+  [READ_OUTBOX, [/Index Scan using outbox_order on outbox/]],
+  [OUTBOX_BACKLOG, [/Index (Only )?Scan (using|on) outbox_order/]],
+  [ACK_OUTBOX, [/Conflict Arbiter Indexes: replication_cursors_pkey/]],
+  [TRIM_OUTBOX, [/Index (Only )?Scan (using|on) outbox_order/, /Tid Scan on outbox/]],
+  [PURGE_TOMBSTONES, [/Index Scan on versions_tombstones|Index Scan using versions_tombstones/, /Tid Scan on versions/]],
+];
 
 /**
  * A shard's connections plan each statement once and keep the plan (SHARD_SESSION_SETTINGS). The worst
@@ -45,12 +62,9 @@ describe('shard statements on a fresh shard (real PostgreSQL)', () => {
     return rows.rows.map((row) => row['QUERY PLAN']).join('\n');
   }
 
-  it.each([
-    [LOAD_VERSIONS, [/Nested Loop/, /Index Scan using versions_pkey on versions/]],
-    [COMMIT_BATCH, [/Nested Loop/, /Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
-    [LIST_KEYS, [/Index (Only )?Scan using versions_pkey on versions/]],
-    [PURGE_EXPIRED, [/Index Scan on versions_expiry/, /Tid Scan on versions/]],
-  ])('$name is planned as index lookups, never a scan of a table', async (statement, expected) => {
+  const cases = EXPECTED_PLANS.map(([statement, expected]) => [statement.name, statement, expected] as const);
+
+  it.each(cases)('%s is planned as index lookups, never a scan of a table', async (_name, statement, expected) => {
     const plan = await planOf(statement);
     expect(plan).not.toMatch(/Seq Scan/);
     for (const pattern of expected) expect(plan).toMatch(pattern);

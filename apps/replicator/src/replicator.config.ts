@@ -43,6 +43,24 @@ export class ReplicatorConfig extends CommonConfig {
   @Max(60_000)
   GEOKV_REPLICATION_RETRY_MS: number = 500;
 
+  /**
+   * How long a tombstone is kept at least, once every peer has acknowledged this region's writes up to it.
+   * A tombstone dropped while an older version of its key could still arrive (over a link that was down,
+   * or by anti-entropy) would let that version come back, so this must exceed the longest partition the
+   * regions should heal from. 24 h, as a day-long outage is the longest this is sized for.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  GEOKV_TOMBSTONE_GRACE_MS: number = 86_400_000;
+
+  /** How often each storage node is asked to trim its outbox and purge old tombstones. */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  GEOKV_GC_INTERVAL_MS: number = 10_000;
+
   /** How often the replicator refreshes the region's ring and keyspace catalog from membership. */
   @Expose()
   @IsInt()

@@ -13,6 +13,7 @@ import {
   replicationLagMetric,
   replicationShippedMetric,
 } from '@geokv/observability';
+import { GarbageCollectionService } from './gc/garbage-collection.service';
 import { RemoteApplier } from './receiving/remote-applier.service';
 import { ShipmentController } from './receiving/shipment.controller';
 import { RegionViewService } from './region/region-view.service';
@@ -55,7 +56,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService],
     };
   }
 }

@@ -21,6 +21,8 @@ export const StoragePatterns = {
   outboxAck: 'storage.{node}.outbox-ack',
   /** The replicator hands the node versions that came from another region. */
   applyRemote: 'storage.{node}.apply-remote',
+  /** The replicator asks the node to drop what every peer has (outbox rows) and old tombstones. */
+  collectGarbage: 'storage.{node}.collect-garbage',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];

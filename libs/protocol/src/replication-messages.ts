@@ -57,6 +57,21 @@ export interface OutboxAckRequest extends RequestMeta {
   readonly position: OutboxPosition;
 }
 
+/**
+ * Garbage collection on one storage node, driven by the replicator (which knows the peers): outbox rows
+ * every peer has acknowledged go, and tombstones older than the grace period go once no peer is still
+ * missing any write of this node from before them.
+ */
+export interface CollectGarbageRequest extends RequestMeta {
+  readonly peers: readonly string[];
+  readonly tombstoneGraceMs: number;
+}
+
+export interface CollectGarbageResult {
+  readonly outboxTrimmed: number;
+  readonly tombstonesPurged: number;
+}
+
 /** Remote versions for one storage node to merge; answered after they are durable. */
 export interface ApplyRemoteRequest extends RequestMeta {
   readonly versions: readonly ReplicatedVersion[];

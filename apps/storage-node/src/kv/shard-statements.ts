@@ -126,3 +126,32 @@ export const ACK_OUTBOX: ShardStatement = {
       ON CONFLICT (peer) DO UPDATE SET acked_txid = excluded.acked_txid, acked_id = excluded.acked_id, acked_at = now()
       WHERE (replication_cursors.acked_txid, replication_cursors.acked_id) < (excluded.acked_txid, excluded.acked_id)`,
 };
+
+/**
+ * Deletes (at most 5,000) outbox rows that every peer in $1 has acknowledged. A peer with no cursor yet
+ * has acknowledged nothing, so then nothing goes.
+ */
+export const TRIM_OUTBOX: ShardStatement = {
+  name: 'trim_outbox',
+  text: `WITH cursors AS (
+       SELECT acked_txid, acked_id FROM replication_cursors WHERE peer = ANY($1::text[])
+     ), bound AS (
+       SELECT acked_txid, acked_id FROM cursors
+        WHERE (SELECT count(*) FROM cursors) = cardinality($1::text[])
+        ORDER BY acked_txid, acked_id LIMIT 1
+     ), trimmed AS (
+       DELETE FROM outbox WHERE ctid = ANY(ARRAY(
+         SELECT o.ctid FROM bound b
+          CROSS JOIN LATERAL (
+            SELECT ctid FROM outbox WHERE (txid, id) <= (b.acked_txid, b.acked_id) ORDER BY txid, id LIMIT 5000) o))
+       RETURNING 1)
+   SELECT count(*)::int AS trimmed FROM trimmed`,
+};
+
+/** Deletes (at most 1,000) tombstones whose HLC time is before $1 (ms) and returns their keys. */
+export const PURGE_TOMBSTONES: ShardStatement = {
+  name: 'purge_tombstones',
+  text: `DELETE FROM versions WHERE ctid = ANY(ARRAY(
+       SELECT ctid FROM versions WHERE tombstone AND hlc_wall_ms < $1::bigint LIMIT 1000))
+   RETURNING keyspace, key`,
+};

@@ -4,18 +4,24 @@ import {
   StoragePatterns,
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
+  type CollectGarbageRequest,
+  type CollectGarbageResult,
   type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
 } from '@geokv/protocol';
 import { StorageRpcErrorFilter } from '../kv/storage-rpc-error.filter';
+import { GarbageCollector } from './garbage-collector';
 import { ReplicationService } from './replication.service';
 
 /** Node-addressed handlers for the region's replicator. */
 @Controller()
 @UseFilters(StorageRpcErrorFilter)
 export class ReplicationController {
-  constructor(private readonly replication: ReplicationService) {}
+  constructor(
+    private readonly replication: ReplicationService,
+    private readonly garbage: GarbageCollector,
+  ) {}
 
   @MessagePattern(StoragePatterns.outboxRead)
   read(@Payload() request: OutboxReadRequest): Promise<OutboxReadResult> {
@@ -26,6 +32,11 @@ export class ReplicationController {
   async acknowledge(@Payload() request: OutboxAckRequest): Promise<{ acknowledged: true }> {
     await this.replication.acknowledge(request);
     return { acknowledged: true };
+  }
+
+  @MessagePattern(StoragePatterns.collectGarbage)
+  collectGarbage(@Payload() request: CollectGarbageRequest): Promise<CollectGarbageResult> {
+    return this.garbage.collect(request);
   }
 
   @MessagePattern(StoragePatterns.applyRemote)

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { APP_CONFIG } from '@geokv/config';
+import { addressTo, StoragePatterns, type CollectGarbageRequest, type CollectGarbageResult } from '@geokv/protocol';
+import { RegionViewService } from '../region/region-view.service';
+import { LOCAL_TRANSPORT } from '../region/tokens';
+import { describeFailure, transportCall } from '../region/transport-call';
+import { peersOf, type ReplicatorConfig } from '../replicator.config';
+
+/**
+ * Asks every local storage node, on a timer, to drop the outbox rows every peer has acknowledged and the
+ * tombstones past their grace period. The replicator drives it because it knows the peers: a node alone
+ * cannot tell which regions still need its outbox.
+ */
+@Injectable()
+export class GarbageCollectionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(GarbageCollectionService.name);
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
+    private readonly region: RegionViewService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.collect(), this.config.GEOKV_GC_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async collect(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const request: CollectGarbageRequest = {
+        requestId: `gc-${randomUUID()}`,
+        peers: [...peersOf(this.config).keys()],
+        tombstoneGraceMs: this.config.GEOKV_TOMBSTONE_GRACE_MS,
+      };
+      await Promise.all(
+        this.region.nodeIds().map(async (nodeId) => {
+          try {
+            const result = await transportCall<CollectGarbageResult>(
+              this.local,
+              addressTo(StoragePatterns.collectGarbage, nodeId),
+              request,
+              this.config.GEOKV_RPC_TIMEOUT_MS,
+            );
+            if (result.outboxTrimmed > 0 || result.tombstonesPurged > 0) this.logger.log({ node: nodeId, ...result }, 'garbage collected');
+          } catch (error) {
+            this.logger.debug({ node: nodeId, reason: describeFailure(error) }, 'garbage collection skipped this round');
+          }
+        }),
+      );
+    } finally {
+      this.running = false;
+    }
+  }
+}
