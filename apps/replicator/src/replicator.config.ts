@@ -61,6 +61,19 @@ export class ReplicatorConfig extends CommonConfig {
   @Max(3_600_000)
   GEOKV_GC_INTERVAL_MS: number = 10_000;
 
+  /** How often each region compares its Merkle tree with every peer's and repairs the differences. */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  GEOKV_ANTI_ENTROPY_INTERVAL_MS: number = 600_000;
+
+  /** Deadline of each anti-entropy step (digests, versions of the differing buckets, one repair batch). */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  GEOKV_ANTI_ENTROPY_TIMEOUT_MS: number = 30_000;
+
   /** How often the replicator refreshes the region's ring and keyspace catalog from membership. */
   @Expose()
   @IsInt()

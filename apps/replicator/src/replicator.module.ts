@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigModule } from '@geokv/config';
 import {
+  antiEntropyKeysComparedMetric,
+  antiEntropyVersionsRepairedMetric,
   HealthModule,
   httpDurationMetric,
   LoggingModule,
@@ -13,6 +15,7 @@ import {
   replicationLagMetric,
   replicationShippedMetric,
 } from '@geokv/observability';
+import { AntiEntropyService } from './anti-entropy/anti-entropy.service';
 import { GarbageCollectionService } from './gc/garbage-collection.service';
 import { RemoteApplier } from './receiving/remote-applier.service';
 import { ShipmentController } from './receiving/shipment.controller';
@@ -41,6 +44,8 @@ export class ReplicatorModule {
           replicationBacklogMetric,
           replicationShippedMetric,
           replicationAppliedMetric,
+          antiEntropyKeysComparedMetric,
+          antiEntropyVersionsRepairedMetric,
         ]),
         RedisClientModule.forUrl(config.REDIS_URL),
         RegionModule,
@@ -56,7 +61,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService],
     };
   }
 }

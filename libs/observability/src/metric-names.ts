@@ -19,6 +19,8 @@ export const Metric = {
   replicationBacklog: 'geokv_replication_backlog',
   replicationShipped: 'geokv_replication_shipped_total',
   replicationApplied: 'geokv_replication_applied_total',
+  antiEntropyKeysCompared: 'geokv_anti_entropy_keys_compared_total',
+  antiEntropyVersionsRepaired: 'geokv_anti_entropy_versions_repaired_total',
 } as const;
 
 // Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
@@ -97,4 +99,16 @@ export const replicationAppliedMetric: Provider = makeCounterProvider({
   name: Metric.replicationApplied,
   help: 'Versions received from the source region, by outcome: applied, or already known (a replay)',
   labelNames: ['source', 'outcome'],
+});
+
+export const antiEntropyKeysComparedMetric: Provider = makeCounterProvider({
+  name: Metric.antiEntropyKeysCompared,
+  help: 'Keys this region digested in anti-entropy runs against the target region',
+  labelNames: ['source', 'target'],
+});
+
+export const antiEntropyVersionsRepairedMetric: Provider = makeCounterProvider({
+  name: Metric.antiEntropyVersionsRepaired,
+  help: 'Versions anti-entropy found missing on one side and that changed that side when merged',
+  labelNames: ['source', 'target'],
 });

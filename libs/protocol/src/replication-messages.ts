@@ -100,6 +100,47 @@ export interface KeyspacesShipment extends RequestMeta {
   readonly definitions: readonly KeyspaceDefinition[];
 }
 
+/** Anti-entropy cuts the hash space into this many buckets; every region must use the same number. */
+export const ANTI_ENTROPY_BUCKETS = 1024;
+
+export interface BucketDigestsResult {
+  /** Hex digest per bucket: the XOR of the digests of the node's versions in it. */
+  readonly digests: readonly string[];
+  /** Keys the node digested. */
+  readonly keys: number;
+}
+
+export interface MerkleTreeResult {
+  /** Hex digests level by level, root first. */
+  readonly levels: readonly (readonly string[])[];
+  readonly keys: number;
+}
+
+export interface BucketVersionsRequest extends RequestMeta {
+  readonly buckets: readonly number[];
+}
+
+export interface BucketVersionsResult {
+  readonly versions: readonly ReplicatedVersion[];
+  readonly strategies: StrategiesByKeyspace;
+}
+
+/** What one anti-entropy run against one peer found and did. */
+export interface AntiEntropyPeerReport {
+  readonly peer: string;
+  /** Keys digested on this side. */
+  readonly keysCompared: number;
+  readonly bucketsDiffering: number;
+  /** Versions that changed a region's state: sent to the peer and taken from it. */
+  readonly versionsRepaired: number;
+  readonly error: string | null;
+}
+
+export interface AntiEntropyReport {
+  readonly region: string;
+  readonly peers: readonly AntiEntropyPeerReport[];
+}
+
 export type LinkState = 'up' | 'down' | 'unknown';
 
 /** One peer as the local replicator sees it: GET /v1/admin/replication. */

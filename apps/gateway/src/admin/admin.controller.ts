@@ -1,10 +1,13 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ring } from '@geokv/partitioning';
-import { MembershipPatterns, ReplicationPatterns, type ReplicationStatus, type RingView } from '@geokv/protocol';
+import { MembershipPatterns, ReplicationPatterns, type AntiEntropyReport, type ReplicationStatus, type RingView } from '@geokv/protocol';
 import { ErrorBody } from '../errors/error-body';
 import { RpcClient } from '../rpc/rpc-client';
-import { NodesView, ReplicationView, RingSummary } from './admin.schemas';
+import { AntiEntropyView, NodesView, ReplicationView, RingSummary } from './admin.schemas';
+
+/** A run digests every key of the region and may move many versions; it is bounded, but not by the 5 s default. */
+const ANTI_ENTROPY_TIMEOUT_MS = 120_000;
 
 /** Operator views, read from membership (the source of truth) rather than this gateway's cached ring. */
 @ApiTags('admin')
@@ -63,5 +66,17 @@ export class AdminController {
         lastError: peer.lastError,
       })),
     };
+  }
+
+  @Post('anti-entropy')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Compare Merkle trees with every peer region now and repair the differences, in both directions',
+  })
+  @ApiResponse({ status: 200, type: AntiEntropyView })
+  @ApiResponse({ status: 503, type: ErrorBody })
+  async antiEntropy(): Promise<AntiEntropyView> {
+    const report = await this.rpc.request<AntiEntropyReport>(ReplicationPatterns.antiEntropy, {}, ReplicationPatterns.antiEntropy, ANTI_ENTROPY_TIMEOUT_MS);
+    return { region: report.region, peers: report.peers.map((peer) => ({ ...peer })) };
   }
 }

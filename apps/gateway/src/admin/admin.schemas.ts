@@ -44,3 +44,16 @@ export class ReplicationView {
   @ApiProperty() region!: string;
   @ApiProperty({ type: [PeerReplication] }) peers!: PeerReplication[];
 }
+
+export class AntiEntropyPeer {
+  @ApiProperty() peer!: string;
+  @ApiProperty({ description: 'Keys this region digested' }) keysCompared!: number;
+  @ApiProperty({ description: 'Buckets of the hash space whose digests differed' }) bucketsDiffering!: number;
+  @ApiProperty({ description: 'Versions one side lacked that changed it when merged, both directions' }) versionsRepaired!: number;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+}
+
+export class AntiEntropyView {
+  @ApiProperty() region!: string;
+  @ApiProperty({ type: [AntiEntropyPeer] }) peers!: AntiEntropyPeer[];
+}

@@ -15,6 +15,8 @@ const RESOURCES = [
   { url: '/v1/keyspaces', allow: ['GET', 'HEAD'] },
   { url: '/v1/admin/ring', allow: ['GET', 'HEAD'] },
   { url: '/v1/admin/nodes', allow: ['GET', 'HEAD'] },
+  { url: '/v1/admin/replication', allow: ['GET', 'HEAD'] },
+  { url: '/v1/admin/anti-entropy', allow: ['POST'] },
 ];
 
 /**

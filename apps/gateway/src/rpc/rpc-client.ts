@@ -26,18 +26,17 @@ export class RpcClient implements OnApplicationShutdown {
   /**
    * @param channel the concrete channel (node-addressed where needed)
    * @param metricPattern the pattern template, so that metrics get one series per operation, not per node
+   * @param timeoutMs for the rare operation that is slow by nature (an anti-entropy run); default GEOKV_RPC_TIMEOUT_MS
    */
-  async request<T>(channel: string, payload: object, metricPattern: string = channel): Promise<T> {
+  async request<T>(channel: string, payload: object, metricPattern: string = channel, timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS): Promise<T> {
     const end = this.duration.startTimer({ pattern: metricPattern });
     try {
-      const result = await firstValueFrom(
-        this.client.send<T>(channel, payload).pipe(timeout(this.config.GEOKV_RPC_TIMEOUT_MS)),
-      );
+      const result = await firstValueFrom(this.client.send<T>(channel, payload).pipe(timeout(timeoutMs)));
       end({ outcome: 'ok' });
       return result;
     } catch (error) {
       end({ outcome: error instanceof TimeoutError ? 'timeout' : 'error' });
-      throw this.toApiError(channel, error);
+      throw this.toApiError(channel, error, timeoutMs);
     }
   }
 
@@ -45,12 +44,9 @@ export class RpcClient implements OnApplicationShutdown {
     return this.client.close() as Promise<void>;
   }
 
-  private toApiError(channel: string, error: unknown): ApiError {
+  private toApiError(channel: string, error: unknown, timeoutMs: number): ApiError {
     if (error instanceof TimeoutError) {
-      return new ApiError(
-        ErrorCode.Timeout,
-        `no answer on ${channel} within ${this.config.GEOKV_RPC_TIMEOUT_MS} ms; a write may or may not have been applied`,
-      );
+      return new ApiError(ErrorCode.Timeout, `no answer on ${channel} within ${timeoutMs} ms; a write may or may not have been applied`);
     }
     if (isRpcErrorBody(error)) return new ApiError(error.code, error.message);
     return new ApiError(ErrorCode.NodeUnavailable, `request on ${channel} failed: ${(error as Error).message ?? 'unknown error'}`);

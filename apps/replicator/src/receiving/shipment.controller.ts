@@ -6,11 +6,16 @@ import {
   ReplicationPatterns,
   type AdoptDefinitionsRequest,
   type AdoptDefinitionsResult,
+  type AntiEntropyReport,
+  type BucketVersionsRequest,
+  type BucketVersionsResult,
+  type MerkleTreeResult,
   type KeyspacesShipment,
   type ReplicationStatus,
   type ShipmentRequest,
   type ShipmentResult,
 } from '@geokv/protocol';
+import { AntiEntropyService } from '../anti-entropy/anti-entropy.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
@@ -23,6 +28,7 @@ export class ShipmentController {
   constructor(
     private readonly applier: RemoteApplier,
     private readonly shipper: OutboxShipper,
+    private readonly antiEntropy: AntiEntropyService,
     @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {}
@@ -37,6 +43,24 @@ export class ShipmentController {
   keyspaces(@Payload() shipment: KeyspacesShipment): Promise<AdoptDefinitionsResult> {
     const request: AdoptDefinitionsRequest = { requestId: shipment.requestId, definitions: shipment.definitions };
     return transportCall(this.local, MembershipPatterns.adoptDefinitions, request, this.config.GEOKV_RPC_TIMEOUT_MS);
+  }
+
+  /** A peer's anti-entropy run asks for this region's Merkle tree... */
+  @MessagePattern(ReplicationPatterns.merkleTree)
+  merkleTree(): Promise<MerkleTreeResult> {
+    return this.antiEntropy.localTree();
+  }
+
+  /** ...and then for its versions in the buckets that differ. */
+  @MessagePattern(ReplicationPatterns.bucketVersions)
+  bucketVersions(@Payload() request: BucketVersionsRequest): Promise<BucketVersionsResult> {
+    return this.antiEntropy.localBucketVersions(request.buckets);
+  }
+
+  /** POST /v1/admin/anti-entropy, through this region's gateway. */
+  @MessagePattern(ReplicationPatterns.antiEntropy)
+  antiEntropyNow(): Promise<AntiEntropyReport> {
+    return this.antiEntropy.run();
   }
 
   @MessagePattern(ReplicationPatterns.status)

@@ -155,3 +155,19 @@ export const PURGE_TOMBSTONES: ShardStatement = {
        SELECT ctid FROM versions WHERE tombstone AND hlc_wall_ms < $1::bigint LIMIT 1000))
    RETURNING keyspace, key`,
 };
+
+/**
+ * Anti-entropy reads every unexpired version's identity (its dot and context). It scans the shard on
+ * purpose: it runs rarely, and it is how a region finds what it lost behind geokv's back.
+ */
+export const SCAN_VERSION_IDS: ShardStatement = {
+  name: 'scan_version_ids',
+  text: `SELECT keyspace, key, dot_actor, dot_counter, context FROM versions
+    WHERE expires_at IS NULL OR expires_at > now()`,
+};
+
+/** Every unexpired version, in full; the caller keeps those of the buckets it repairs. */
+export const SCAN_VERSIONS: ShardStatement = {
+  name: 'scan_versions',
+  text: `SELECT ${VERSION_COLUMNS} FROM versions WHERE expires_at IS NULL OR expires_at > now()`,
+};

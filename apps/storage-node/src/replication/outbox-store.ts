@@ -35,7 +35,8 @@ export class OutboxStore {
   }
 }
 
-function replicatedVersionOf(row: OutboxRow): ReplicatedVersion {
+/** A stored row in its replication wire form. */
+export function replicatedVersionOf(row: VersionRow): ReplicatedVersion {
   return {
     keyspace: row.keyspace,
     key: row.key,

@@ -4,6 +4,9 @@ import {
   StoragePatterns,
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
+  type BucketDigestsResult,
+  type BucketVersionsRequest,
+  type ReplicatedVersion,
   type CollectGarbageRequest,
   type CollectGarbageResult,
   type OutboxAckRequest,
@@ -11,6 +14,7 @@ import {
   type OutboxReadResult,
 } from '@geokv/protocol';
 import { StorageRpcErrorFilter } from '../kv/storage-rpc-error.filter';
+import { AntiEntropyService } from './anti-entropy.service';
 import { GarbageCollector } from './garbage-collector';
 import { ReplicationService } from './replication.service';
 
@@ -21,6 +25,7 @@ export class ReplicationController {
   constructor(
     private readonly replication: ReplicationService,
     private readonly garbage: GarbageCollector,
+    private readonly antiEntropy: AntiEntropyService,
   ) {}
 
   @MessagePattern(StoragePatterns.outboxRead)
@@ -37,6 +42,16 @@ export class ReplicationController {
   @MessagePattern(StoragePatterns.collectGarbage)
   collectGarbage(@Payload() request: CollectGarbageRequest): Promise<CollectGarbageResult> {
     return this.garbage.collect(request);
+  }
+
+  @MessagePattern(StoragePatterns.bucketDigests)
+  bucketDigests(): Promise<BucketDigestsResult> {
+    return this.antiEntropy.bucketDigests();
+  }
+
+  @MessagePattern(StoragePatterns.bucketVersions)
+  async bucketVersions(@Payload() request: BucketVersionsRequest): Promise<{ versions: ReplicatedVersion[] }> {
+    return { versions: await this.antiEntropy.bucketVersions(request.buckets) };
   }
 
   @MessagePattern(StoragePatterns.applyRemote)

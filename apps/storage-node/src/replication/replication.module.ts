@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KvModule } from '../kv/kv.module';
+import { AntiEntropyService } from './anti-entropy.service';
 import { GarbageCollector } from './garbage-collector';
 import { OutboxStore } from './outbox-store';
 import { ReplicationController } from './replication.controller';
@@ -8,6 +9,6 @@ import { ReplicationService } from './replication.service';
 @Module({
   imports: [KvModule],
   controllers: [ReplicationController],
-  providers: [ReplicationService, OutboxStore, GarbageCollector],
+  providers: [ReplicationService, OutboxStore, GarbageCollector, AntiEntropyService],
 })
 export class ReplicationModule {}

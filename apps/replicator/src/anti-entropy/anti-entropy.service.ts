@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { APP_CONFIG } from '@geokv/config';
+import { Metric } from '@geokv/observability';
+import { DIGEST_BYTES, MerkleTree, xorInto } from '@geokv/partitioning';
+import {
+  addressTo,
+  ANTI_ENTROPY_BUCKETS,
+  regionAddressed,
+  ReplicationPatterns,
+  StoragePatterns,
+  type AntiEntropyPeerReport,
+  type AntiEntropyReport,
+  type BucketDigestsResult,
+  type BucketVersionsRequest,
+  type BucketVersionsResult,
+  type ConflictResolution,
+  type MerkleTreeResult,
+  type ReplicatedVersion,
+  type ShipmentRequest,
+  type ShipmentResult,
+} from '@geokv/protocol';
+import { RemoteApplier } from '../receiving/remote-applier.service';
+import { RegionViewService } from '../region/region-view.service';
+import { LOCAL_TRANSPORT } from '../region/tokens';
+import { describeFailure, transportCall } from '../region/transport-call';
+import type { ReplicatorConfig } from '../replicator.config';
+import type { PeerLink } from '../shipping/peer-link';
+import { PeerLinks } from '../shipping/peer-links';
+
+/**
+ * Anti-entropy repairs what the outbox cannot: rows deleted behind geokv's back, a restored backup, a
+ * version lost to a bug. Both regions build a Merkle tree over the same buckets of the hash space; only
+ * the buckets whose digests differ are read, and within them only the versions one side lacks are sent
+ * across, in both directions, to be merged like any replicated version (so a repair can never undo a
+ * newer write).
+ */
+@Injectable()
+export class AntiEntropyService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AntiEntropyService.name);
+  private timer?: NodeJS.Timeout;
+  private running: Promise<AntiEntropyReport> | null = null;
+
+  constructor(
+    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
+    private readonly region: RegionViewService,
+    private readonly peers: PeerLinks,
+    private readonly applier: RemoteApplier,
+    @InjectMetric(Metric.antiEntropyKeysCompared) private readonly keysCompared: Counter<string>,
+    @InjectMetric(Metric.antiEntropyVersionsRepaired) private readonly versionsRepaired: Counter<string>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.run(), this.config.GEOKV_ANTI_ENTROPY_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One run against every peer; a run already in progress is joined rather than doubled. */
+  run(): Promise<AntiEntropyReport> {
+    this.running ??= this.runAll().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** This region's Merkle tree: every node's bucket digests, XORed bucket by bucket. */
+  async localTree(): Promise<MerkleTreeResult> {
+    const leaves = Array.from({ length: ANTI_ENTROPY_BUCKETS }, () => Buffer.alloc(DIGEST_BYTES));
+    let keys = 0;
+    for (const result of await this.askEveryNode<BucketDigestsResult>(StoragePatterns.bucketDigests, {})) {
+      result.digests.forEach((hex, bucket) => xorInto(leaves[bucket], Buffer.from(hex, 'hex')));
+      keys += result.keys;
+    }
+    return { levels: MerkleTree.fromLeaves(leaves).toHex(), keys };
+  }
+
+  /** Every version this region holds in the buckets, with the strategies of their keyspaces. */
+  async localBucketVersions(buckets: readonly number[]): Promise<BucketVersionsResult> {
+    const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets };
+    const versions = (await this.askEveryNode<{ versions: ReplicatedVersion[] }>(StoragePatterns.bucketVersions, request)).flatMap((result) => result.versions);
+    const strategies: Record<string, ConflictResolution> = {};
+    for (const { keyspace } of versions) strategies[keyspace] ??= this.region.strategyOf(keyspace) ?? 'lww';
+    return { versions, strategies };
+  }
+
+  private async runAll(): Promise<AntiEntropyReport> {
+    const peers: AntiEntropyPeerReport[] = [];
+    for (const link of this.peers.all) peers.push(await this.runAgainst(link));
+    const report = { region: this.config.GEOKV_REGION, peers };
+    this.logger.log({ report }, 'anti-entropy run finished');
+    return report;
+  }
+
+  private async runAgainst(link: PeerLink): Promise<AntiEntropyPeerReport> {
+    const labels = { source: this.config.GEOKV_REGION, target: link.region };
+    const timeoutMs = this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS;
+    try {
+      const mine = await this.localTree();
+      this.keysCompared.inc(labels, mine.keys);
+      const theirs = await transportCall<MerkleTreeResult>(link.client, regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
+      const differing = MerkleTree.fromHex(mine.levels).differingLeaves(MerkleTree.fromHex(theirs.levels));
+      if (differing.length === 0) return { peer: link.region, keysCompared: mine.keys, bucketsDiffering: 0, versionsRepaired: 0, error: null };
+
+      const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets: differing };
+      const [ours, theirVersions] = await Promise.all([
+        this.localBucketVersions(differing),
+        transportCall<BucketVersionsResult>(link.client, regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs),
+      ]);
+      const theirIds = new Set(theirVersions.versions.map(versionId));
+      const ourIds = new Set(ours.versions.map(versionId));
+      const repaired =
+        (await this.send(link, ours.versions.filter((version) => !theirIds.has(versionId(version))), ours.strategies)) +
+        (await this.take(link.region, theirVersions.versions.filter((version) => !ourIds.has(versionId(version))), theirVersions.strategies));
+      this.versionsRepaired.inc(labels, repaired);
+      return { peer: link.region, keysCompared: mine.keys, bucketsDiffering: differing.length, versionsRepaired: repaired, error: null };
+    } catch (error) {
+      const reason = describeFailure(error);
+      this.logger.warn({ peer: link.region, reason }, 'anti-entropy run failed');
+      return { peer: link.region, keysCompared: 0, bucketsDiffering: 0, versionsRepaired: 0, error: reason };
+    }
+  }
+
+  /** Versions the peer lacks, shipped in batches like any shipment; returns how many changed its state. */
+  private async send(link: PeerLink, versions: readonly ReplicatedVersion[], strategies: Record<string, ConflictResolution>): Promise<number> {
+    let applied = 0;
+    for (let start = 0; start < versions.length; start += this.config.GEOKV_REPLICATION_BATCH) {
+      const shipment: ShipmentRequest = {
+        requestId: `anti-entropy-${randomUUID()}`,
+        sourceRegion: this.config.GEOKV_REGION,
+        versions: versions.slice(start, start + this.config.GEOKV_REPLICATION_BATCH),
+        strategies,
+      };
+      const result = await transportCall<ShipmentResult>(link.client, regionAddressed(ReplicationPatterns.ship, link.region), shipment, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS);
+      applied += result.applied;
+    }
+    return applied;
+  }
+
+  /** Versions this region lacks, merged here; returns how many changed this region's state. */
+  private async take(peer: string, versions: readonly ReplicatedVersion[], strategies: Record<string, ConflictResolution>): Promise<number> {
+    let applied = 0;
+    for (let start = 0; start < versions.length; start += this.config.GEOKV_REPLICATION_BATCH) {
+      const slice = versions.slice(start, start + this.config.GEOKV_REPLICATION_BATCH);
+      applied += (await this.applier.apply({ requestId: `anti-entropy-${randomUUID()}`, sourceRegion: peer, versions: slice, strategies })).applied;
+    }
+    return applied;
+  }
+
+  private async askEveryNode<T>(pattern: string, payload: object): Promise<T[]> {
+    const nodes = this.region.nodeIds();
+    if (nodes.length === 0) throw new Error('this region has no ring yet');
+    return Promise.all(nodes.map((nodeId) => transportCall<T>(this.local, addressTo(pattern, nodeId), payload, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS)));
+  }
+}
+
+/** A version's identity across regions: its key, its dot and its context. */
+function versionId(version: ReplicatedVersion): string {
+  const context = Object.entries(version.context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${version.keyspace}\0${version.key}\0${version.dotActor}\0${version.dotCounter}\0${JSON.stringify(context)}`;
+}
