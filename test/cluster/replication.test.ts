@@ -374,4 +374,38 @@ describe('replication across three regions', () => {
     const again = jsonOf(await http(`${gateway('eu-west')}/v1/admin/anti-entropy`, { method: 'POST', timeoutMs: 120_000 })) as typeof report;
     expect(again.peers.map((peer) => [peer.bucketsDiffering, peer.versionsRepaired])).toEqual([[0, 0], [0, 0]]);
   }, 180_000);
+
+  it('reads a majority of regions with X-Consistency: strong, and answers NO_QUORUM from a minority', async () => {
+    const { proxy } = regions.cluster;
+    const strongRead = (region: string, key: string) => http(`${gateway(region)}/v1/kv/default/${key}`, { headers: { 'x-consistency': 'strong' } });
+    expect(await put('us-east', 'default', 'majority', 'first')).toBe(204);
+    await waitForEveryRegion(new Map([['majority', 'first']]), 'default', 10_000);
+
+    // The us-east → eu-west link (us-east's shipments to eu-west) is cut, while eu-west still reaches
+    // us-east over the eu-west → us-east link: a strong read in eu-west merges us-east's copy and returns
+    // the new value that replication has not delivered.
+    proxy.setFaults('us-east', 'eu-west', { delayMs: 0, blackhole: true });
+    try {
+      expect(await put('us-east', 'default', 'majority', 'second')).toBe(204);
+      expect(await keyState(gateway('eu-west'), 'default', 'majority')).toEqual({ status: 200, values: ['first'] });
+      const read = await strongRead('eu-west', 'majority');
+      expectStatus(read, 200);
+      expect(read.body.toString('utf8')).toBe('second');
+    } finally {
+      proxy.healAll();
+    }
+
+    // eu-west alone cannot make a majority: it refuses rather than answer from its own copy.
+    proxy.isolate('eu-west');
+    try {
+      const refused = await strongRead('eu-west', 'majority');
+      expectApiError(refused, 503, 'NO_QUORUM');
+      // The other side still has a majority (us-east and ap-south).
+      const served = await strongRead('us-east', 'majority');
+      expectStatus(served, 200);
+      expect(served.body.toString('utf8')).toBe('second');
+    } finally {
+      proxy.healAll();
+    }
+  }, 60_000);
 });

@@ -74,6 +74,13 @@ export class ReplicatorConfig extends CommonConfig {
   @Max(600_000)
   GEOKV_ANTI_ENTROPY_TIMEOUT_MS: number = 30_000;
 
+  /** How long a majority read (X-Consistency: strong) waits for each peer region before counting it out. */
+  @Expose()
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  GEOKV_MAJORITY_READ_TIMEOUT_MS: number = 2_000;
+
   /** How often the replicator refreshes the region's ring and keyspace catalog from membership. */
   @Expose()
   @IsInt()

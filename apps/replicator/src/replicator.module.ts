@@ -17,6 +17,7 @@ import {
 } from '@geokv/observability';
 import { AntiEntropyService } from './anti-entropy/anti-entropy.service';
 import { GarbageCollectionService } from './gc/garbage-collection.service';
+import { MajorityReadService } from './majority/majority-read.service';
 import { RemoteApplier } from './receiving/remote-applier.service';
 import { ShipmentController } from './receiving/shipment.controller';
 import { RegionViewService } from './region/region-view.service';
@@ -61,7 +62,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService],
     };
   }
 }

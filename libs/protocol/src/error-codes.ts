@@ -23,6 +23,8 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   /** A read that carried a causal context the region has not caught up with in time. */
   StaleReplica: 'STALE_REPLICA',
+  /** A read or write that needs a majority of regions could not reach one. */
+  NoQuorum: 'NO_QUORUM',
   Internal: 'INTERNAL',
 } as const;
 

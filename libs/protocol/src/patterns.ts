@@ -27,6 +27,8 @@ export const StoragePatterns = {
   bucketDigests: 'storage.{node}.bucket-digests',
   /** Anti-entropy: every version the node holds in the given buckets. */
   bucketVersions: 'storage.{node}.bucket-versions',
+  /** Every stored version of one key (tombstones included), for a read across regions. */
+  keyVersions: 'storage.{node}.key-versions',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
@@ -58,6 +60,10 @@ export const ReplicationPatterns = {
   bucketVersions: 'replication.{region}.bucket-versions',
   /** Run anti-entropy against every peer now (POST /v1/admin/anti-entropy). */
   antiEntropy: 'replication.anti-entropy',
+  /** A peer's versions of one key, for a majority read. */
+  keyVersions: 'replication.{region}.key-versions',
+  /** Brings this region up to date with a majority of regions for one key (X-Consistency: strong). */
+  majorityRead: 'replication.majority-read',
   /** The local replicator's view of every peer (GET /v1/admin/replication). */
   status: 'replication.status',
 } as const;

@@ -141,6 +141,17 @@ export interface AntiEntropyReport {
   readonly peers: readonly AntiEntropyPeerReport[];
 }
 
+export interface KeyVersionsRequest extends RequestMeta {
+  readonly keyspace: string;
+  readonly key: string;
+}
+
+/** A majority read's preparation: when it answers, this region's copy includes a majority's versions. */
+export interface MajorityReadResult {
+  /** The regions whose versions were merged, this one included. */
+  readonly regions: readonly string[];
+}
+
 export type LinkState = 'up' | 'down' | 'unknown';
 
 /** One peer as the local replicator sees it: GET /v1/admin/replication. */

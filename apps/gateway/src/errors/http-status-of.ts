@@ -21,6 +21,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.StorageUnavailable]: 503,
   [ErrorCode.Timeout]: 503,
   [ErrorCode.StaleReplica]: 503,
+  [ErrorCode.NoQuorum]: 503,
   [ErrorCode.Internal]: 500,
 };
 

@@ -44,10 +44,7 @@ export function causalContextOf(headers: Headers): { token: string; clock: Vecto
   }
 }
 
-/**
- * X-Consistency. Validated; `strong` is still served from this region's copy (a majority-of-regions read
- * is not built yet, as the README says).
- */
+/** X-Consistency: `strong` reads the merge of a majority of regions (see KvService.get). */
 export function consistencyOf(headers: Headers): 'eventual' | 'strong' {
   const raw = single(headers, 'x-consistency');
   if (raw === undefined || raw === 'eventual' || raw === 'strong') return raw ?? 'eventual';

@@ -73,8 +73,7 @@ export class KvController {
   @ApiResponse({ status: 300, type: SiblingsBody, description: 'Concurrent versions, with one X-Causal-Context covering them all' })
   async get(@Param('keyspace') keyspace: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const key = keyOf(request);
-    consistencyOf(request.headers);
-    sendRead(reply, await this.kv.get(request.id, keyspace, key, causalContextOf(request.headers)?.clock));
+    sendRead(reply, await this.kv.get(request.id, keyspace, key, consistencyOf(request.headers), causalContextOf(request.headers)?.clock));
   }
 
   @Delete(KEY_ROUTE)

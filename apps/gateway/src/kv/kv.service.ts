@@ -4,7 +4,11 @@ import { APP_CONFIG } from '@geokv/config';
 import { decodeContext, descends, type VectorClock } from '@geokv/vector-clock';
 import {
   addressTo,
+  ReplicationPatterns,
   type BatchResponse,
+  type Consistency,
+  type KeyVersionsRequest,
+  type MajorityReadResult,
   ErrorCode,
   StoragePatterns,
   type ListResult,
@@ -134,8 +138,14 @@ export class KvService {
    * this region may not have received a write made elsewhere yet, so the read waits for it, up to
    * GEOKV_READ_YOUR_WRITES_WAIT_MS, and then answers 503 STALE_REPLICA rather than an older version.
    */
-  async get(requestId: string, keyspace: string, key: string, after?: VectorClock): Promise<ReadResult> {
+  async get(requestId: string, keyspace: string, key: string, consistency: Consistency, after?: VectorClock): Promise<ReadResult> {
     await this.catalog.policyOf(keyspace);
+    if (consistency === 'strong') {
+      // The region's replicator merges a majority of regions' versions of the key into this region's copy
+      // (or fails with NO_QUORUM); the read below then returns their merge.
+      const request: KeyVersionsRequest = { requestId, keyspace, key };
+      await this.rpc.request<MajorityReadResult>(ReplicationPatterns.majorityRead, request);
+    }
     const read = (): Promise<ReadResult> => this.reads.call(this.ring.coordinatorOf(keyspace, key).id, { requestId, keyspace, key });
     let result = await read();
     if (after === undefined) return result;

@@ -11,11 +11,14 @@ import {
   type BucketVersionsResult,
   type MerkleTreeResult,
   type KeyspacesShipment,
+  type KeyVersionsRequest,
+  type MajorityReadResult,
   type ReplicationStatus,
   type ShipmentRequest,
   type ShipmentResult,
 } from '@geokv/protocol';
 import { AntiEntropyService } from '../anti-entropy/anti-entropy.service';
+import { MajorityReadService } from '../majority/majority-read.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
@@ -29,6 +32,7 @@ export class ShipmentController {
     private readonly applier: RemoteApplier,
     private readonly shipper: OutboxShipper,
     private readonly antiEntropy: AntiEntropyService,
+    private readonly majority: MajorityReadService,
     @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {}
@@ -61,6 +65,18 @@ export class ShipmentController {
   @MessagePattern(ReplicationPatterns.antiEntropy)
   antiEntropyNow(): Promise<AntiEntropyReport> {
     return this.antiEntropy.run();
+  }
+
+  /** A peer's majority read asks for this region's versions of one key. */
+  @MessagePattern(ReplicationPatterns.keyVersions)
+  keyVersions(@Payload() request: KeyVersionsRequest): Promise<BucketVersionsResult> {
+    return this.majority.localVersions(request);
+  }
+
+  /** This region's gateway, before a read with X-Consistency: strong. */
+  @MessagePattern(ReplicationPatterns.majorityRead)
+  majorityRead(@Payload() request: KeyVersionsRequest): Promise<MajorityReadResult> {
+    return this.majority.prepare(request);
   }
 
   @MessagePattern(ReplicationPatterns.status)

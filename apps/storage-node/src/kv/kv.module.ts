@@ -25,6 +25,6 @@ import { WriteBatcher } from './write-batcher';
       useFactory: (config: StorageNodeConfig) => new VersionCache(config.GEOKV_CACHE_MAX_BYTES),
     },
   ],
-  exports: [WriteBatcher, ShardDatabase, OutboxSignal, VersionCache],
+  exports: [WriteBatcher, ShardDatabase, OutboxSignal, VersionCache, VersionStore],
 })
 export class KvModule {}

@@ -5,7 +5,7 @@ import { ANTI_ENTROPY_BUCKETS, placementKey, type BucketDigestsResult, type Repl
 import { ShardDatabase } from '../kv/shard-database';
 import { SCAN_VERSION_IDS, SCAN_VERSIONS } from '../kv/shard-statements';
 import type { VersionRow } from '../kv/version-rows';
-import { replicatedVersionOf } from './outbox-store';
+import { replicatedVersionOfRow } from './outbox-store';
 
 type VersionId = Pick<VersionRow, 'keyspace' | 'key' | 'dot_actor' | 'dot_counter' | 'context'>;
 
@@ -34,7 +34,7 @@ export class AntiEntropyService {
     const rows = await this.db.run<VersionRow>(SCAN_VERSIONS, []);
     return rows
       .filter((row) => wanted.has(bucketOf(hashToPosition(placementKey(row.keyspace, row.key)), ANTI_ENTROPY_BUCKETS)))
-      .map(replicatedVersionOf);
+      .map(replicatedVersionOfRow);
   }
 }
 

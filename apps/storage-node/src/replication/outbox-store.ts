@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { OutboxPosition, ReplicatedVersion } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
 import { ACK_OUTBOX, OUTBOX_BACKLOG, READ_OUTBOX } from '../kv/shard-statements';
-import type { VersionRow } from '../kv/version-rows';
+import { versionFromRow, type VersionRow } from '../kv/version-rows';
+import { replicatedVersionOf } from './replicated-version';
 
 interface OutboxRow extends VersionRow {
   readonly txid: string;
@@ -22,7 +23,7 @@ export class OutboxStore {
   async read(peer: string, limit: number): Promise<OutboxPage> {
     const rows = await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit]);
     const last = rows.at(-1);
-    return { versions: rows.map(replicatedVersionOf), next: last === undefined ? null : { txid: last.txid, id: last.id } };
+    return { versions: rows.map(replicatedVersionOfRow), next: last === undefined ? null : { txid: last.txid, id: last.id } };
   }
 
   async backlog(peer: string): Promise<{ backlog: number; oldestPendingAtMs: number | null }> {
@@ -36,19 +37,6 @@ export class OutboxStore {
 }
 
 /** A stored row in its replication wire form. */
-export function replicatedVersionOf(row: VersionRow): ReplicatedVersion {
-  return {
-    keyspace: row.keyspace,
-    key: row.key,
-    dotActor: row.dot_actor,
-    dotCounter: Number(row.dot_counter),
-    context: row.context,
-    hlcWallMs: Number(row.hlc_wall_ms),
-    hlcLogical: row.hlc_logical,
-    originRegion: row.origin_region,
-    tombstone: row.tombstone,
-    value: row.value === null ? null : row.value.toString('base64'),
-    contentType: row.content_type,
-    expiresAtMs: row.expires_at === null ? null : row.expires_at.getTime(),
-  };
+export function replicatedVersionOfRow(row: VersionRow): ReplicatedVersion {
+  return replicatedVersionOf(row, versionFromRow(row));
 }

@@ -6,6 +6,7 @@ import {
   type ApplyRemoteResult,
   type BucketDigestsResult,
   type BucketVersionsRequest,
+  type KeyVersionsRequest,
   type ReplicatedVersion,
   type CollectGarbageRequest,
   type CollectGarbageResult,
@@ -52,6 +53,11 @@ export class ReplicationController {
   @MessagePattern(StoragePatterns.bucketVersions)
   async bucketVersions(@Payload() request: BucketVersionsRequest): Promise<{ versions: ReplicatedVersion[] }> {
     return { versions: await this.antiEntropy.bucketVersions(request.buckets) };
+  }
+
+  @MessagePattern(StoragePatterns.keyVersions)
+  async keyVersions(@Payload() request: KeyVersionsRequest): Promise<{ versions: ReplicatedVersion[] }> {
+    return { versions: await this.replication.keyVersions(request.keyspace, request.key) };
   }
 
   @MessagePattern(StoragePatterns.applyRemote)

@@ -8,11 +8,14 @@ import type {
   ReplicatedVersion,
 } from '@geokv/protocol';
 import { ErrorCode } from '@geokv/protocol';
+import { keyIdOf } from '../kv/key-id';
 import { StorageError } from '../kv/storage-errors';
+import { VersionCache } from '../kv/version-cache';
+import { VersionStore } from '../kv/version-store';
 import { WriteBatcher } from '../kv/write-batcher';
-import type { StoredVersion } from '../versions/stored-version';
 import { OutboxSignal } from './outbox-signal';
 import { OutboxStore } from './outbox-store';
+import { replicatedVersionOf, storedVersionOf } from './replicated-version';
 
 /** The node's side of replication: its outbox for each peer region, and versions coming from them. */
 @Injectable()
@@ -21,6 +24,8 @@ export class ReplicationService {
     private readonly outbox: OutboxStore,
     private readonly signal: OutboxSignal,
     private readonly batcher: WriteBatcher,
+    private readonly cache: VersionCache,
+    private readonly store: VersionStore,
   ) {}
 
   /** The peer's next rows; with none pending, waits up to `waitMs` for a commit to bring some. */
@@ -37,6 +42,13 @@ export class ReplicationService {
     await this.outbox.acknowledge(request.peer, request.position);
   }
 
+  /** Every stored version of the key, tombstones included, as this node holds it now. */
+  async keyVersions(keyspace: string, key: string): Promise<ReplicatedVersion[]> {
+    const ref = { keyspace, key };
+    const versions = this.cache.get(keyIdOf(ref)) ?? (await this.store.load([ref])).get(keyIdOf(ref)) ?? [];
+    return versions.map((version) => replicatedVersionOf(ref, version));
+  }
+
   /** Merges every version and answers once they are durable; replaying the same versions changes nothing. */
   async applyRemote(request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
     const unknown = request.versions.find((version) => request.strategies[version.keyspace] === undefined);
@@ -50,17 +62,4 @@ export class ReplicationService {
     );
     return { applied: outcomes.filter((outcome) => outcome.written !== null).length };
   }
-}
-
-export function storedVersionOf(version: ReplicatedVersion): StoredVersion {
-  return {
-    dot: { actor: version.dotActor, counter: version.dotCounter },
-    context: version.context,
-    hlc: { wallMs: version.hlcWallMs, logical: version.hlcLogical },
-    originRegion: version.originRegion,
-    tombstone: version.tombstone,
-    value: version.value === null ? null : Buffer.from(version.value, 'base64'),
-    contentType: version.contentType,
-    expiresAtMs: version.expiresAtMs,
-  };
 }
