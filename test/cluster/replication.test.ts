@@ -210,6 +210,49 @@ describe('replication across three regions', () => {
     await waitForEveryRegion(oneSide, 'default', 10_000);
   }, 180_000);
 
+  it('queues manual conflicts in every region, and a resolution made in one region clears them everywhere', async () => {
+    interface Queue {
+      conflicts: { keyspace: string; key: string; siblings: number }[];
+    }
+    const queueOf = async (region: string): Promise<Queue['conflicts']> => {
+      const result = await http(`${gateway(region)}/v1/admin/conflicts?limit=1000`);
+      expectStatus(result, 200);
+      return (jsonOf(result) as Queue).conflicts;
+    };
+    // The partition test left manual-ks/split-0..4 with two siblings each, in every region.
+    for (const region of THREE_REGIONS) {
+      const queued = (await queueOf(region)).filter((entry) => entry.keyspace === 'manual-ks');
+      expect(queued.map((entry) => `${entry.key}:${entry.siblings}`).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `split-${i}:2`));
+      expect((await queueOf(region)).filter((entry) => entry.keyspace !== 'manual-ks')).toEqual([]);
+    }
+
+    const resolve = (body: unknown) =>
+      http(`${gateway('us-east')}/v1/admin/conflicts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const resolved = await resolve({ keyspace: 'manual-ks', key: 'split-0', value: 'merged by an operator', contentType: 'text/plain' });
+    expectStatus(resolved, 200);
+    expect(jsonOf(resolved)).toMatchObject({ keyspace: 'manual-ks', key: 'split-0', resolvedSiblings: 2 });
+
+    for (const region of THREE_REGIONS) {
+      await pollUntil(() => keyState(gateway(region), 'manual-ks', 'split-0'), (state) => state.status === 200, {
+        timeoutMs: 10_000,
+        what: `the resolution of split-0 to reach ${region}`,
+      });
+      expect(await keyState(gateway(region), 'manual-ks', 'split-0')).toEqual({ status: 200, values: ['merged by an operator'] });
+      await pollUntil(() => queueOf(region), (queue) => !queue.some((entry) => entry.key === 'split-0'), { timeoutMs: 10_000, what: `split-0 to leave ${region}'s queue` });
+      expect((await queueOf(region)).filter((entry) => entry.keyspace === 'manual-ks')).toHaveLength(4);
+    }
+
+    // Bad requests change nothing.
+    expectApiError(await resolve('{not json'), 400, 'MALFORMED_JSON');
+    expectApiError(await resolve({ keyspace: 'manual-ks', key: 'split-1' }), 400, 'BAD_REQUEST');
+    expectApiError(await resolve({ keyspace: 'manual-ks', key: 'split-1', value: 'x', colour: 'red' }), 400, 'BAD_REQUEST');
+    expectApiError(await resolve({ keyspace: 'manual-ks', key: 'split-1', value: '%%%', encoding: 'base64' }), 400, 'BAD_REQUEST');
+    expectApiError(await resolve({ keyspace: 'no-such-ks', key: 'split-1', value: 'x' }), 404, 'KEYSPACE_NOT_FOUND');
+    expectApiError(await resolve({ keyspace: 'manual-ks', key: 'split-0', value: 'x' }), 404, 'NOT_FOUND');
+    expectApiError(await http(`${gateway('us-east')}/v1/admin/conflicts?limit=0`), 400, 'BAD_REQUEST');
+    expect((await keyState(gateway('us-east'), 'manual-ks', 'split-1')).status).toBe(300);
+  }, 60_000);
+
   it('loses nothing when a replicator is killed mid-stream and a peer region restarts its Redis', async () => {
     const usEast = regions.cluster.region('us-east');
     const keys = new Map(Array.from({ length: 600 }, (_, i) => [`crash-${i}`, `crash-value-${i}`]));

@@ -7,6 +7,7 @@ import {
   COMMIT_BATCH,
   LIST_KEYS,
   LOAD_VERSIONS,
+  OPEN_MANUAL_CONFLICTS,
   OUTBOX_BACKLOG,
   PURGE_EXPIRED,
   PURGE_TOMBSTONES,
@@ -25,6 +26,7 @@ const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [OUTBOX_BACKLOG, [/Index (Only )?Scan (using|on) outbox_order/]],
   [ACK_OUTBOX, [/Conflict Arbiter Indexes: replication_cursors_pkey/]],
   [TRIM_OUTBOX, [/Index (Only )?Scan (using|on) outbox_order/, /Tid Scan on outbox/]],
+  [OPEN_MANUAL_CONFLICTS, [/Index (Only )?Scan using versions_pkey on versions/]],
   [PURGE_TOMBSTONES, [/Index Scan on versions_tombstones|Index Scan using versions_tombstones/, /Tid Scan on versions/]],
 ];
 

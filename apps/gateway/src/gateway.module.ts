@@ -14,6 +14,7 @@ import {
   rpcDurationMetric,
 } from '@geokv/observability';
 import { AdminModule } from './admin/admin.module';
+import { ConflictsModule } from './conflicts/conflicts.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import type { GatewayConfig } from './gateway.config';
 import { KeyspacesModule } from './keyspaces/keyspaces.module';
@@ -53,6 +54,7 @@ export class GatewayModule {
         KvModule,
         KeyspacesModule,
         AdminModule,
+        ConflictsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

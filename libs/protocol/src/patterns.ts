@@ -15,6 +15,8 @@ export const StoragePatterns = {
   /** Many reads in one message, likewise. */
   readBatch: 'storage.{node}.read-batch',
   list: 'storage.{node}.list',
+  /** Keys of this node still queued for a manual resolution. */
+  openConflicts: 'storage.{node}.open-conflicts',
   /** The replicator reads a peer's next outbox rows. */
   outboxRead: 'storage.{node}.outbox-read',
   /** The replicator records that a peer applied them. */

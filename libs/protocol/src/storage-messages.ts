@@ -66,6 +66,22 @@ export interface ListRequest extends RequestMeta {
   readonly limit: number;
 }
 
+export interface OpenConflictsRequest extends RequestMeta {
+  readonly limit: number;
+}
+
+/** A key of a `manual` keyspace whose siblings wait for an operator's resolution. */
+export interface OpenConflict {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly siblings: number;
+  readonly queuedAtMs: number;
+}
+
+export interface OpenConflictsResult {
+  readonly conflicts: readonly OpenConflict[];
+}
+
 export interface ListResult {
   /** Live keys in byte order. */
   readonly keys: readonly string[];

@@ -17,6 +17,7 @@ const RESOURCES = [
   { url: '/v1/admin/nodes', allow: ['GET', 'HEAD'] },
   { url: '/v1/admin/replication', allow: ['GET', 'HEAD'] },
   { url: '/v1/admin/anti-entropy', allow: ['POST'] },
+  { url: '/v1/admin/conflicts', allow: ['GET', 'HEAD', 'POST'] },
 ];
 
 /**

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DEFAULT_KEYSPACE, ErrorCode, type KeyspacePolicy } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
+import { parseJsonObject } from '../http/parse-json-object';
 import { KeyspacePolicyBody } from './keyspace-policy.body';
 
 const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -15,7 +16,7 @@ export function parseKeyspacePolicy(name: string, body: Buffer | undefined): Key
   if (!KEYSPACE_NAME.test(name)) {
     throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'keyspace names are 1 to 63 characters: a-z, 0-9, _ and -, starting with a letter or digit');
   }
-  const json = parseJson(body);
+  const json = parseJsonObject(body);
   const input = plainToInstance(KeyspacePolicyBody, json);
   const problems = validateSync(input, { whitelist: true, forbidNonWhitelisted: true });
   if (problems.length > 0) {
@@ -41,18 +42,4 @@ export function parseKeyspacePolicy(name: string, body: Buffer | undefined): Key
     throw new ApiError(ErrorCode.Unsupported, 'this release keeps one replica per key in a region; replicationFactor must be 1');
   }
   return policy;
-}
-
-function parseJson(body: Buffer | undefined): object {
-  if (body === undefined || body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new ApiError(ErrorCode.MalformedJson, `the body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ApiError(ErrorCode.MalformedJson, 'the body must be a JSON object');
-  }
-  return parsed;
 }

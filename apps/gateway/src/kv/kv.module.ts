@@ -5,5 +5,6 @@ import { KvService } from './kv.service';
 @Module({
   controllers: [KvController],
   providers: [KvService],
+  exports: [KvService],
 })
 export class KvModule {}

@@ -7,6 +7,8 @@ import {
   type ItemOutcome,
   type ListRequest,
   type ListResult,
+  type OpenConflictsRequest,
+  type OpenConflictsResult,
   type ReadRequest,
   type ReadResult,
   type WriteRequest,
@@ -43,6 +45,11 @@ export class KvController {
   @MessagePattern(StoragePatterns.readBatch)
   readBatch(@Payload() batch: BatchRequest<ReadRequest>): Promise<BatchResponse<ReadResult>> {
     return this.each(batch, (request) => this.kv.read(request));
+  }
+
+  @MessagePattern(StoragePatterns.openConflicts)
+  async openConflicts(@Payload() request: OpenConflictsRequest): Promise<OpenConflictsResult> {
+    return { conflicts: await this.kv.openConflicts(request.limit) };
   }
 
   @MessagePattern(StoragePatterns.list)

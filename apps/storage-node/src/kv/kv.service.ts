@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { Metric } from '@geokv/observability';
-import type { ListRequest, ListResult, ReadRequest, ReadResult, WireVersion, WriteRequest, WriteResult } from '@geokv/protocol';
+import type { ListRequest, ListResult, OpenConflict, ReadRequest, ReadResult, WireVersion, WriteRequest, WriteResult } from '@geokv/protocol';
 import { decodeContext, encodeContext, fullClock, mergeContexts } from '@geokv/vector-clock';
 import { etagOf } from '../versions/etag';
 import { isLive, type StoredVersion } from '../versions/stored-version';
@@ -53,6 +53,10 @@ export class KvService {
 
   async list(request: ListRequest): Promise<ListResult> {
     return { keys: await this.store.listKeys(request.keyspace, request.prefix, request.after, request.limit) };
+  }
+
+  openConflicts(limit: number): Promise<OpenConflict[]> {
+    return this.store.openConflicts(limit);
   }
 
   private async versionsOf(keyspace: string, key: string): Promise<readonly StoredVersion[]> {

@@ -171,3 +171,20 @@ export const SCAN_VERSIONS: ShardStatement = {
   name: 'scan_versions',
   text: `SELECT ${VERSION_COLUMNS} FROM versions WHERE expires_at IS NULL OR expires_at > now()`,
 };
+
+/**
+ * Keys queued for a manual resolution that are still unresolved: their queued versions are still stored
+ * (a resolving write, here or replicated from elsewhere, replaces them and so takes the key off the
+ * queue). Oldest first, at most $1.
+ */
+export const OPEN_MANUAL_CONFLICTS: ShardStatement = {
+  name: 'open_manual_conflicts',
+  text: `SELECT c.keyspace, c.key, count(*)::int AS siblings, min(c.recorded_at) AS queued_at
+      FROM conflicts c
+     WHERE c.resolution = 'manual'
+       AND EXISTS (SELECT 1 FROM versions v
+                    WHERE v.keyspace = c.keyspace AND v.key = c.key AND v.dot_actor = c.dot_actor AND v.dot_counter = c.dot_counter)
+     GROUP BY c.keyspace, c.key
+     ORDER BY min(c.recorded_at)
+     LIMIT $1`,
+};

@@ -5,7 +5,8 @@ import type { BatchChanges } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
 import { prefixRange } from './prefix-range';
 import { ShardDatabase } from './shard-database';
-import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, PURGE_EXPIRED } from './shard-statements';
+import type { OpenConflict } from '@geokv/protocol';
+import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED } from './shard-statements';
 import { VersionColumns, versionFromRow, type VersionRow } from './version-rows';
 
 /** The shard's SQL (the statements themselves are in shard-statements.ts). */
@@ -50,6 +51,12 @@ export class VersionStore {
     const range = prefixRange(prefix);
     const rows = await this.db.run<{ key: string }>(LIST_KEYS, [keyspace, range.from, range.before, after, limit]);
     return rows.map((row) => row.key);
+  }
+
+  /** Keys still queued for a manual resolution, oldest first. */
+  async openConflicts(limit: number): Promise<OpenConflict[]> {
+    const rows = await this.db.run<{ keyspace: string; key: string; siblings: number; queued_at: Date }>(OPEN_MANUAL_CONFLICTS, [limit]);
+    return rows.map((row) => ({ keyspace: row.keyspace, key: row.key, siblings: row.siblings, queuedAtMs: row.queued_at.getTime() }));
   }
 
   /** Deletes up to 1,000 expired versions; returns how many. */
