@@ -27,6 +27,8 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       requests?: Request[];
+      /** Requests per second over all connections (open loop); 0 for as fast as possible. */
+      overallRate?: number;
       /** A run before the measured one, whose results are discarded. */
       warmup?: { connections?: number; duration?: number };
     }

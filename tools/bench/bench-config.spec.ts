@@ -2,13 +2,24 @@ import { benchValue, readBenchConfig, VALUE_BYTES } from './bench-config';
 
 describe('bench config', () => {
   it('defaults to 10 s and 50 connections, and takes the env knobs', () => {
-    expect(readBenchConfig({})).toEqual({ seconds: 10, connections: 50 });
-    expect(readBenchConfig({ BENCH_SECONDS: '3', BENCH_CONNECTIONS: '8' })).toEqual({ seconds: 3, connections: 8 });
+    expect(readBenchConfig({})).toEqual({
+      seconds: 10,
+      connections: 50,
+      parts: ['throughput', 'replication'],
+      replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50 },
+    });
+    expect(readBenchConfig({ BENCH_SECONDS: '3', BENCH_CONNECTIONS: '8', BENCH_PARTS: 'replication', BENCH_REPLICATION_SECONDS: '5' })).toMatchObject({
+      seconds: 3,
+      connections: 8,
+      parts: ['replication'],
+      replication: { seconds: 5 },
+    });
   });
 
   it('names the variable it cannot use', () => {
     expect(() => readBenchConfig({ BENCH_SECONDS: 'ten' })).toThrow('BENCH_SECONDS must be a positive integer, got "ten"');
     expect(() => readBenchConfig({ BENCH_CONNECTIONS: '0' })).toThrow('BENCH_CONNECTIONS');
+    expect(() => readBenchConfig({ BENCH_PARTS: 'throughput,latency' })).toThrow('BENCH_PARTS');
   });
 
   it('stores 100-byte values that differ per key', () => {

@@ -7,6 +7,7 @@ import {
   defaultAdminUrl,
   dropDatabase,
   freePort,
+  MultiRegionCluster,
   RedisServer,
   repoRoot,
   RunningRegion,
@@ -14,11 +15,13 @@ import {
   Teardown,
   uniqueDatabasePrefix,
 } from '@geokv/test-support';
-import { readBenchConfig, WARMUP_SECONDS } from './bench-config';
+import { readBenchConfig, WARMUP_SECONDS, type BenchConfig } from './bench-config';
 import { runHttpLoad } from './http-load';
 import { BenchKeys } from './kv-requests';
 import { durabilitySettings, runPgUpsertLoad } from './pg-upsert-load';
 import { PhaseResult } from './phase-result';
+import { runReplicationBench } from './replication-bench';
+import { formatReplicationReport } from './replication-report';
 import { formatReport } from './report';
 
 // `npm run bench`: geokv's PUT and GET against their raw building blocks, on loopback, bounded in time.
@@ -31,15 +34,23 @@ const VERIFIED_READS = 2_000;
 
 async function main(): Promise<void> {
   const config = readBenchConfig();
-  const phaseMs = (WARMUP_SECONDS + config.seconds + 15) * 1000;
-  armWatchdog(4 * phaseMs + OVERHEAD_BUDGET_MS);
+  const throughputMs = config.parts.includes('throughput') ? 4 * (WARMUP_SECONDS + config.seconds + 15) * 1000 : 0;
+  const replicationMs = config.parts.includes('replication')
+    ? (2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 180) * 1000
+    : 0;
+  armWatchdog(throughputMs + replicationMs + OVERHEAD_BUDGET_MS);
   const root = repoRoot();
-  const adminUrl = defaultAdminUrl();
   const prefix = uniqueDatabasePrefix('bench');
   const logDir = join(root, '.data', 'bench', prefix);
-  console.log(`bench: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections, ` +
-    `${cpus().length} CPUs, node ${process.version}; logs in ${logDir}`);
+  console.log(`bench: ${config.parts.join(' + ')}; ${cpus().length} CPUs, node ${process.version}; logs in ${logDir}`);
+  if (config.parts.includes('throughput')) await throughput(config, prefix, logDir);
+  if (config.parts.includes('replication')) await replication(config, prefix, logDir);
+}
 
+/** geokv's PUT and GET in one region against their raw building blocks. */
+async function throughput(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
+  console.log(`throughput: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections`);
+  const adminUrl = defaultAdminUrl();
   const redis = await RedisServer.start();
   teardown.add('redis', () => redis.stop());
   const region = await startBenchRegion(adminUrl, prefix, logDir, redis.url);
@@ -67,8 +78,24 @@ async function main(): Promise<void> {
 
   const fastify = await startBareFastify(logDir);
   const bareFastify = await phase(runHttpLoad({ name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds }));
+  await fastify.stop();
 
-  console.log(`\n${formatReport({ put, get, pgUpsert, bareFastify, peakRss })}`);
+  console.log(`\n${formatReport({ put, get, pgUpsert, bareFastify, peakRss })}\n`);
+}
+
+/** Three regions linked through the fault proxy: replication lag, with and without delay, and convergence. */
+async function replication(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
+  console.log('replication: starting three regions...');
+  const cluster = await MultiRegionCluster.start({
+    regions: ['us-east', 'eu-west', 'ap-south'],
+    databasePrefix: `${prefix}_mr`,
+    logDir,
+    env: { LOG_LEVEL: 'warn' },
+  });
+  teardown.add('three-region databases', () => cluster.dropDatabases());
+  teardown.add('three regions', () => cluster.stop());
+  const result = await runReplicationBench(cluster, config.replication);
+  console.log(`\n${formatReplicationReport([result.healthy, result.delayed], result.convergence, config.replication.rate, config.replication.seconds)}`);
 }
 
 async function startBenchRegion(adminUrl: string, prefix: string, logDir: string, redisUrl: string): Promise<RunningRegion> {

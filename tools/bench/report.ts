@@ -49,7 +49,7 @@ function ratioLine(label: string, measured: PhaseResult, baseline: PhaseResult, 
   return `  ${label.padEnd(36)} ${ratio.toFixed(2)}x  (target >= ${target}x)  ${verdict}`;
 }
 
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const render = (row: string[]): string =>
     row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');

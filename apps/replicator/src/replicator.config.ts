@@ -27,6 +27,16 @@ export class ReplicatorConfig extends CommonConfig {
   GEOKV_REPLICATION_BATCH: number = 500;
 
   /**
+   * Shipments in flight at once per (peer, storage node). Over a slow link one batch per round trip would
+   * make every write wait for the previous batch's acknowledgement; four keep the link busy.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  GEOKV_REPLICATION_PIPELINE: number = 4;
+
+  /**
    * How long a storage node holds an outbox read open when nothing is pending. A commit answers it at
    * once, so this bounds idle polling, not replication delay.
    */

@@ -9,6 +9,7 @@ import {
   dbQueryDurationMetric,
   httpDurationMetric,
   lwwConflictsMetric,
+  replicationDelayMetric,
   writeBatchSizeMetric,
 } from '@geokv/observability';
 import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
@@ -32,6 +33,7 @@ export class StorageNodeModule {
           writeBatchSizeMetric,
           cacheLookupsMetric,
           lwwConflictsMetric,
+          replicationDelayMetric,
         ]),
         PostgresModule.forRoot({
           url: config.DATABASE_URL,

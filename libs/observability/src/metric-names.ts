@@ -19,6 +19,7 @@ export const Metric = {
   replicationBacklog: 'geokv_replication_backlog',
   replicationShipped: 'geokv_replication_shipped_total',
   replicationApplied: 'geokv_replication_applied_total',
+  replicationDelay: 'geokv_replication_delay_seconds',
   antiEntropyKeysCompared: 'geokv_anti_entropy_keys_compared_total',
   antiEntropyVersionsRepaired: 'geokv_anti_entropy_versions_repaired_total',
 } as const;
@@ -111,4 +112,16 @@ export const antiEntropyVersionsRepairedMetric: Provider = makeCounterProvider({
   name: Metric.antiEntropyVersionsRepaired,
   help: 'Versions anti-entropy found missing on one side and that changed that side when merged',
   labelNames: ['source', 'target'],
+});
+
+/** Fine below 100 ms, where replication over healthy links lives, and up to minutes for a healed partition. */
+export const REPLICATION_DELAY_BUCKETS = [
+  0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60,
+];
+
+export const replicationDelayMetric: Provider = makeHistogramProvider({
+  name: Metric.replicationDelay,
+  help: 'From a write in its origin region (its HLC time) to its version being durable in this region',
+  labelNames: ['origin'],
+  buckets: REPLICATION_DELAY_BUCKETS,
 });

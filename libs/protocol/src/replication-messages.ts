@@ -36,6 +36,11 @@ export interface OutboxPosition {
 /** The replicator asks a storage node for the next outbox rows a peer has not acknowledged. */
 export interface OutboxReadRequest extends RequestMeta {
   readonly peer: string;
+  /**
+   * Read after this position instead of after the peer's cursor: a replicator with shipments still in
+   * flight reads ahead of what the peer has acknowledged.
+   */
+  readonly after?: OutboxPosition;
   readonly limit: number;
   /** When nothing is pending, wait up to this long for a commit before answering empty. */
   readonly waitMs: number;

@@ -7,17 +7,11 @@ import type { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
-  addressTo,
   regionAddressed,
   ReplicationPatterns,
-  StoragePatterns,
   type ConflictResolution,
-  type OutboxAckRequest,
-  type OutboxReadRequest,
-  type OutboxReadResult,
   type ReplicationStatus,
   type ShipmentRequest,
-  type ShipmentResult,
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
@@ -25,21 +19,19 @@ import { describeFailure, transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from './peer-link';
 import { PeerLinks } from './peer-links';
+import { ShardStream } from './shard-stream';
 
 /** How often links with nothing to ship are probed, so that the status shows a dead link without traffic. */
 const PROBE_INTERVAL_MS = 2_000;
 
 /**
- * Ships every local shard's outbox to every peer region. One loop per (peer, storage node) reads the
- * rows that peer has not acknowledged, publishes them on the peer's Redis, waits for the peer to answer
- * that they are durable there, and only then advances the peer's cursor on the node. A failure anywhere
- * leaves the cursor where it was, so the same rows go again later: delivery is at least once, and the
- * receiving merge makes a replay change nothing.
+ * Ships every local shard's outbox to every peer region: one ShardStream per (peer, storage node), started
+ * as nodes appear in the ring. Also probes quiet links, and keeps the lag and backlog gauges current.
  */
 @Injectable()
 export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxShipper.name);
-  private readonly loops = new Set<string>();
+  private readonly streams = new Map<string, ShardStream>();
   private stopping = false;
   private supervisor?: NodeJS.Timeout;
 
@@ -65,6 +57,7 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationShutdown(): void {
     this.stopping = true;
     clearInterval(this.supervisor);
+    for (const stream of this.streams.values()) stream.stop();
   }
 
   status(): ReplicationStatus {
@@ -81,64 +74,18 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
       this.backlog.set(labels, link.backlog());
       for (const nodeId of this.region.nodeIds()) {
         const id = `${link.region}\n${nodeId}`;
-        if (this.loops.has(id)) continue;
-        this.loops.add(id);
-        void this.shipLoop(link, nodeId);
+        if (this.streams.has(id)) continue;
+        const stream = new ShardStream(link, nodeId, {
+          local: this.local,
+          config: this.config,
+          logger: this.logger,
+          strategiesFor: (keyspaces) => this.strategiesFor(keyspaces),
+          onShipped: (count) => this.shipped.inc({ source: this.config.GEOKV_REGION, target: link.region }, count),
+        });
+        this.streams.set(id, stream);
+        void stream.run();
       }
     }
-  }
-
-  private async shipLoop(link: PeerLink, nodeId: string): Promise<void> {
-    while (!this.stopping) {
-      const ok = await this.shipOnce(link, nodeId);
-      if (!ok && !this.stopping) await sleep(this.config.GEOKV_REPLICATION_RETRY_MS);
-    }
-  }
-
-  /** One read → ship → acknowledge round; false when something failed and the loop should pause. */
-  private async shipOnce(link: PeerLink, nodeId: string): Promise<boolean> {
-    const requestId = `repl-${randomUUID()}`;
-    const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
-    let page: OutboxReadResult;
-    try {
-      const read: OutboxReadRequest = { requestId, peer: link.region, limit: this.config.GEOKV_REPLICATION_BATCH, waitMs: this.config.GEOKV_REPLICATION_WAIT_MS };
-      page = await transportCall(this.local, addressTo(StoragePatterns.outboxRead, nodeId), read, timeoutMs + read.waitMs);
-    } catch (error) {
-      this.logger.debug({ requestId, node: nodeId, reason: describeFailure(error) }, 'could not read the outbox');
-      return false;
-    }
-    link.recordPending(nodeId, page.backlog, page.oldestPendingAtMs);
-    if (page.versions.length === 0 || page.next === null) return true;
-
-    try {
-      const shipment: ShipmentRequest = {
-        requestId,
-        sourceRegion: this.config.GEOKV_REGION,
-        versions: page.versions,
-        strategies: this.strategiesFor(page.versions.map((version) => version.keyspace)),
-      };
-      await transportCall<ShipmentResult>(link.client, regionAddressed(ReplicationPatterns.ship, link.region), shipment, timeoutMs);
-    } catch (error) {
-      const reason = describeFailure(error);
-      link.recordFailure(reason);
-      this.logger.warn({ requestId, peer: link.region, node: nodeId, versions: page.versions.length, reason }, 'shipment failed; it will be retried');
-      return false;
-    }
-    link.recordApplied(Date.now());
-    this.shipped.inc({ source: this.config.GEOKV_REGION, target: link.region }, page.versions.length);
-
-    try {
-      const ack: OutboxAckRequest = { requestId, peer: link.region, position: page.next };
-      await transportCall(this.local, addressTo(StoragePatterns.outboxAck, nodeId), ack, timeoutMs);
-      const remaining = page.backlog - page.versions.length;
-      // Until the next read says exactly, the oldest pending write is at most as old as this page's first.
-      link.recordPending(nodeId, remaining, remaining > 0 ? page.oldestPendingAtMs : null);
-    } catch (error) {
-      // The peer has the rows; they will be shipped again and change nothing there.
-      this.logger.warn({ requestId, peer: link.region, node: nodeId, reason: describeFailure(error) }, 'could not advance the cursor');
-      return false;
-    }
-    return true;
   }
 
   /** An empty shipment now and then: it proves the peer's replicator answers when there is nothing to send. */

@@ -98,19 +98,24 @@ const PEER_CURSOR = `(
   coalesce((SELECT acked_txid FROM replication_cursors WHERE peer = $1), '0'::xid8),
   coalesce((SELECT acked_id FROM replication_cursors WHERE peer = $1), 0))`;
 
-/**
- * The next outbox rows peer $1 has not acknowledged, at most $2, in (txid, id) order. Only rows whose
- * transaction is older than every running one are read, so no row can later appear before them.
- */
-export const READ_OUTBOX: ShardStatement = {
-  name: 'read_outbox',
-  text: `SELECT o.txid::text AS txid, o.id::text AS id, ${VERSION_COLUMNS.split(', ').map((column) => `o.${column}`).join(', ')}
+/** Outbox rows in (txid, id) order after `position`, at most `limit`; only rows older than every running transaction. */
+function outboxPageAfter(position: string, limit: string): string {
+  return `SELECT o.txid::text AS txid, o.id::text AS id, ${VERSION_COLUMNS.split(', ').map((column) => `o.${column}`).join(', ')}
       FROM outbox o
-     WHERE (o.txid, o.id) > ${PEER_CURSOR}
+     WHERE (o.txid, o.id) > ${position}
        AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
      ORDER BY o.txid, o.id
-     LIMIT $2`,
-};
+     LIMIT ${limit}`;
+}
+
+/**
+ * The next outbox rows peer $1 has not acknowledged, at most $2. Only rows whose transaction is older than
+ * every running one are read, so no row can later appear before them.
+ */
+export const READ_OUTBOX: ShardStatement = { name: 'read_outbox', text: outboxPageAfter(PEER_CURSOR, '$2') };
+
+/** The same after an explicit position ($1 txid, $2 id) that a replicator has read up to, at most $3. */
+export const READ_OUTBOX_AFTER: ShardStatement = { name: 'read_outbox_after', text: outboxPageAfter('($1::xid8, $2::bigint)', '$3') };
 
 /** How many rows peer $1 has not acknowledged, and when the oldest of them was written. */
 export const OUTBOX_BACKLOG: ShardStatement = {

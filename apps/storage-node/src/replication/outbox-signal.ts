@@ -1,32 +1,49 @@
 import { Injectable } from '@nestjs/common';
 
+export interface PendingWake {
+  /** Resolves at the next notify() or when the wait times out. */
+  readonly woken: Promise<void>;
+  /** Stops waiting (the promise then never resolves; drop it). */
+  cancel(): void;
+}
+
 /**
  * Wakes replicators waiting for outbox rows as soon as a group commit adds some, so that a write starts
  * towards the other regions within a millisecond of its commit instead of at the next poll.
  */
 @Injectable()
 export class OutboxSignal {
-  private waiters: (() => void)[] = [];
+  private waiters = new Set<() => void>();
 
   /** Called after a commit that wrote outbox rows. */
   notify(): void {
     const waiters = this.waiters;
-    this.waiters = [];
+    this.waiters = new Set();
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at the next notify(), or after `timeoutMs`, whichever comes first. */
-  next(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter !== wake);
-        resolve();
-      }, timeoutMs);
-      const wake = (): void => {
+  /**
+   * Starts waiting for the next notify(), for at most `timeoutMs`. Start waiting BEFORE reading the outbox:
+   * a commit between the read and the wait would otherwise go unnoticed until the timeout.
+   */
+  wait(timeoutMs: number): PendingWake {
+    let wake!: () => void;
+    let timer!: NodeJS.Timeout;
+    const woken = new Promise<void>((resolve) => {
+      wake = () => {
         clearTimeout(timer);
+        this.waiters.delete(wake);
         resolve();
       };
-      this.waiters.push(wake);
+      timer = setTimeout(wake, timeoutMs);
     });
+    this.waiters.add(wake);
+    return {
+      woken,
+      cancel: () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+      },
+    };
   }
 }

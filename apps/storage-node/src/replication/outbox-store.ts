@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxPosition, ReplicatedVersion } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
-import { ACK_OUTBOX, OUTBOX_BACKLOG, READ_OUTBOX } from '../kv/shard-statements';
+import { ACK_OUTBOX, OUTBOX_BACKLOG, READ_OUTBOX, READ_OUTBOX_AFTER } from '../kv/shard-statements';
 import { versionFromRow, type VersionRow } from '../kv/version-rows';
 import { replicatedVersionOf } from './replicated-version';
 
@@ -20,8 +20,12 @@ export interface OutboxPage {
 export class OutboxStore {
   constructor(private readonly db: ShardDatabase) {}
 
-  async read(peer: string, limit: number): Promise<OutboxPage> {
-    const rows = await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit]);
+  /** The next rows after `after`, or after the peer's cursor when `after` is not given. */
+  async read(peer: string, limit: number, after?: OutboxPosition): Promise<OutboxPage> {
+    const rows =
+      after === undefined
+        ? await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit])
+        : await this.db.run<OutboxRow>(READ_OUTBOX_AFTER, [after.txid, after.id, limit]);
     const last = rows.at(-1);
     return { versions: rows.map(replicatedVersionOfRow), next: last === undefined ? null : { txid: last.txid, id: last.id } };
   }

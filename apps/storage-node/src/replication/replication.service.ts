@@ -1,4 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
+import { Metric } from '@geokv/observability';
 import type {
   ApplyRemoteRequest,
   ApplyRemoteResult,
@@ -14,8 +18,11 @@ import { VersionCache } from '../kv/version-cache';
 import { VersionStore } from '../kv/version-store';
 import { WriteBatcher } from '../kv/write-batcher';
 import { OutboxSignal } from './outbox-signal';
-import { OutboxStore } from './outbox-store';
+import { OutboxStore, type OutboxPage } from './outbox-store';
 import { replicatedVersionOf, storedVersionOf } from './replicated-version';
+
+/** See readOutbox. */
+const VISIBILITY_RETRY_MS = 5;
 
 /** The node's side of replication: its outbox for each peer region, and versions coming from them. */
 @Injectable()
@@ -26,14 +33,25 @@ export class ReplicationService {
     private readonly batcher: WriteBatcher,
     private readonly cache: VersionCache,
     private readonly store: VersionStore,
+    @InjectMetric(Metric.replicationDelay) private readonly replicationDelay: Histogram<string>,
   ) {}
 
   /** The peer's next rows; with none pending, waits up to `waitMs` for a commit to bring some. */
   async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
-    let page = await this.outbox.read(request.peer, request.limit);
-    if (page.versions.length === 0 && request.waitMs > 0) {
-      await this.signal.next(request.waitMs);
-      page = await this.outbox.read(request.peer, request.limit);
+    const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
+    const pending = request.waitMs > 0 ? this.signal.wait(request.waitMs) : null;
+    let page = await read();
+    if (page.versions.length > 0 || pending === null) {
+      pending?.cancel();
+    } else {
+      await pending.woken;
+      page = await read();
+      // A committed row stays unreadable while an older transaction (in any database of the server) is
+      // still running; such transactions are short, so look once more before answering empty.
+      if (page.versions.length === 0) {
+        await sleep(VISIBILITY_RETRY_MS);
+        page = await read();
+      }
     }
     return { ...page, ...(await this.outbox.backlog(request.peer)) };
   }
@@ -60,6 +78,10 @@ export class ReplicationService {
         this.batcher.submitRemote(request.requestId, { keyspace: version.keyspace, key: version.key }, storedVersionOf(version), request.strategies[version.keyspace]),
       ),
     );
+    const durableAtMs = Date.now();
+    for (const version of request.versions) {
+      this.replicationDelay.observe({ origin: version.originRegion }, Math.max(0, durableAtMs - version.hlcWallMs) / 1000);
+    }
     return { applied: outcomes.filter((outcome) => outcome.written !== null).length };
   }
 }

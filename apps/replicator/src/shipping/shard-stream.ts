@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import {
+  addressTo,
+  regionAddressed,
+  ReplicationPatterns,
+  StoragePatterns,
+  type ConflictResolution,
+  type OutboxAckRequest,
+  type OutboxPosition,
+  type OutboxReadRequest,
+  type OutboxReadResult,
+  type ShipmentRequest,
+  type ShipmentResult,
+} from '@geokv/protocol';
+import { describeFailure, transportCall } from '../region/transport-call';
+import type { ReplicatorConfig } from '../replicator.config';
+import type { PeerLink } from './peer-link';
+
+export interface ShardStreamContext {
+  readonly local: ClientProxy;
+  readonly config: ReplicatorConfig;
+  readonly logger: Logger;
+  readonly strategiesFor: (keyspaces: readonly string[]) => Record<string, ConflictResolution>;
+  /** Called with the number of versions of each shipment the peer applied. */
+  readonly onShipped: (count: number) => void;
+}
+
+interface InFlight {
+  readonly position: OutboxPosition;
+  readonly count: number;
+  readonly settled: Promise<void>;
+  ok: boolean | null;
+}
+
+/**
+ * One storage node's outbox streaming to one peer. Pages are read ahead of what the peer has acknowledged
+ * and up to GEOKV_REPLICATION_PIPELINE shipments travel at once, so a slow link carries a steady stream
+ * instead of one batch per round trip. Acknowledgements are made in order: the cursor moves to the end
+ * of a shipment only once it and every shipment before it have been applied. After any failure the
+ * stream waits for what is in flight, and starts again from the cursor; what is shipped twice changes
+ * nothing at the peer.
+ */
+export class ShardStream {
+  private stopped = false;
+
+  constructor(
+    private readonly link: PeerLink,
+    private readonly nodeId: string,
+    private readonly context: ShardStreamContext,
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async run(): Promise<void> {
+    while (!this.stopped) {
+      const ok = await this.streamUntilFailure();
+      if (!ok && !this.stopped) await sleep(this.context.config.GEOKV_REPLICATION_RETRY_MS);
+    }
+  }
+
+  /** Streams from the peer's cursor; returns false after a failure, once everything in flight has settled. */
+  private async streamUntilFailure(): Promise<boolean> {
+    const inFlight: InFlight[] = [];
+    let after: OutboxPosition | undefined;
+    let healthy = true;
+    while (!this.stopped && healthy) {
+      healthy = await this.acknowledgeSettled(inFlight);
+      if (!healthy) break;
+      if (inFlight.length >= this.context.config.GEOKV_REPLICATION_PIPELINE) {
+        await inFlight[0].settled;
+        continue;
+      }
+      let page: OutboxReadResult;
+      try {
+        page = await this.read(after, inFlight.length > 0 ? 0 : this.context.config.GEOKV_REPLICATION_WAIT_MS);
+      } catch (error) {
+        this.context.logger.debug({ node: this.nodeId, reason: describeFailure(error) }, 'could not read the outbox');
+        healthy = false;
+        break;
+      }
+      if (inFlight.length === 0) this.link.recordPending(this.nodeId, page.backlog, page.oldestPendingAtMs);
+      if (page.versions.length === 0 || page.next === null) {
+        if (inFlight.length > 0) await inFlight[0].settled;
+        continue;
+      }
+      after = page.next;
+      inFlight.push(this.ship(page, page.next));
+    }
+    await Promise.all(inFlight.map((shipment) => shipment.settled));
+    if (healthy) await this.acknowledgeSettled(inFlight);
+    return healthy;
+  }
+
+  private read(after: OutboxPosition | undefined, waitMs: number): Promise<OutboxReadResult> {
+    const request: OutboxReadRequest = {
+      requestId: `repl-${randomUUID()}`,
+      peer: this.link.region,
+      limit: this.context.config.GEOKV_REPLICATION_BATCH,
+      waitMs,
+      ...(after === undefined ? {} : { after }),
+    };
+    return transportCall(this.context.local, addressTo(StoragePatterns.outboxRead, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS + waitMs);
+  }
+
+  private ship(page: OutboxReadResult, position: OutboxPosition): InFlight {
+    const shipment: ShipmentRequest = {
+      requestId: `repl-${randomUUID()}`,
+      sourceRegion: this.context.config.GEOKV_REGION,
+      versions: page.versions,
+      strategies: this.context.strategiesFor(page.versions.map((version) => version.keyspace)),
+    };
+    const entry: InFlight = {
+      position,
+      count: page.versions.length,
+      ok: null,
+      settled: transportCall<ShipmentResult>(
+        this.link.client,
+        regionAddressed(ReplicationPatterns.ship, this.link.region),
+        shipment,
+        this.context.config.GEOKV_RPC_TIMEOUT_MS,
+      ).then(
+        () => {
+          entry.ok = true;
+          this.link.recordApplied(Date.now());
+          this.context.onShipped(entry.count);
+        },
+        (error: unknown) => {
+          entry.ok = false;
+          const reason = describeFailure(error);
+          this.link.recordFailure(reason);
+          this.context.logger.warn(
+            { requestId: shipment.requestId, peer: this.link.region, node: this.nodeId, versions: entry.count, reason },
+            'shipment failed; it will be retried',
+          );
+        },
+      ),
+    };
+    return entry;
+  }
+
+  /**
+   * Moves the cursor past the settled shipments at the front, up to the first failure; false if one failed
+   * (the shipments after it are then shipped again from the cursor).
+   */
+  private async acknowledgeSettled(inFlight: InFlight[]): Promise<boolean> {
+    let acknowledged: InFlight | undefined;
+    let failed = false;
+    while (inFlight.length > 0 && inFlight[0].ok !== null) {
+      const shipment = inFlight.shift()!;
+      if (!shipment.ok) {
+        failed = true;
+        break;
+      }
+      acknowledged = shipment;
+    }
+    if (acknowledged !== undefined) {
+      const request: OutboxAckRequest = { requestId: `repl-${randomUUID()}`, peer: this.link.region, position: acknowledged.position };
+      try {
+        await transportCall(this.context.local, addressTo(StoragePatterns.outboxAck, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS);
+      } catch (error) {
+        // The peer has the rows; they will be shipped again and change nothing there.
+        this.context.logger.warn({ peer: this.link.region, node: this.nodeId, reason: describeFailure(error) }, 'could not advance the cursor');
+        return false;
+      }
+    }
+    return !failed;
+  }
+}

@@ -1,0 +1,178 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { Metric } from '@geokv/observability';
+import type { MultiRegionCluster } from '@geokv/test-support';
+import { benchValue } from './bench-config';
+import { bucketDelta, countOf, parseHistogramBuckets, quantileOf, type CumulativeBuckets } from './histogram';
+
+export interface ReplicationBenchConfig {
+  /** Writes per second, spread evenly over the regions. */
+  readonly rate: number;
+  /** Seconds of each lag phase. */
+  readonly seconds: number;
+  /** Seconds the partition lasts in the convergence phase. */
+  readonly partitionSeconds: number;
+  /** Delay injected on every link in the second lag phase. */
+  readonly delayMs: number;
+}
+
+export interface LagResult {
+  readonly name: string;
+  readonly injectedDelayMs: number;
+  readonly writesPerSecond: number;
+  readonly failedWrites: number;
+  /** Versions applied in peer regions during the phase. */
+  readonly applied: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+export interface ConvergenceResult {
+  readonly partitionSeconds: number;
+  readonly writesDuringPartition: number;
+  readonly failedWrites: number;
+  /** From the heal until every region reports nothing left to deliver to any peer. */
+  readonly convergeMs: number;
+  readonly keysChecked: number;
+  readonly keysMissing: number;
+}
+
+const CUT_OFF_REGION = 'eu-west';
+
+/** The replication figures of the regions issue, on a running three-region cluster. */
+export async function runReplicationBench(
+  cluster: MultiRegionCluster,
+  config: ReplicationBenchConfig,
+): Promise<{ healthy: LagResult; delayed: LagResult; convergence: ConvergenceResult }> {
+  const healthy = await lagPhase(cluster, config, 'no injected delay', 0);
+  cluster.proxy.setAll({ delayMs: config.delayMs, blackhole: false });
+  let delayed: LagResult;
+  try {
+    delayed = await lagPhase(cluster, config, `${config.delayMs} ms on every link`, config.delayMs);
+  } finally {
+    cluster.proxy.healAll();
+  }
+  await waitUntilDelivered(cluster, 60_000);
+  const convergence = await convergencePhase(cluster, config);
+  return { healthy, delayed, convergence };
+}
+
+async function lagPhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig, name: string, injectedDelayMs: number): Promise<LagResult> {
+  const before = await scrapeDelays(cluster);
+  const load = await writeAtRate(cluster, config.rate, config.seconds, `lag-${injectedDelayMs}`);
+  await waitUntilDelivered(cluster, 60_000);
+  const delta = bucketDelta(await scrapeDelays(cluster), before);
+  const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
+  console.log(`replication, ${name}: ${load.ok / config.seconds} writes/s, ${countOf(delta)} versions applied in peers`);
+  return {
+    name,
+    injectedDelayMs,
+    writesPerSecond: load.ok / config.seconds,
+    failedWrites: load.failed,
+    applied: countOf(delta),
+    p50Ms: toMs(quantileOf(delta, 0.5)),
+    p99Ms: toMs(quantileOf(delta, 0.99)),
+  };
+}
+
+async function convergencePhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig): Promise<ConvergenceResult> {
+  cluster.proxy.isolate(CUT_OFF_REGION);
+  let load: { ok: number; failed: number; sample: { region: string; path: string; value: string }[] };
+  try {
+    load = await writeAtRate(cluster, config.rate, config.partitionSeconds, 'partition');
+  } finally {
+    cluster.proxy.healAll();
+  }
+  const healedAt = performance.now();
+  await waitUntilDelivered(cluster, 120_000);
+  const convergeMs = performance.now() - healedAt;
+  console.log(`replication: converged ${convergeMs.toFixed(0)} ms after a ${config.partitionSeconds} s partition healed`);
+
+  let missing = 0;
+  for (const { path, value } of load.sample) {
+    for (const region of cluster.regions.values()) {
+      const response = await fetch(`${region.gatewayUrl}${path}`, { signal: AbortSignal.timeout(5_000) });
+      if ((await response.text()) !== value) missing++;
+    }
+  }
+  return {
+    partitionSeconds: config.partitionSeconds,
+    writesDuringPartition: load.ok,
+    failedWrites: load.failed,
+    convergeMs,
+    keysChecked: load.sample.length * cluster.regions.size,
+    keysMissing: missing,
+  };
+}
+
+/**
+ * Open-loop writes: `rate` per second in all, split evenly over the regions' gateways (autocannon keeps
+ * each rate whatever the latency), each to a fresh key. Returns the acknowledged and failed counts and a
+ * sample of acknowledged writes to check afterwards.
+ */
+async function writeAtRate(cluster: MultiRegionCluster, rate: number, seconds: number, label: string) {
+  const regions = [...cluster.regions.values()];
+  const sample: { region: string; path: string; value: string }[] = [];
+  const results = await Promise.all(
+    regions.map((region) => {
+      let n = 0;
+      return autocannon({
+        url: region.gatewayUrl,
+        connections: 16,
+        overallRate: Math.ceil(rate / regions.length),
+        duration: seconds,
+        timeout: 10,
+        requests: [
+          {
+            method: 'PUT',
+            setupRequest: (request, context) => {
+              const i = n++;
+              request.path = `/v1/kv/default/${label}-${region.region}-${i}`;
+              request.body = benchValue(i);
+              context.i = i;
+              return request;
+            },
+            onResponse: (status, _body, context) => {
+              const i = context.i as number;
+              if (status === 204 && i % 100 === 0) sample.push({ region: region.region, path: `/v1/kv/default/${label}-${region.region}-${i}`, value: benchValue(i) });
+            },
+          },
+        ],
+      });
+    }),
+  );
+  return {
+    ok: results.reduce((sum, result) => sum + result['2xx'], 0),
+    failed: results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0),
+    sample,
+  };
+}
+
+/** Waits until every region reports, for every peer, nothing left to deliver. */
+async function waitUntilDelivered(cluster: MultiRegionCluster, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const backlogs = await Promise.all(
+      [...cluster.regions.values()].map(async (region) => {
+        const response = await fetch(`${region.gatewayUrl}/v1/admin/replication`, { signal: AbortSignal.timeout(5_000) });
+        const status = (await response.json()) as { peers: { backlog: number }[] };
+        return status.peers.reduce((sum, peer) => sum + peer.backlog, 0);
+      }),
+    );
+    if (backlogs.every((backlog) => backlog === 0)) return;
+    if (performance.now() > deadline) throw new Error(`replication did not catch up within ${timeoutMs / 1000} s (backlogs ${backlogs.join(', ')})`);
+    await sleep(25);
+  }
+}
+
+/** The replication-delay histogram summed over every storage node of every region. */
+async function scrapeDelays(cluster: MultiRegionCluster): Promise<CumulativeBuckets> {
+  const buckets: CumulativeBuckets = new Map();
+  for (const region of cluster.regions.values()) {
+    for (const node of region.storageNodes) {
+      const response = await fetch(`${node.process.httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      parseHistogramBuckets(await response.text(), Metric.replicationDelay, buckets);
+    }
+  }
+  return buckets;
+}
