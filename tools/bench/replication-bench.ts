@@ -63,7 +63,7 @@ async function lagPhase(cluster: MultiRegionCluster, config: ReplicationBenchCon
   await waitUntilDelivered(cluster, 60_000);
   const delta = bucketDelta(await scrapeDelays(cluster), before);
   const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
-  console.log(`replication, ${name}: ${load.ok / config.seconds} writes/s, ${countOf(delta)} versions applied in peers`);
+  console.log(`replication, ${name}: ${(load.ok / config.seconds).toFixed(0)} writes/s, ${countOf(delta)} versions applied in peers`);
   return {
     name,
     injectedDelayMs,

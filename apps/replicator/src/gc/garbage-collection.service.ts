@@ -6,6 +6,7 @@ import { addressTo, StoragePatterns, type CollectGarbageRequest, type CollectGar
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure, transportCall } from '../region/transport-call';
+import { PeriodicTask } from '../region/periodic-task';
 import { peersOf, type ReplicatorConfig } from '../replicator.config';
 
 /**
@@ -16,49 +17,44 @@ import { peersOf, type ReplicatorConfig } from '../replicator.config';
 @Injectable()
 export class GarbageCollectionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(GarbageCollectionService.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(config.GEOKV_GC_INTERVAL_MS, () => this.collect());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.collect(), this.config.GEOKV_GC_INTERVAL_MS);
+    this.schedule.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   private async collect(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      const request: CollectGarbageRequest = {
-        requestId: `gc-${randomUUID()}`,
-        peers: [...peersOf(this.config).keys()],
-        tombstoneGraceMs: this.config.GEOKV_TOMBSTONE_GRACE_MS,
-      };
-      await Promise.all(
-        this.region.nodeIds().map(async (nodeId) => {
-          try {
-            const result = await transportCall<CollectGarbageResult>(
-              this.local,
-              addressTo(StoragePatterns.collectGarbage, nodeId),
-              request,
-              this.config.GEOKV_RPC_TIMEOUT_MS,
-            );
-            if (result.outboxTrimmed > 0 || result.tombstonesPurged > 0) this.logger.log({ node: nodeId, ...result }, 'garbage collected');
-          } catch (error) {
-            this.logger.debug({ node: nodeId, reason: describeFailure(error) }, 'garbage collection skipped this round');
-          }
-        }),
-      );
-    } finally {
-      this.running = false;
-    }
+    const request: CollectGarbageRequest = {
+      requestId: `gc-${randomUUID()}`,
+      peers: [...peersOf(this.config).keys()],
+      tombstoneGraceMs: this.config.GEOKV_TOMBSTONE_GRACE_MS,
+    };
+    await Promise.all(
+      this.region.nodeIds().map(async (nodeId) => {
+        try {
+          const result = await transportCall<CollectGarbageResult>(
+            this.local,
+            addressTo(StoragePatterns.collectGarbage, nodeId),
+            request,
+            this.config.GEOKV_RPC_TIMEOUT_MS,
+          );
+          if (result.outboxTrimmed > 0 || result.tombstonesPurged > 0) this.logger.log({ node: nodeId, ...result }, 'garbage collected');
+        } catch (error) {
+          this.logger.debug({ node: nodeId, reason: describeFailure(error) }, 'garbage collection skipped this round');
+        }
+      }),
+    );
   }
 }

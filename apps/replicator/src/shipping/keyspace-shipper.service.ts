@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
 import { MembershipPatterns, regionAddressed, ReplicationPatterns, type KeyspaceDefinition, type KeyspacesShipment } from '@geokv/protocol';
+import { PeriodicTask } from '../region/periodic-task';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure, transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
@@ -20,26 +21,25 @@ const RESEND_INTERVAL_MS = 30_000;
 export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyspaceShipper.name);
   private readonly lastSent = new Map<string, { signature: string; atMs: number }>();
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly peers: PeerLinks,
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(config.GEOKV_RING_POLL_INTERVAL_MS, () => this.tick());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.GEOKV_RING_POLL_INTERVAL_MS);
+    if (this.peers.all.length > 0) this.schedule.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   private async tick(): Promise<void> {
-    if (this.running || this.peers.all.length === 0) return;
-    this.running = true;
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
       const definitions = await transportCall<KeyspaceDefinition[]>(this.local, MembershipPatterns.definitions, {}, timeoutMs);
@@ -60,8 +60,6 @@ export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShu
       );
     } catch (error) {
       this.logger.warn({ reason: describeFailure(error) }, 'could not read the keyspace definitions from membership');
-    } finally {
-      this.running = false;
     }
   }
 }
