@@ -424,12 +424,17 @@ describe('replication across three regions', () => {
     expect(await put('us-east', 'default', 'majority', 'first')).toBe(204);
     await waitForEveryRegion(new Map([['majority', 'first']]), 'default', 10_000);
 
-    // The us-east → eu-west link (us-east's shipments to eu-west) is cut, while eu-west still reaches
-    // us-east over the eu-west → us-east link: a strong read in eu-west merges us-east's copy and returns
-    // the new value that replication has not delivered.
+    // The us-east → eu-west link (us-east's shipments to eu-west) is cut, while eu-west still reaches the
+    // other regions: a strong read in eu-west merges a majority's copies and returns the new value that
+    // replication has not delivered to eu-west.
     proxy.setFaults('us-east', 'eu-west', { delayMs: 0, blackhole: true });
     try {
       expect(await put('us-east', 'default', 'majority', 'second')).toBe(204);
+      // Any majority eu-west can form (with us-east or with ap-south) then holds 'second'.
+      await pollUntil(() => keyState(gateway('ap-south'), 'default', 'majority'), (state) => JSON.stringify(state) === JSON.stringify({ status: 200, values: ['second'] }), {
+        timeoutMs: 10_000,
+        what: "'second' to reach ap-south",
+      });
       expect(await keyState(gateway('eu-west'), 'default', 'majority')).toEqual({ status: 200, values: ['first'] });
       const read = await strongRead('eu-west', 'majority');
       expectStatus(read, 200);

@@ -28,13 +28,26 @@ export class ReplicatorConfig extends CommonConfig {
 
   /**
    * Shipments in flight at once per (peer, storage node). Over a slow link one batch per round trip would
-   * make every write wait for the previous batch's acknowledgement; four keep the link busy.
+   * make every write wait for the previous batch's acknowledgement; four keep the link busy. Versions in
+   * flight are also capped at two full batches, so that a backlog (after a partition) cannot flood the
+   * peer with more than it applies within a shipment's deadline.
    */
   @Expose()
   @IsInt()
   @Min(1)
   @Max(64)
   GEOKV_REPLICATION_PIPELINE: number = 4;
+
+  /**
+   * Deadline of one shipment: longer than an interactive request's, because after a partition a peer
+   * applies full batches from every region at once; a deadline shorter than that would time out and
+   * resend work the peer is doing, and the backlog would never drain.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  GEOKV_SHIPMENT_TIMEOUT_MS: number = 30_000;
 
   /**
    * How long a storage node holds an outbox read open when nothing is pending. A commit answers it at
@@ -46,7 +59,7 @@ export class ReplicatorConfig extends CommonConfig {
   @Max(10_000)
   GEOKV_REPLICATION_WAIT_MS: number = 1_000;
 
-  /** Pause after a failed shipment (peer unreachable, node down) before trying again. */
+  /** Pause after a failed shipment (peer unreachable, node down) before trying again; doubles while failures repeat, up to 10 s. */
   @Expose()
   @IsInt()
   @Min(10)

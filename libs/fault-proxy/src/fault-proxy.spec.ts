@@ -68,7 +68,7 @@ describe('FaultProxy (real loopback TCP)', () => {
     socket.write(payload);
     await waitFor(() => received().length === payload.length);
     expect(received().equals(payload)).toBe(true);
-    expect(proxy.link('us-east', 'eu-west').status()).toMatchObject({ openConnections: 1, bytesForwarded: 2 * payload.length, bytesDropped: 0 });
+    expect(proxy.link('us-east', 'eu-west').status()).toMatchObject({ openConnections: 1, bytesForwarded: 2 * payload.length, bytesHeld: 0 });
   });
 
   it('delays each direction by delayMs and keeps order', async () => {
@@ -90,22 +90,26 @@ describe('FaultProxy (real loopback TCP)', () => {
     await waitFor(() => healthy.received().toString() === 'kept');
     await sleep(100);
     expect(cut.received().length).toBe(0);
-    expect(proxy.link('us-east', 'eu-west').status().bytesDropped).toBe(4);
+    expect(proxy.link('us-east', 'eu-west').status().bytesHeld).toBe(4);
   });
 
-  it('drops bytes during a blackhole without closing the connection, and carries new bytes after the heal', async () => {
+  it('stalls a connection during a blackhole without closing it, and delivers its bytes intact after the heal', async () => {
     const { socket, received, closed } = await through('us-east', 'eu-west');
     proxy.isolate('eu-west');
-    socket.write('during');
+    socket.write('during,');
+    const large = randomBytes(1_048_576);
+    socket.write(large);
     await sleep(150);
     expect(received().length).toBe(0);
-    proxy.healAll();
-    socket.write('after');
-    await waitFor(() => received().toString() === 'after');
     expect(await Promise.race([closed, sleep(50).then(() => 'open')])).toBe('open');
+    proxy.healAll();
+    socket.write(',after');
+    const expected = Buffer.concat([Buffer.from('during,'), large, Buffer.from(',after')]);
+    await waitFor(() => received().length === expected.length);
+    expect(received().equals(expected)).toBe(true);
   });
 
-  it('swallows bytes that were delayed in flight when a blackhole starts', async () => {
+  it('holds bytes that were delayed in flight when a blackhole starts, until the heal', async () => {
     proxy.setFaults('us-east', 'eu-west', { delayMs: 200, blackhole: false });
     const { socket, received } = await through('us-east', 'eu-west');
     socket.write('in flight');
@@ -113,6 +117,8 @@ describe('FaultProxy (real loopback TCP)', () => {
     proxy.setFaults('us-east', 'eu-west', { delayMs: 200, blackhole: true });
     await sleep(400);
     expect(received().length).toBe(0);
+    proxy.setFaults('us-east', 'eu-west', { delayMs: 0, blackhole: false });
+    await waitFor(() => received().toString() === 'in flight');
   });
 
   it('resets open connections on demand; new connections work afterwards', async () => {

@@ -15,7 +15,8 @@ export interface LinkStatus {
   readonly faults: LinkFaults;
   readonly openConnections: number;
   readonly bytesForwarded: number;
-  readonly bytesDropped: number;
+  /** Bytes that arrived while the link was cut, held until the heal. */
+  readonly bytesHeld: number;
   readonly resets: number;
 }
 
@@ -27,7 +28,7 @@ export interface LinkStatus {
 export class FaultyLink {
   private faults: LinkFaults = HEALTHY;
   private readonly connections = new Set<RelayedConnection>();
-  private readonly counters: PipeCounters = { forwarded: 0, dropped: 0 };
+  private readonly counters: PipeCounters = { forwarded: 0, held: 0 };
   private resets = 0;
 
   private constructor(
@@ -57,6 +58,7 @@ export class FaultyLink {
 
   setFaults(faults: LinkFaults): void {
     this.faults = faults;
+    for (const connection of this.connections) for (const pipe of connection.pipes) pipe.refresh();
   }
 
   currentFaults(): LinkFaults {
@@ -80,7 +82,7 @@ export class FaultyLink {
       faults: this.faults,
       openConnections: this.connections.size,
       bytesForwarded: this.counters.forwarded,
-      bytesDropped: this.counters.dropped,
+      bytesHeld: this.counters.held,
       resets: this.resets,
     };
   }

@@ -6,7 +6,10 @@
 export interface LinkFaults {
   /** Added to every chunk, each way, in milliseconds; order is kept. */
   readonly delayMs: number;
-  /** Drops every byte while set: connections stay open and carry nothing, as in a silent partition. */
+  /**
+   * A partition while set: connections stay open and carry nothing; senders stall as TCP flow control
+   * would make them, and what they sent arrives intact after the heal.
+   */
   readonly blackhole: boolean;
 }
 

@@ -44,7 +44,7 @@ export class RemoteApplier {
     const results = await Promise.all(
       [...byNode].map(([nodeId, versions]) => {
         const request: ApplyRemoteRequest = { requestId: shipment.requestId, versions, strategies };
-        return transportCall<ApplyRemoteResult>(this.local, addressTo(StoragePatterns.applyRemote, nodeId), request, this.config.GEOKV_RPC_TIMEOUT_MS);
+        return transportCall<ApplyRemoteResult>(this.local, addressTo(StoragePatterns.applyRemote, nodeId), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS);
       }),
     );
     const applied = results.reduce((sum, result) => sum + result.applied, 0);

@@ -21,6 +21,9 @@ import type { PeerLink } from './peer-link';
 import { PeerLinks } from './peer-links';
 import { ShardStream } from './shard-stream';
 
+/** A stream that has not counted its pending rows for this long (its shipments hang) counts them afresh. */
+const PENDING_STALE_AFTER_MS = 1_000;
+
 /** How often links with nothing to ship are probed, so that the status shows a dead link without traffic. */
 const PROBE_INTERVAL_MS = 2_000;
 
@@ -74,7 +77,11 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
       this.backlog.set(labels, link.backlog());
       for (const nodeId of this.region.nodeIds()) {
         const id = `${link.region}\n${nodeId}`;
-        if (this.streams.has(id)) continue;
+        const existing = this.streams.get(id);
+        if (existing !== undefined) {
+          void existing.refreshPendingIfStale(PENDING_STALE_AFTER_MS);
+          continue;
+        }
         const stream = new ShardStream(link, nodeId, {
           local: this.local,
           config: this.config,

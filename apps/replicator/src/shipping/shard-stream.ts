@@ -19,6 +19,8 @@ import { describeFailure, transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from './peer-link';
 
+const MAX_RETRY_DELAY_MS = 10_000;
+
 export interface ShardStreamContext {
   readonly local: ClientProxy;
   readonly config: ReplicatorConfig;
@@ -45,6 +47,9 @@ interface InFlight {
  */
 export class ShardStream {
   private stopped = false;
+  private consecutiveFailures = 0;
+  private lastPendingAtMs = 0;
+  private refreshing = false;
 
   constructor(
     private readonly link: PeerLink,
@@ -59,8 +64,15 @@ export class ShardStream {
   async run(): Promise<void> {
     while (!this.stopped) {
       const ok = await this.streamUntilFailure();
-      if (!ok && !this.stopped) await sleep(this.context.config.GEOKV_REPLICATION_RETRY_MS);
+      this.consecutiveFailures = ok ? 0 : this.consecutiveFailures + 1;
+      if (!ok && !this.stopped) await sleep(this.retryDelayMs());
     }
+  }
+
+  /** Backs off while failures repeat, so that a struggling peer is not hammered with resends. */
+  private retryDelayMs(): number {
+    const base = this.context.config.GEOKV_REPLICATION_RETRY_MS;
+    return Math.min(base * 2 ** Math.min(this.consecutiveFailures - 1, 10), MAX_RETRY_DELAY_MS);
   }
 
   /** Streams from the peer's cursor; returns false after a failure, once everything in flight has settled. */
@@ -71,7 +83,7 @@ export class ShardStream {
     while (!this.stopped && healthy) {
       healthy = await this.acknowledgeSettled(inFlight);
       if (!healthy) break;
-      if (inFlight.length >= this.context.config.GEOKV_REPLICATION_PIPELINE) {
+      if (this.pipelineFull(inFlight)) {
         await inFlight[0].settled;
         continue;
       }
@@ -83,7 +95,7 @@ export class ShardStream {
         healthy = false;
         break;
       }
-      if (inFlight.length === 0) this.link.recordPending(this.nodeId, page.backlog, page.oldestPendingAtMs);
+      if (inFlight.length === 0) this.recordPending(page);
       if (page.versions.length === 0 || page.next === null) {
         if (inFlight.length > 0) await inFlight[0].settled;
         continue;
@@ -96,11 +108,38 @@ export class ShardStream {
     return healthy;
   }
 
-  private read(after: OutboxPosition | undefined, waitMs: number): Promise<OutboxReadResult> {
+  /**
+   * While shipments hang (a link cut, a peer stalled) the stream reads nothing, so the backlog it last
+   * reported goes stale; the shipper calls this periodically to count what is pending without reading it.
+   */
+  async refreshPendingIfStale(staleAfterMs: number): Promise<void> {
+    if (this.refreshing || Date.now() - this.lastPendingAtMs < staleAfterMs) return;
+    this.refreshing = true;
+    try {
+      this.recordPending(await this.read(undefined, 0, 0));
+    } catch {
+      // The node is unreachable; the next refresh tries again.
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private recordPending(page: OutboxReadResult): void {
+    this.lastPendingAtMs = Date.now();
+    this.link.recordPending(this.nodeId, page.backlog, page.oldestPendingAtMs);
+  }
+
+  private pipelineFull(inFlight: readonly InFlight[]): boolean {
+    const { GEOKV_REPLICATION_PIPELINE: shipments, GEOKV_REPLICATION_BATCH: batch } = this.context.config;
+    const versions = inFlight.reduce((sum, shipment) => sum + shipment.count, 0);
+    return inFlight.length >= shipments || versions >= 2 * batch;
+  }
+
+  private read(after: OutboxPosition | undefined, waitMs: number, limit = this.context.config.GEOKV_REPLICATION_BATCH): Promise<OutboxReadResult> {
     const request: OutboxReadRequest = {
       requestId: `repl-${randomUUID()}`,
       peer: this.link.region,
-      limit: this.context.config.GEOKV_REPLICATION_BATCH,
+      limit,
       waitMs,
       ...(after === undefined ? {} : { after }),
     };
@@ -122,7 +161,7 @@ export class ShardStream {
         this.link.client,
         regionAddressed(ReplicationPatterns.ship, this.link.region),
         shipment,
-        this.context.config.GEOKV_RPC_TIMEOUT_MS,
+        this.context.config.GEOKV_SHIPMENT_TIMEOUT_MS,
       ).then(
         () => {
           entry.ok = true;
