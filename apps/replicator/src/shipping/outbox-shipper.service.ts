@@ -68,7 +68,7 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
     return { region: this.config.GEOKV_REGION, peers: this.links.map((link) => link.status(now)) };
   }
 
-  /** Starts a loop for every (peer, node) pair that has none, and refreshes the gauges. */
+  /** Starts a stream for every (peer, node) pair that has none, refreshes stale backlogs and the gauges. */
   private supervise(): void {
     const now = Date.now();
     for (const link of this.links) {
