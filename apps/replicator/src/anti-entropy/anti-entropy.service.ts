@@ -6,6 +6,7 @@ import type { Counter } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { DIGEST_BYTES, MerkleTree, xorInto } from '@geokv/partitioning';
+import { encodeContext } from '@geokv/vector-clock';
 import {
   addressTo,
   ANTI_ENTROPY_BUCKETS,
@@ -85,9 +86,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   async localBucketVersions(buckets: readonly number[]): Promise<BucketVersionsResult> {
     const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets };
     const versions = (await this.askEveryNode<{ versions: ReplicatedVersion[] }>(StoragePatterns.bucketVersions, request)).flatMap((result) => result.versions);
-    const strategies: Record<string, ConflictResolution> = {};
-    for (const { keyspace } of versions) strategies[keyspace] ??= this.region.strategyOf(keyspace) ?? 'lww';
-    return { versions, strategies };
+    return { versions, strategies: this.region.strategiesFor(versions.map((version) => version.keyspace)) };
   }
 
   private async runAll(): Promise<AntiEntropyReport> {
@@ -162,6 +161,5 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
 
 /** A version's identity across regions: its key, its dot and its context. */
 function versionId(version: ReplicatedVersion): string {
-  const context = Object.entries(version.context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${version.keyspace}\0${version.key}\0${version.dotActor}\0${version.dotCounter}\0${JSON.stringify(context)}`;
+  return `${version.keyspace}\0${version.key}\0${version.dotActor}\0${version.dotCounter}\0${encodeContext(version.context)}`;
 }

@@ -48,7 +48,7 @@ export class MajorityReadService {
       request,
       this.config.GEOKV_RPC_TIMEOUT_MS,
     );
-    return { versions, strategies: { [request.keyspace]: this.region.strategyOf(request.keyspace) ?? 'lww' } };
+    return { versions, strategies: this.region.strategiesFor([request.keyspace]) };
   }
 
   async prepare(request: KeyVersionsRequest): Promise<MajorityReadResult> {

@@ -53,6 +53,16 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
     return this.strategies.get(keyspace);
   }
 
+  /**
+   * The strategy of each keyspace, for a message of versions to another region or node. A keyspace this
+   * region does not know (its definition has not arrived yet) travels as lww, the default keyspace's.
+   */
+  strategiesFor(keyspaces: Iterable<string>): Record<string, ConflictResolution> {
+    const strategies: Record<string, ConflictResolution> = {};
+    for (const keyspace of keyspaces) strategies[keyspace] ??= this.strategyOf(keyspace) ?? 'lww';
+    return strategies;
+  }
+
   private async refresh(): Promise<void> {
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;

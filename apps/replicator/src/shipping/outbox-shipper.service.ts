@@ -9,7 +9,6 @@ import { Metric } from '@geokv/observability';
 import {
   regionAddressed,
   ReplicationPatterns,
-  type ConflictResolution,
   type ReplicationStatus,
   type ShipmentRequest,
 } from '@geokv/protocol';
@@ -86,7 +85,7 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
           local: this.local,
           config: this.config,
           logger: this.logger,
-          strategiesFor: (keyspaces) => this.strategiesFor(keyspaces),
+          strategiesFor: (keyspaces) => this.region.strategiesFor(keyspaces),
           onShipped: (count) => this.shipped.inc({ source: this.config.GEOKV_REGION, target: link.region }, count),
         });
         this.streams.set(id, stream);
@@ -108,11 +107,5 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
         link.recordFailure(describeFailure(error));
       }
     }
-  }
-
-  private strategiesFor(keyspaces: readonly string[]): Record<string, ConflictResolution> {
-    const strategies: Record<string, ConflictResolution> = {};
-    for (const keyspace of keyspaces) strategies[keyspace] ??= this.region.strategyOf(keyspace) ?? 'lww';
-    return strategies;
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { bucketOf, DIGEST_BYTES, hashToPosition, xorInto } from '@geokv/partitioning';
+import { encodeContext } from '@geokv/vector-clock';
 import { ANTI_ENTROPY_BUCKETS, placementKey, type BucketDigestsResult, type ReplicatedVersion } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
 import { SCAN_VERSION_IDS, SCAN_VERSIONS } from '../kv/shard-statements';
@@ -39,6 +40,6 @@ export class AntiEntropyService {
 }
 
 function versionDigest(row: VersionId): Buffer {
-  const context = Object.entries(row.context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('md5').update(`${row.keyspace}\0${row.key}\0${row.dot_actor}\0${row.dot_counter}\0${JSON.stringify(context)}`).digest();
+  // encodeContext is canonical (actors in byte order), so equal clocks always digest alike.
+  return createHash('md5').update(`${row.keyspace}\0${row.key}\0${row.dot_actor}\0${row.dot_counter}\0${encodeContext(row.context)}`).digest();
 }
