@@ -44,16 +44,24 @@ export interface OutboxReadRequest extends RequestMeta {
   readonly limit: number;
   /** When nothing is pending, wait up to this long for a commit before answering empty. */
   readonly waitMs: number;
+  /** Also count what the peer has not acknowledged (a second query: asked for only when it is used). */
+  readonly countPending: boolean;
+}
+
+/** What a peer has not acknowledged yet in one shard. */
+export interface PendingSummary {
+  /** Rows the peer has not acknowledged. */
+  readonly backlog: number;
+  /** When the oldest unacknowledged row was written (ms since the epoch); null when none is pending. */
+  readonly oldestPendingAtMs: number | null;
 }
 
 export interface OutboxReadResult {
   readonly versions: readonly ReplicatedVersion[];
   /** The position after the last version returned; null when none was. */
   readonly next: OutboxPosition | null;
-  /** Rows the peer has not acknowledged, these included. */
-  readonly backlog: number;
-  /** When the oldest unacknowledged row was written (ms since the epoch); null when none is pending. */
-  readonly oldestPendingAtMs: number | null;
+  /** Present when the request asked for it (countPending). */
+  readonly pending: PendingSummary | null;
 }
 
 /** Durably records that `peer` has applied everything up to `position`. */

@@ -89,13 +89,15 @@ export class ShardStream {
       }
       let page: OutboxReadResult;
       try {
-        page = await this.read(after, inFlight.length > 0 ? 0 : this.context.config.GEOKV_REPLICATION_WAIT_MS);
+        // With shipments in flight, read ahead without waiting; the backlog is counted only when nothing is in
+        // flight, the one time the count is exact (the cursor is where this stream has read up to).
+        page = inFlight.length > 0 ? await this.read(after, 0, false) : await this.read(after, this.context.config.GEOKV_REPLICATION_WAIT_MS, true);
       } catch (error) {
         this.context.logger.debug({ node: this.nodeId, reason: describeFailure(error) }, 'could not read the outbox');
         healthy = false;
         break;
       }
-      if (inFlight.length === 0) this.recordPending(page);
+      this.recordPending(page);
       if (page.versions.length === 0 || page.next === null) {
         if (inFlight.length > 0) await inFlight[0].settled;
         continue;
@@ -116,7 +118,7 @@ export class ShardStream {
     if (this.refreshing || Date.now() - this.lastPendingAtMs < staleAfterMs) return;
     this.refreshing = true;
     try {
-      this.recordPending(await this.read(undefined, 0, 0));
+      this.recordPending(await this.read(undefined, 0, true, 0));
     } catch {
       // The node is unreachable; the next refresh tries again.
     } finally {
@@ -125,8 +127,9 @@ export class ShardStream {
   }
 
   private recordPending(page: OutboxReadResult): void {
+    if (page.pending === null) return;
     this.lastPendingAtMs = Date.now();
-    this.link.recordPending(this.nodeId, page.backlog, page.oldestPendingAtMs);
+    this.link.recordPending(this.nodeId, page.pending.backlog, page.pending.oldestPendingAtMs);
   }
 
   private pipelineFull(inFlight: readonly InFlight[]): boolean {
@@ -135,12 +138,18 @@ export class ShardStream {
     return inFlight.length >= shipments || versions >= 2 * batch;
   }
 
-  private read(after: OutboxPosition | undefined, waitMs: number, limit = this.context.config.GEOKV_REPLICATION_BATCH): Promise<OutboxReadResult> {
+  private read(
+    after: OutboxPosition | undefined,
+    waitMs: number,
+    countPending: boolean,
+    limit = this.context.config.GEOKV_REPLICATION_BATCH,
+  ): Promise<OutboxReadResult> {
     const request: OutboxReadRequest = {
       requestId: `repl-${randomUUID()}`,
       peer: this.link.region,
       limit,
       waitMs,
+      countPending,
       ...(after === undefined ? {} : { after }),
     };
     return transportCall(this.context.local, addressTo(StoragePatterns.outboxRead, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS + waitMs);

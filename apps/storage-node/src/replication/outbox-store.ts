@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OutboxPosition, ReplicatedVersion } from '@geokv/protocol';
+import type { OutboxPosition, PendingSummary, ReplicatedVersion } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
 import { ACK_OUTBOX, OUTBOX_BACKLOG, READ_OUTBOX, READ_OUTBOX_AFTER } from '../kv/shard-statements';
 import { versionFromRow, type VersionRow } from '../kv/version-rows';
@@ -30,7 +30,7 @@ export class OutboxStore {
     return { versions: rows.map(replicatedVersionOfRow), next: last === undefined ? null : { txid: last.txid, id: last.id } };
   }
 
-  async backlog(peer: string): Promise<{ backlog: number; oldestPendingAtMs: number | null }> {
+  async backlog(peer: string): Promise<PendingSummary> {
     const [row] = await this.db.run<{ backlog: number; oldest: Date | null }>(OUTBOX_BACKLOG, [peer]);
     return { backlog: row.backlog, oldestPendingAtMs: row.oldest === null ? null : row.oldest.getTime() };
   }

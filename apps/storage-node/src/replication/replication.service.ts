@@ -53,7 +53,7 @@ export class ReplicationService {
         page = await read();
       }
     }
-    return { ...page, ...(await this.outbox.backlog(request.peer)) };
+    return { ...page, pending: request.countPending ? await this.outbox.backlog(request.peer) : null };
   }
 
   async acknowledge(request: OutboxAckRequest): Promise<void> {
