@@ -2,13 +2,11 @@ import { Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '@geokv/config';
-import { addressTo, ErrorCode, StoragePatterns, type OpenConflictsRequest, type OpenConflictsResult } from '@geokv/protocol';
+import { ErrorCode, StoragePatterns, type OpenConflictsRequest, type OpenConflictsResult } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import { ErrorBody } from '../errors/error-body';
 import type { GatewayConfig } from '../gateway.config';
 import { KvService } from '../kv/kv.service';
-import { RingViewService } from '../ring/ring-view.service';
-import { RpcClient } from '../rpc/rpc-client';
 import { parseResolution } from './parse-resolution';
 import { OpenConflictsView, ResolutionBody, ResolvedView } from './resolution.body';
 
@@ -24,8 +22,6 @@ const MAX_LISTED = 1_000;
 export class ConflictsController {
   constructor(
     private readonly kv: KvService,
-    private readonly ring: RingViewService,
-    private readonly rpc: RpcClient,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -41,11 +37,7 @@ export class ConflictsController {
       throw new ApiError(ErrorCode.BadRequest, `limit must be an integer from 1 to ${MAX_LISTED}`);
     }
     const query: OpenConflictsRequest = { requestId: request.id, limit };
-    const pages = await Promise.all(
-      this.ring.allNodesUp().map((node) =>
-        this.rpc.request<OpenConflictsResult>(addressTo(StoragePatterns.openConflicts, node.id), query, StoragePatterns.openConflicts),
-      ),
-    );
+    const pages = await this.kv.askEveryNode<OpenConflictsResult>(StoragePatterns.openConflicts, query);
     const conflicts = pages
       .flatMap((page) => page.conflicts)
       .sort((a, b) => a.queuedAtMs - b.queuedAtMs)

@@ -169,17 +169,18 @@ export class KvService {
    */
   async list(query: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
     await this.catalog.policyOf(query.keyspace);
-    const pages = await Promise.all(
-      this.ring.allNodesUp().map((node) =>
-        this.rpc.request<ListResult>(addressTo(StoragePatterns.list, node.id), query, StoragePatterns.list),
-      ),
-    );
+    const pages = await this.askEveryNode<ListResult>(StoragePatterns.list, query);
     const keys = pages
       .flatMap((page) => page.keys)
       .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
       .slice(0, query.limit);
     const cursor = keys.length === query.limit ? Buffer.from(keys[keys.length - 1], 'utf8').toString('base64url') : null;
     return { keys, cursor };
+  }
+
+  /** The same request to every storage node of the region (a node-addressed pattern); fails if one is down. */
+  askEveryNode<T>(pattern: string, payload: object): Promise<T[]> {
+    return Promise.all(this.ring.allNodesUp().map((node) => this.rpc.request<T>(addressTo(pattern, node.id), payload, pattern)));
   }
 
   /** Sends batch messages on a node-addressed pattern, e.g. StoragePatterns.writeBatch. */
