@@ -101,18 +101,28 @@ export class Ring {
    * @throws RangeError when n is not a non-negative safe integer.
    */
   preferenceList(key: string, n: number): string[] {
+    return this.preferenceListAt(hashToPosition(key), n);
+  }
+
+  /** preferenceList for a position on the ring rather than a key; same guarantees. */
+  preferenceListAt(position: number, n: number): string[] {
     if (!Number.isSafeInteger(n) || n < 0) {
       throw new RangeError(`n must be a non-negative integer, got ${n}`);
     }
     this.assertNotEmpty();
     const wanted = Math.min(n, this.size);
     const found = new Set<string>();
-    const start = this.firstTokenAtOrAfter(hashToPosition(key));
+    const start = this.firstTokenAtOrAfter(position);
     // One lap visits every token, hence every member, so the loop always reaches `wanted`.
     for (let step = 0; found.size < wanted && step < this.tokenCount; step++) {
       found.add(this.owners[(start + step) % this.tokenCount]);
     }
     return [...found];
+  }
+
+  /** The token positions, ascending: the boundaries of the ring's partitions. */
+  tokenPositions(): readonly number[] {
+    return Array.from(this.positions);
   }
 
   /**
