@@ -49,4 +49,24 @@ export class MembershipConfig extends CommonConfig {
   @IsInt()
   @Min(100)
   GEOKV_RING_BROADCAST_INTERVAL_MS: number = 2_000;
+
+  /**
+   * Comma-separated ids of the storage nodes a new region starts with: they join the ring as soon as they
+   * register. Any other node registers as a standby and joins through POST /v1/admin/nodes, which first
+   * hands it its share of the data. (The very first node of an empty ring always joins: it has nothing to
+   * take over.)
+   */
+  @Expose()
+  @Matches(/^([a-z0-9][a-z0-9-]{0,31}(,[a-z0-9][a-z0-9-]{0,31})*)?$/, { message: 'must be comma-separated node ids (e.g. n1,n2,n3)' })
+  GEOKV_SEED_NODES = '';
+
+  /**
+   * How long a rebalance's new ring is published before data starts moving, at least (membership also
+   * waits until every up node reports that it has adopted it). 1 s covers a write that a coordinator had
+   * already sent to the old replicas only when the new ring arrived: it commits within milliseconds.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  GEOKV_HANDOFF_SETTLE_MS: number = 1_000;
 }

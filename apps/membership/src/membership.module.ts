@@ -8,6 +8,7 @@ import {
   httpDurationMetric,
   ringEpochMetric,
   ringNodesMetric,
+  rebalancePartitionsPendingMetric,
 } from '@geokv/observability';
 import { CONTROL_PLANE_MIGRATIONS, PostgresModule } from '@geokv/persistence';
 import { CatalogModule } from './catalog/catalog.module';
@@ -23,7 +24,7 @@ export class MembershipModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forApp({ app: 'membership', region: config.GEOKV_REGION, level: config.LOG_LEVEL }),
-        MetricsModule.forApp('membership', config.GEOKV_REGION, [httpDurationMetric, ringNodesMetric, ringEpochMetric]),
+        MetricsModule.forApp('membership', config.GEOKV_REGION, [httpDurationMetric, ringNodesMetric, ringEpochMetric, rebalancePartitionsPendingMetric]),
         PostgresModule.forRoot({
           url: config.DATABASE_URL,
           migrations: CONTROL_PLANE_MIGRATIONS,

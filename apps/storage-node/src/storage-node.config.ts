@@ -81,6 +81,51 @@ export class StorageNodeConfig extends CommonConfig {
   @Min(1_000)
   GEOKV_EXPIRY_SWEEP_INTERVAL_MS: number = 30_000;
 
+  /**
+   * How often the node re-reads the ring and the keyspace catalog from membership, besides the events
+   * membership publishes on every change (which the transport may drop). 1 s bounds how long a node places
+   * writes by an old ring; membership waits for every node to adopt a rebalance's ring before data moves.
+   */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  GEOKV_RING_POLL_INTERVAL_MS: number = 1_000;
+
+  /**
+   * How long a coordinator waits for another replica to make a version durable. A replica that misses it
+   * counts as failed for the quorum and gets a hint instead. 2 s: far above a healthy replica's few
+   * milliseconds, well below the gateway's 5 s deadline, so a dead replica that membership has not marked
+   * down yet still leaves time to answer the client.
+   */
+  @Expose()
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  GEOKV_REPLICA_TIMEOUT_MS: number = 2_000;
+
+  /** How often the node hands hinted keys to their home replicas once those are up again. */
+  @Expose()
+  @IsInt()
+  @Min(50)
+  GEOKV_HINT_REPLAY_INTERVAL_MS: number = 1_000;
+
+  /** Keys per page when a rebalance streams this node's keys to their new replicas, or when it cleans up. */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GEOKV_HANDOFF_BATCH: number = 500;
+
+  /**
+   * After a rebalance finishes, how long the node keeps the keys it no longer holds before deleting them:
+   * time for every gateway and node to adopt the new ring (they poll every second), so none still reads
+   * a key from this node.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  GEOKV_HANDOFF_CLEANUP_DELAY_MS: number = 5_000;
+
   /** Public HTTP base URL reported to membership; defaults to http://HOST:PORT. */
   @Expose()
   @IsString()

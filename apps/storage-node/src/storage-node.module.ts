@@ -11,6 +11,11 @@ import {
   lwwConflictsMetric,
   replicationDelayMetric,
   writeBatchSizeMetric,
+  hintsPendingMetric,
+  hintsReplayedMetric,
+  readRepairsMetric,
+  handoffKeysMovedMetric,
+  handoffBytesMovedMetric,
 } from '@geokv/observability';
 import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
 import { KvModule } from './kv/kv.module';
@@ -34,6 +39,11 @@ export class StorageNodeModule {
           cacheLookupsMetric,
           lwwConflictsMetric,
           replicationDelayMetric,
+          hintsPendingMetric,
+          hintsReplayedMetric,
+          readRepairsMetric,
+          handoffKeysMovedMetric,
+          handoffBytesMovedMetric,
         ]),
         PostgresModule.forRoot({
           url: config.DATABASE_URL,

@@ -4,3 +4,4 @@ export * from './config.module';
 export * from './redis-options';
 export * from './persistent-reply-redis.client';
 export * from './addressed-redis.server';
+export * from './node-request-coalescer';

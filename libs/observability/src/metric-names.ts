@@ -22,6 +22,12 @@ export const Metric = {
   replicationDelay: 'geokv_replication_delay_seconds',
   antiEntropyKeysCompared: 'geokv_anti_entropy_keys_compared_total',
   antiEntropyVersionsRepaired: 'geokv_anti_entropy_versions_repaired_total',
+  hintsPending: 'geokv_hints_pending',
+  hintsReplayed: 'geokv_hints_replayed_total',
+  readRepairs: 'geokv_read_repairs_total',
+  handoffKeysMoved: 'geokv_handoff_keys_moved_total',
+  handoffBytesMoved: 'geokv_handoff_bytes_moved_total',
+  rebalancePartitionsPending: 'geokv_rebalance_partitions_pending',
 } as const;
 
 // Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
@@ -124,4 +130,40 @@ export const replicationDelayMetric: Provider = makeHistogramProvider({
   help: 'From a write in its origin region (its HLC time) to its version being durable in this region',
   labelNames: ['origin'],
   buckets: REPLICATION_DELAY_BUCKETS,
+});
+
+export const hintsPendingMetric: Provider = makeGaugeProvider({
+  name: Metric.hintsPending,
+  help: 'Keys this node holds for a home replica that has not received them yet (hinted handoff)',
+  labelNames: ['target'],
+});
+
+export const hintsReplayedMetric: Provider = makeCounterProvider({
+  name: Metric.hintsReplayed,
+  help: 'Hinted keys handed to their home replica once it was back',
+  labelNames: ['target'],
+});
+
+export const readRepairsMetric: Provider = makeCounterProvider({
+  name: Metric.readRepairs,
+  help: 'Versions a quorum read sent to a replica that answered without them',
+  labelNames: [],
+});
+
+export const handoffKeysMovedMetric: Provider = makeCounterProvider({
+  name: Metric.handoffKeysMoved,
+  help: 'Keys this node streamed to their new replicas during rebalances',
+  labelNames: [],
+});
+
+export const handoffBytesMovedMetric: Provider = makeCounterProvider({
+  name: Metric.handoffBytesMoved,
+  help: 'Value bytes this node streamed to their new replicas during rebalances',
+  labelNames: [],
+});
+
+export const rebalancePartitionsPendingMetric: Provider = makeGaugeProvider({
+  name: Metric.rebalancePartitionsPending,
+  help: 'Partitions of the rebalance in progress whose data has not finished moving (0 when none runs)',
+  labelNames: [],
 });

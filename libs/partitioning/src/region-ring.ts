@@ -104,15 +104,11 @@ export class RegionRing {
   }
 
   /**
-   * Where a read goes: the up home replicas, and stand-ins only when fewer than `quorum` home replicas are
-   * up (a stand-in may hold nothing yet, and must not outvote a replica that holds the key).
+   * Where a read goes: the up home replicas, never a stand-in. A stand-in holds only what was written while
+   * it stood in, so counting its answer could outvote a replica that holds the key and serve a false 404;
+   * with too few home replicas up, the read fails instead.
    */
-  readTargets(placementKey: string, n: number, quorum: number): string[] {
-    const homes = this.homeReplicas(placementKey, n).filter((node) => this.isUp(node));
-    if (homes.length >= quorum || this.ring === null) return homes;
-    const standIns = this.writeTargets(placementKey, n)
-      .filter((target) => target.hintFor !== null)
-      .map((target) => target.node);
-    return [...homes, ...standIns];
+  readTargets(placementKey: string, n: number): string[] {
+    return this.homeReplicas(placementKey, n).filter((node) => this.isUp(node));
   }
 }

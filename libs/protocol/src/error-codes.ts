@@ -25,6 +25,13 @@ export const ErrorCode = {
   StaleReplica: 'STALE_REPLICA',
   /** A read or write that needs a majority of regions could not reach one. */
   NoQuorum: 'NO_QUORUM',
+  /** Fewer replicas of the key than its read or write quorum answered in this region. */
+  InsufficientReplicas: 'INSUFFICIENT_REPLICAS',
+  /** A join, drain or leave while another one is still running. */
+  RebalanceInProgress: 'REBALANCE_IN_PROGRESS',
+  NodeNotFound: 'NODE_NOT_FOUND',
+  /** A join of a node that is already a member, a drain of one that is not, and so on. */
+  InvalidNodeState: 'INVALID_NODE_STATE',
   Internal: 'INTERNAL',
 } as const;
 

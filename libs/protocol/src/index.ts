@@ -6,3 +6,4 @@ export * from './membership-messages';
 export * from './placement';
 export * from './batch-messages';
 export * from './replication-messages';
+export * from './replica-messages';

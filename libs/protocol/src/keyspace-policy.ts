@@ -32,13 +32,17 @@ export interface Catalog {
   readonly keyspaces: readonly KeyspacePolicy[];
 }
 
-/** Keyspace `default` always exists; a migration seeds it with this policy. */
+/**
+ * Keyspace `default` always exists; migrations seed it with this policy, and omitted fields of a new
+ * keyspace take these values. Three replicas with majority quorums (R + W > N) survive the loss of any one
+ * node with no error a client can see; a region with fewer nodes holds as many replicas as it has nodes.
+ */
 export const DEFAULT_KEYSPACE: KeyspacePolicy = {
   name: 'default',
   consistency: 'eventual',
   conflictResolution: 'lww',
   defaultTtlSeconds: null,
-  replicationFactor: 1,
-  readQuorum: 1,
-  writeQuorum: 1,
+  replicationFactor: 3,
+  readQuorum: 2,
+  writeQuorum: 2,
 };

@@ -3,6 +3,13 @@ import type { RequestMeta } from './storage-messages';
 
 export type NodeStatus = 'up' | 'down';
 
+/**
+ * Whether a node is in the ring. A node registers as `standby` (unless it is one of the region's seed
+ * nodes) and becomes a `member` once an operator's join has handed it its data; a drained node goes back to
+ * `standby`.
+ */
+export type NodeRole = 'member' | 'standby';
+
 export interface NodeRegistration {
   readonly nodeId: string;
   readonly region: string;
@@ -10,28 +17,78 @@ export interface NodeRegistration {
   readonly httpUrl: string;
 }
 
-export interface Heartbeat {
-  readonly nodeId: string;
+/** A node's progress handing off its data for one rebalance. */
+export interface HandoffProgress {
+  readonly rebalanceId: number;
+  /** True once the node has sent every key it holds that gains a replica to that replica. */
+  readonly done: boolean;
+  readonly keysMoved: number;
+  readonly bytesMoved: number;
+}
+
+/** A registration repeated every heartbeat interval, with what membership tracks about the node. */
+export interface Heartbeat extends NodeRegistration {
+  /** The newest ring epoch the node has adopted: membership waits for every node before a handoff starts. */
+  readonly ringEpoch: number;
+  readonly handoff: HandoffProgress | null;
 }
 
 export interface NodeView {
   readonly id: string;
   readonly status: NodeStatus;
+  readonly role: NodeRole;
   readonly httpUrl: string;
   readonly joinedAtMs: number;
   readonly lastHeartbeatMs: number;
 }
 
+export type RebalanceKind = 'join' | 'drain' | 'leave';
+
 /**
- * The region's ring as membership publishes it. Ownership comes from every registered node, up or down:
- * with one replica per key, moving a down node's keys elsewhere would serve false 404s and fork history.
+ * A change of the ring's members in progress. `propagating`: every node is adopting the view, and writes
+ * already go to the old and the new replicas of each key. `streaming`: every node sends the keys it holds
+ * to the replicas they gain. Once every node is done, `target` becomes the ring.
+ */
+export interface RebalanceView {
+  /** The epoch at which it started; unique. */
+  readonly id: number;
+  readonly kind: RebalanceKind;
+  readonly node: string;
+  readonly target: readonly string[];
+  readonly phase: 'propagating' | 'streaming';
+  readonly startedAtMs: number;
+  /** Partitions whose replicas change (with the largest replication factor of any keyspace). */
+  readonly partitionsMoving: number;
+  /** Of those, partitions whose streaming source has not finished yet. */
+  readonly partitionsPending: number;
+  readonly keysMoved: number;
+  readonly bytesMoved: number;
+  /** Nodes that have finished their part. */
+  readonly nodesDone: readonly string[];
+}
+
+/**
+ * The region's ring as membership publishes it. Ownership comes from the members, up or down: a down
+ * member's keys are written to stand-ins with hints, never re-homed, because it is expected back.
  */
 export interface RingView {
   readonly region: string;
   /** Bumped on every change; receivers ignore a view older than the one they hold. */
   readonly epoch: number;
   readonly vnodesPerNode: number;
+  /** Every registered node, members and standbys. */
   readonly nodes: readonly NodeView[];
+  /** The ring keys are placed by. */
+  readonly members: readonly string[];
+  readonly rebalance: RebalanceView | null;
+  /** The id of the last rebalance that finished: nodes then drop the keys they no longer hold. */
+  readonly lastRebalanceId: number | null;
+}
+
+/** POST /v1/admin/nodes, POST /v1/admin/nodes/{id}/drain and DELETE /v1/admin/nodes/{id}. */
+export interface RebalanceRequest extends RequestMeta {
+  readonly kind: RebalanceKind;
+  readonly nodeId: string;
 }
 
 export interface PutKeyspaceRequest extends RequestMeta {

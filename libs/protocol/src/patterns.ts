@@ -31,6 +31,10 @@ export const StoragePatterns = {
   bucketVersions: 'storage.{node}.bucket-versions',
   /** Every stored version of one key (tombstones included), for a read across regions. */
   keyVersions: 'storage.{node}.key-versions',
+  /** A coordinator hands the key's other replicas the versions a write made (or a read repairs). */
+  replicaWriteBatch: 'storage.{node}.replica-write-batch',
+  /** A coordinator asks the key's other replicas for their versions. */
+  replicaReadBatch: 'storage.{node}.replica-read-batch',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
@@ -44,6 +48,8 @@ export const MembershipPatterns = {
   definitions: 'membership.keyspaces.definitions',
   /** Definitions from a peer region; each is adopted only if it is newer than the one held. */
   adoptDefinitions: 'membership.keyspaces.adopt',
+  /** Join, drain or leave: starts a rebalance. */
+  rebalance: 'membership.nodes.rebalance',
 } as const;
 
 /**

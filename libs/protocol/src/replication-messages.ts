@@ -1,5 +1,5 @@
 import type { ConflictResolution, KeyspaceDefinition } from './keyspace-policy';
-import type { RequestMeta } from './storage-messages';
+import type { ReplicaQuorum, RequestMeta } from './storage-messages';
 
 /** A version as it travels between regions: everything a replica needs to merge it. */
 export interface ReplicatedVersion {
@@ -89,6 +89,8 @@ export interface CollectGarbageResult {
 export interface ApplyRemoteRequest extends RequestMeta {
   readonly versions: readonly ReplicatedVersion[];
   readonly strategies: StrategiesByKeyspace;
+  /** Each keyspace's replicas and write quorum in this region; a keyspace absent here has one replica. */
+  readonly replication?: Readonly<Record<string, ReplicaQuorum>>;
 }
 
 export interface ApplyRemoteResult {
@@ -157,6 +159,9 @@ export interface AntiEntropyReport {
 export interface KeyVersionsRequest extends RequestMeta {
   readonly keyspace: string;
   readonly key: string;
+  /** With this, the node asked coordinates a quorum read of the key's replicas and merges them. */
+  readonly replication?: ReplicaQuorum;
+  readonly conflictResolution?: ConflictResolution;
 }
 
 /** A majority read's preparation: when it answers, this region's copy includes a majority's versions. */

@@ -5,6 +5,14 @@ export interface RequestMeta {
   readonly requestId: string;
 }
 
+/** How many replicas of the key the region keeps, and how many must answer. */
+export interface ReplicaQuorum {
+  /** The keyspace's replication factor N. */
+  readonly replicas: number;
+  /** W for a write, R for a read; at most N. */
+  readonly quorum: number;
+}
+
 /**
  * A write (put or delete) addressed to the key's coordinator. The value travels base64-encoded because
  * the transport is JSON; it is decoded exactly once, by the storage node.
@@ -25,6 +33,8 @@ export interface WriteRequest extends RequestMeta {
   readonly ifMatch?: readonly string[];
   /** If-None-Match: * — the write applies only if the key has no live version. */
   readonly ifNoneMatch?: boolean;
+  /** Absent: one replica (what a node that predates replication expects). */
+  readonly replication?: ReplicaQuorum;
 }
 
 export interface WriteResult {
@@ -38,6 +48,10 @@ export interface WriteResult {
 export interface ReadRequest extends RequestMeta {
   readonly keyspace: string;
   readonly key: string;
+  /** Absent: read this node's copy only. */
+  readonly replication?: ReplicaQuorum;
+  /** How the coordinator merges replicas that disagree; absent with `replication`. */
+  readonly conflictResolution?: ConflictResolution;
 }
 
 /** One live version as it travels to the gateway. */

@@ -53,17 +53,46 @@ export function uniqueDatabasePrefix(region: string): string {
 
 /** One region's apps, running and ready. */
 export class RunningRegion {
+  private readonly nodes: StorageNode[];
+  private readonly databases: string[];
+
   constructor(
     readonly region: string,
     readonly redisUrl: string,
     readonly adminUrl: string,
     readonly membership: AppProcess,
-    readonly storageNodes: readonly StorageNode[],
+    storageNodes: readonly StorageNode[],
     readonly gateway: AppProcess,
-    readonly databaseNames: readonly string[],
+    databaseNames: readonly string[],
     /** null for a region started without peers. */
     readonly replicator: AppProcess | null = null,
-  ) {}
+    private readonly launchNode: ((id: string, databaseName: string) => Promise<StorageNode>) | null = null,
+  ) {
+    this.nodes = [...storageNodes];
+    this.databases = [...databaseNames];
+  }
+
+  get storageNodes(): readonly StorageNode[] {
+    return this.nodes;
+  }
+
+  get databaseNames(): readonly string[] {
+    return this.databases;
+  }
+
+  /**
+   * Starts one more storage node on a fresh database. It registers as a standby: POST /v1/admin/nodes
+   * joins it to the ring.
+   */
+  async addStorageNode(id: string, prefix: string): Promise<StorageNode> {
+    if (this.launchNode === null) throw new Error('this region cannot start more storage nodes');
+    const databaseName = `${prefix}_${id}`;
+    await createDatabase(databaseName, this.adminUrl);
+    this.databases.push(databaseName);
+    const node = await this.launchNode(id, databaseName);
+    this.nodes.push(node);
+    return node;
+  }
 
   get gatewayUrl(): string {
     return this.gateway.httpUrl;
@@ -86,12 +115,12 @@ export class RunningRegion {
   async stop(): Promise<void> {
     if (this.replicator !== null) await stopAll([this.replicator]);
     await stopAll([this.gateway]);
-    await stopAll(this.storageNodes.map((node) => node.process));
+    await stopAll(this.nodes.map((node) => node.process));
     await stopAll([this.membership]);
   }
 
   async dropDatabases(): Promise<void> {
-    for (const name of this.databaseNames) await dropDatabase(name, this.adminUrl);
+    for (const name of this.databases) await dropDatabase(name, this.adminUrl);
   }
 }
 
@@ -118,21 +147,26 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     const launch = launcher(options, started);
     const timeout = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 
-    const membership = await launch('membership', 'membership', options.basePort, { DATABASE_URL: databaseUrl(names.membership, adminUrl) });
+    // The nodes a region starts with are its seeds: they join the ring as soon as they register.
+    const membership = await launch('membership', 'membership', options.basePort, {
+      DATABASE_URL: databaseUrl(names.membership, adminUrl),
+      GEOKV_SEED_NODES: nodeIds.join(','),
+    });
     await membership.waitReady(timeout);
 
+    const launchNode = async (id: string, databaseName: string, port?: number): Promise<StorageNode> => {
+      const url = databaseUrl(databaseName, adminUrl);
+      const node = await launch('storage-node', id, port, { GEOKV_NODE_ID: id, DATABASE_URL: url });
+      await node.waitReady(timeout);
+      return { id, process: node, databaseName, databaseUrl: url };
+    };
     const storageNodes = await Promise.all(
-      nodeIds.map(async (id, i): Promise<StorageNode> => {
-        const url = databaseUrl(names.nodes[i], adminUrl);
-        const port = options.basePort === undefined ? undefined : options.basePort + i + 1;
-        const node = await launch('storage-node', id, port, { GEOKV_NODE_ID: id, DATABASE_URL: url });
-        return { id, process: node, databaseName: names.nodes[i], databaseUrl: url };
-      }),
+      nodeIds.map((id, i) => launchNode(id, names.nodes[i], options.basePort === undefined ? undefined : options.basePort + i + 1)),
     );
-    await Promise.all(storageNodes.map((node) => node.process.waitReady(timeout)));
 
     const gateway = await launch('gateway', 'gateway', options.gatewayPort, {});
     await gateway.waitReady(timeout);
+    await waitForMembers(gateway.httpUrl, nodeIds.length, timeout);
 
     let replicator: AppProcess | null = null;
     if (options.peers !== undefined) {
@@ -140,7 +174,9 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
       replicator = await launch('replicator', 'replicator', port, { GEOKV_PEERS: options.peers });
       await replicator.waitReady(timeout);
     }
-    return new RunningRegion(options.region, options.redisUrl, adminUrl, membership, storageNodes, gateway, allNames, replicator);
+    return new RunningRegion(options.region, options.redisUrl, adminUrl, membership, storageNodes, gateway, allNames, replicator, (id, name) =>
+      launchNode(id, name),
+    );
   } catch (error) {
     await stopAll(started.reverse());
     // Best effort: the startup error is the one worth reporting, and a failed drop must not replace it.
@@ -169,6 +205,21 @@ function launcher(options: RegionOptions, started: AppProcess[]): Launch {
     started.push(appProcess);
     return appProcess;
   };
+}
+
+/** Waits until the ring has `count` members, as the gateway's admin API reports it. */
+async function waitForMembers(gatewayUrl: string, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let members = 0;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${gatewayUrl}/v1/admin/ring`).catch(() => null);
+    if (response?.ok) {
+      members = ((await response.json()) as { members: string[] }).members.length;
+      if (members >= count) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the ring has ${members} of ${count} members after ${timeoutMs} ms`);
 }
 
 async function stopAll(processes: readonly AppProcess[]): Promise<void> {

@@ -3,19 +3,41 @@ import { ApiProperty } from '@nestjs/swagger';
 export class RingNode {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
-  @ApiProperty({ description: 'Fraction of the hash space this node owns' }) ownership!: number;
+  @ApiProperty({ enum: ['member', 'standby'], description: 'Members hold data; a standby waits to be joined' }) role!: 'member' | 'standby';
+  @ApiProperty({ description: 'Fraction of the hash space this node is the primary replica of' }) ownership!: number;
+}
+
+export class RebalanceProgress {
+  @ApiProperty({ description: 'Unique: the ring epoch at which it started' }) id!: number;
+  @ApiProperty({ enum: ['join', 'drain', 'leave'] }) kind!: 'join' | 'drain' | 'leave';
+  @ApiProperty() node!: string;
+  @ApiProperty({ type: [String], description: 'The ring once it is done' }) target!: string[];
+  @ApiProperty({ enum: ['propagating', 'streaming'] }) phase!: 'propagating' | 'streaming';
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ description: 'Partitions (arcs between tokens) whose replicas change' }) partitionsMoving!: number;
+  @ApiProperty({ description: 'Of those, partitions whose data has not finished moving' }) partitionsPending!: number;
+  @ApiProperty() keysMoved!: number;
+  @ApiProperty() bytesMoved!: number;
+  @ApiProperty({ type: [String], description: 'Nodes that have streamed everything they had to' }) nodesDone!: string[];
 }
 
 export class RingSummary {
   @ApiProperty() region!: string;
   @ApiProperty() epoch!: number;
   @ApiProperty() vnodesPerNode!: number;
+  @ApiProperty({ type: [String], description: 'The nodes keys are placed on' }) members!: string[];
   @ApiProperty({ type: [RingNode] }) nodes!: RingNode[];
+  @ApiProperty({ type: RebalanceProgress, nullable: true, description: 'The join, drain or leave in progress' }) rebalance!: RebalanceProgress | null;
+}
+
+export class JoinNodeBody {
+  @ApiProperty({ example: 'n4', description: 'A registered standby node' }) nodeId!: string;
 }
 
 export class NodeDetail {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiProperty({ enum: ['member', 'standby'] }) role!: 'member' | 'standby';
   @ApiProperty() httpUrl!: string;
   @ApiProperty({ format: 'date-time' }) joinedAt!: string;
   @ApiProperty({ format: 'date-time' }) lastHeartbeatAt!: string;

@@ -2,7 +2,8 @@ import { Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '@geokv/config';
-import { ErrorCode, StoragePatterns, type OpenConflictsRequest, type OpenConflictsResult } from '@geokv/protocol';
+import { ErrorCode, StoragePatterns, type OpenConflictsRequest, type OpenConflict,
+  type OpenConflictsResult } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import { ErrorBody } from '../errors/error-body';
 import type { GatewayConfig } from '../gateway.config';
@@ -38,8 +39,14 @@ export class ConflictsController {
     }
     const query: OpenConflictsRequest = { requestId: request.id, limit };
     const pages = await this.kv.askEveryNode<OpenConflictsResult>(StoragePatterns.openConflicts, query);
-    const conflicts = pages
-      .flatMap((page) => page.conflicts)
+    // Every replica of a key queues it: one entry per key, with the earliest queueing.
+    const byKey = new Map<string, OpenConflict>();
+    for (const conflict of pages.flatMap((page) => page.conflicts)) {
+      const id = `${conflict.keyspace}:${conflict.key}`;
+      const held = byKey.get(id);
+      if (held === undefined || conflict.queuedAtMs < held.queuedAtMs) byKey.set(id, conflict);
+    }
+    const conflicts = [...byKey.values()]
       .sort((a, b) => a.queuedAtMs - b.queuedAtMs)
       .slice(0, limit)
       .map((conflict) => ({ keyspace: conflict.keyspace, key: conflict.key, siblings: conflict.siblings, queuedAt: new Date(conflict.queuedAtMs).toISOString() }));
@@ -56,7 +63,7 @@ export class ConflictsController {
   @ApiResponse({ status: 413, type: ErrorBody })
   async resolve(@Req() request: FastifyRequest): Promise<ResolvedView> {
     const resolution = parseResolution(request.body as Buffer | undefined, this.config.GEOKV_MAX_VALUE_BYTES);
-    const current = await this.kv.get(request.id, resolution.keyspace, resolution.key, 'eventual');
+    const current = await this.kv.get({ requestId: request.id, keyspace: resolution.keyspace, key: resolution.key, consistency: 'eventual' });
     if (current.versions.length < 2 || current.context === null) {
       throw new ApiError(ErrorCode.NotFound, `${resolution.keyspace}/${resolution.key} has no siblings to resolve in this region`);
     }

@@ -22,6 +22,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Timeout]: 503,
   [ErrorCode.StaleReplica]: 503,
   [ErrorCode.NoQuorum]: 503,
+  [ErrorCode.InsufficientReplicas]: 503,
+  [ErrorCode.RebalanceInProgress]: 409,
+  [ErrorCode.NodeNotFound]: 404,
+  [ErrorCode.InvalidNodeState]: 409,
   [ErrorCode.Internal]: 500,
 };
 

@@ -20,10 +20,12 @@ describe('parseKeyspacePolicy', () => {
       consistency: 'eventual',
       conflictResolution: 'siblings',
       defaultTtlSeconds: null,
-      replicationFactor: 1,
-      readQuorum: 1,
-      writeQuorum: 1,
+      replicationFactor: 3,
+      readQuorum: 2,
+      writeQuorum: 2,
     });
+    expect(parseKeyspacePolicy('single', body('{"replicationFactor":1}'))).toMatchObject({ replicationFactor: 1, readQuorum: 1, writeQuorum: 1 });
+    expect(parseKeyspacePolicy('wide', body('{"replicationFactor":5}'))).toMatchObject({ replicationFactor: 5, readQuorum: 3, writeQuorum: 3 });
     expect(parseKeyspacePolicy('sessions', undefined).conflictResolution).toBe('lww');
   });
 
@@ -40,7 +42,10 @@ describe('parseKeyspacePolicy', () => {
 
   it('refuses what this release does not do rather than ignoring it', () => {
     expect(failure('a', '{"consistency":"strong"}')).toBe(ErrorCode.Unsupported);
-    expect(failure('a', '{"replicationFactor":3,"readQuorum":2,"writeQuorum":2}')).toBe(ErrorCode.Unsupported);
-    expect(failure('a', '{"readQuorum":2}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+  });
+
+  it('refuses quorums larger than the replication factor', () => {
+    expect(failure('a', '{"replicationFactor":1,"readQuorum":2}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('a', '{"replicationFactor":3,"writeQuorum":4}')).toBe(ErrorCode.InvalidKeyspacePolicy);
   });
 });

@@ -9,8 +9,8 @@ const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /**
  * Turns a PUT /v1/keyspaces/{name} request into a complete policy, or throws a 400 that says what is
- * wrong. Omitted fields take the defaults of keyspace `default`. Features that a later release brings
- * (strong consistency, more than one replica) are refused outright rather than accepted and ignored.
+ * wrong. Omitted fields take the defaults of keyspace `default` (quorums: a majority of the replication
+ * factor). Strong consistency, which a later release brings, is refused outright rather than accepted and ignored.
  */
 export function parseKeyspacePolicy(name: string, body: Buffer | undefined): KeyspacePolicy {
   if (!KEYSPACE_NAME.test(name)) {
@@ -29,8 +29,8 @@ export function parseKeyspacePolicy(name: string, body: Buffer | undefined): Key
     conflictResolution: input.conflictResolution ?? DEFAULT_KEYSPACE.conflictResolution,
     defaultTtlSeconds: input.defaultTtlSeconds ?? null,
     replicationFactor: input.replicationFactor ?? DEFAULT_KEYSPACE.replicationFactor,
-    readQuorum: input.readQuorum ?? DEFAULT_KEYSPACE.readQuorum,
-    writeQuorum: input.writeQuorum ?? DEFAULT_KEYSPACE.writeQuorum,
+    readQuorum: input.readQuorum ?? majorityOf(input.replicationFactor ?? DEFAULT_KEYSPACE.replicationFactor),
+    writeQuorum: input.writeQuorum ?? majorityOf(input.replicationFactor ?? DEFAULT_KEYSPACE.replicationFactor),
   };
   if (policy.readQuorum > policy.replicationFactor || policy.writeQuorum > policy.replicationFactor) {
     throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'readQuorum and writeQuorum must not exceed replicationFactor');
@@ -38,8 +38,10 @@ export function parseKeyspacePolicy(name: string, body: Buffer | undefined): Key
   if (policy.consistency === 'strong') {
     throw new ApiError(ErrorCode.Unsupported, 'strong keyspaces are not available in this release; use eventual');
   }
-  if (policy.replicationFactor > 1) {
-    throw new ApiError(ErrorCode.Unsupported, 'this release keeps one replica per key in a region; replicationFactor must be 1');
-  }
   return policy;
+}
+
+/** The default quorum: a majority, so that a read quorum and a write quorum always share a replica. */
+function majorityOf(replicas: number): number {
+  return Math.floor(replicas / 2) + 1;
 }

@@ -51,6 +51,14 @@ export function consistencyOf(headers: Headers): 'eventual' | 'strong' {
   throw new ApiError(ErrorCode.InvalidHeader, 'X-Consistency must be eventual or strong');
 }
 
+/** X-Read-Quorum / X-Write-Quorum: a whole number of replicas from 1 to 7; undefined when absent. */
+export function quorumOf(headers: Headers, name: 'x-read-quorum' | 'x-write-quorum'): number | undefined {
+  const raw = single(headers, name);
+  if (raw === undefined) return undefined;
+  if (!/^[1-7]$/.test(raw.trim())) throw new ApiError(ErrorCode.InvalidHeader, `${name} must be a whole number of replicas from 1 to 7`);
+  return Number(raw.trim());
+}
+
 export function contentTypeOf(headers: Headers): string {
   const raw = single(headers, 'content-type');
   if (raw === undefined || raw === '') return 'application/octet-stream';

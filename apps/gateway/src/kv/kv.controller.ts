@@ -5,7 +5,7 @@ import { ErrorCode } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import { ErrorBody } from '../errors/error-body';
 import { assertValidKey } from './key-rules';
-import { causalContextOf, consistencyOf, contentTypeOf, contextOf, preconditionsOf, ttlOf } from './kv-headers';
+import { causalContextOf, consistencyOf, contentTypeOf, contextOf, preconditionsOf, quorumOf, ttlOf } from './kv-headers';
 import { sendRead, sendWritten } from './kv-responses';
 import { keyOfCursor, KvService } from './kv.service';
 import { KeyPage, SiblingsBody } from './kv.schemas';
@@ -42,6 +42,7 @@ export class KvController {
   @ApiHeader({ name: 'X-TTL', required: false, description: 'Seconds until the value expires' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'Only *' })
+  @ApiHeader({ name: 'X-Write-Quorum', required: false, description: "Lowers the keyspace's write quorum W for this request" })
   @ApiResponse({ status: 204, description: 'Stored durably; X-Causal-Context and ETag name the new version' })
   @ApiResponse({ status: 412, type: ErrorBody })
   @ApiResponse({ status: 413, type: ErrorBody })
@@ -55,6 +56,7 @@ export class KvController {
       context: contextOf(request.headers),
       ttlSeconds: ttlOf(request.headers),
       preconditions: preconditionsOf(request.headers),
+      writeQuorum: quorumOf(request.headers, 'x-write-quorum'),
     });
     sendWritten(reply, result);
   }
@@ -63,6 +65,7 @@ export class KvController {
   @apply(...keyParams, ...errors)
   @ApiOperation({ summary: 'Read a value: 200 with the raw bytes, 300 with siblings, 404 when absent' })
   @ApiHeader({ name: 'X-Consistency', required: false, enum: ['eventual', 'strong'] })
+  @ApiHeader({ name: 'X-Read-Quorum', required: false, description: "Lowers the keyspace's read quorum R for this request" })
   @ApiHeader({
     name: 'X-Causal-Context',
     required: false,
@@ -73,13 +76,22 @@ export class KvController {
   @ApiResponse({ status: 300, type: SiblingsBody, description: 'Concurrent versions, with one X-Causal-Context covering them all' })
   async get(@Param('keyspace') keyspace: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const key = keyOf(request);
-    sendRead(reply, await this.kv.get(request.id, keyspace, key, consistencyOf(request.headers), causalContextOf(request.headers)?.clock));
+    const result = await this.kv.get({
+      requestId: request.id,
+      keyspace,
+      key,
+      consistency: consistencyOf(request.headers),
+      after: causalContextOf(request.headers)?.clock,
+      readQuorum: quorumOf(request.headers, 'x-read-quorum'),
+    });
+    sendRead(reply, result);
   }
 
   @Delete(KEY_ROUTE)
   @apply(...keyParams, ...errors)
   @ApiOperation({ summary: 'Delete a key (a tombstone that supersedes what the context covers)' })
   @ApiHeader({ name: 'X-Causal-Context', required: false })
+  @ApiHeader({ name: 'X-Write-Quorum', required: false, description: "Lowers the keyspace's write quorum W for this request" })
   @ApiResponse({ status: 204, description: 'Deleted, or nothing was there' })
   async delete(@Param('keyspace') keyspace: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const result = await this.kv.delete({
@@ -88,6 +100,7 @@ export class KvController {
       key: keyOf(request),
       context: contextOf(request.headers),
       preconditions: preconditionsOf(request.headers),
+      writeQuorum: quorumOf(request.headers, 'x-write-quorum'),
     });
     sendWritten(reply, result);
   }

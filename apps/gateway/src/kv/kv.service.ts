@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type SendBatch } from '@geokv/config';
 import { decodeContext, descends, type VectorClock } from '@geokv/vector-clock';
 import {
   addressTo,
@@ -13,6 +13,7 @@ import {
   StoragePatterns,
   type ListResult,
   type ReadRequest,
+  type ReplicaQuorum,
   type ReadResult,
   type WriteRequest,
   type WriteResult,
@@ -21,7 +22,6 @@ import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import type { GatewayConfig } from '../gateway.config';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
-import { NodeRequestCoalescer, type CoalescingLimits, type SendBatch } from '../rpc/node-request-coalescer';
 import { RpcClient } from '../rpc/rpc-client';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
@@ -35,6 +35,8 @@ export interface PutCommand {
   readonly context?: string;
   readonly ttlSeconds?: number;
   readonly preconditions: Preconditions;
+  /** X-Write-Quorum: lowers the keyspace's W for this request. */
+  readonly writeQuorum?: number;
 }
 
 export interface DeleteCommand {
@@ -43,6 +45,18 @@ export interface DeleteCommand {
   readonly key: string;
   readonly context?: string;
   readonly preconditions: Preconditions;
+  readonly writeQuorum?: number;
+}
+
+export interface GetQuery {
+  readonly requestId: string;
+  readonly keyspace: string;
+  readonly key: string;
+  readonly consistency: Consistency;
+  /** X-Causal-Context: only a state that descends it will do. */
+  readonly after?: VectorClock;
+  /** X-Read-Quorum: lowers the keyspace's R for this request. */
+  readonly readQuorum?: number;
 }
 
 export interface ListQuery {
@@ -71,12 +85,14 @@ const WRITE_COALESCING: CoalescingLimits<WriteRequest> = {
   maxBytes: 4 * 1_048_576,
   bytesOf: (request) => request.value?.length ?? 0,
   maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
+  errorOf: (body) => new ApiError(body.code, body.message),
 };
 const READ_COALESCING: CoalescingLimits<ReadRequest> = {
   maxItems: 16,
   maxBytes: Number.POSITIVE_INFINITY,
   bytesOf: () => 0,
   maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
+  errorOf: (body) => new ApiError(body.code, body.message),
 };
 
 /** Between re-reads of a key whose region has not caught up with the client's context yet. */
@@ -110,6 +126,7 @@ export class KvService {
       requestId: command.requestId,
       keyspace: command.keyspace,
       key: command.key,
+      replication: quorumFor(policy.replicationFactor, policy.writeQuorum, command.writeQuorum, 'X-Write-Quorum'),
       tombstone: false,
       value: command.value.toString('base64'),
       contentType: command.contentType,
@@ -126,6 +143,7 @@ export class KvService {
       requestId: command.requestId,
       keyspace: command.keyspace,
       key: command.key,
+      replication: quorumFor(policy.replicationFactor, policy.writeQuorum, command.writeQuorum, 'X-Write-Quorum'),
       tombstone: true,
       context: command.context,
       conflictResolution: policy.conflictResolution,
@@ -138,15 +156,19 @@ export class KvService {
    * this region may not have received a write made elsewhere yet, so the read waits for it, up to
    * GEOKV_READ_YOUR_WRITES_WAIT_MS, and then answers 503 STALE_REPLICA rather than an older version.
    */
-  async get(requestId: string, keyspace: string, key: string, consistency: Consistency, after?: VectorClock): Promise<ReadResult> {
-    await this.catalog.policyOf(keyspace);
-    if (consistency === 'strong') {
+  async get(query: GetQuery): Promise<ReadResult> {
+    const { requestId, keyspace, key, after } = query;
+    const policy = await this.catalog.policyOf(keyspace);
+    const replication = quorumFor(policy.replicationFactor, policy.readQuorum, query.readQuorum, 'X-Read-Quorum');
+    if (query.consistency === 'strong') {
       // The region's replicator merges a majority of regions' versions of the key into this region's copy
       // (or fails with NO_QUORUM); the read below then returns their merge.
-      const request: KeyVersionsRequest = { requestId, keyspace, key };
+      const request: KeyVersionsRequest = { requestId, keyspace, key, replication, conflictResolution: policy.conflictResolution };
       await this.rpc.request<MajorityReadResult>(ReplicationPatterns.majorityRead, request);
     }
-    const read = (): Promise<ReadResult> => this.reads.call(this.ring.coordinatorOf(keyspace, key).id, { requestId, keyspace, key });
+    const request: ReadRequest = { requestId, keyspace, key, replication, conflictResolution: policy.conflictResolution };
+    const read = (): Promise<ReadResult> =>
+      withFailover(this.ring.readCoordinators(keyspace, key, replication.replicas, replication.quorum), (node) => this.reads.call(node, request));
     let result = await read();
     if (after === undefined) return result;
     const deadline = Date.now() + this.config.GEOKV_READ_YOUR_WRITES_WAIT_MS;
@@ -170,8 +192,8 @@ export class KvService {
   async list(query: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
     await this.catalog.policyOf(query.keyspace);
     const pages = await this.askEveryNode<ListResult>(StoragePatterns.list, query);
-    const keys = pages
-      .flatMap((page) => page.keys)
+    // A key has several replicas, so several nodes list it.
+    const keys = [...new Set(pages.flatMap((page) => page.keys))]
       .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
       .slice(0, query.limit);
     const cursor = keys.length === query.limit ? Buffer.from(keys[keys.length - 1], 'utf8').toString('base64url') : null;
@@ -188,8 +210,37 @@ export class KvService {
     return (nodeId, request) => this.rpc.request<BatchResponse<R>>(addressTo(pattern, nodeId), request, pattern);
   }
 
+  /**
+   * Sends the write to the first node that can coordinate it. If that node is silent (it died and
+   * membership has not marked it down yet), the next one coordinates instead: the write is then applied
+   * once more if the first did apply it, which a causal context makes a sibling or an lww tie of the same
+   * value, never a loss.
+   */
   private write(request: WriteRequest): Promise<WriteResult> {
-    return this.writes.call(this.ring.coordinatorOf(request.keyspace, request.key).id, request);
+    const { replicas, quorum } = request.replication!;
+    return withFailover(this.ring.writeCoordinators(request.keyspace, request.key, replicas, quorum), (node) => this.writes.call(node, request));
+  }
+}
+
+/**
+ * The keyspace's replicas and quorum, with the quorum lowered by the request's header if it has one. A
+ * header can only lower it: raising it past the keyspace's would promise more than its replicas give.
+ */
+function quorumFor(replicas: number, keyspaceQuorum: number, requested: number | undefined, header: string): ReplicaQuorum {
+  if (requested === undefined) return { replicas, quorum: keyspaceQuorum };
+  if (requested > keyspaceQuorum) {
+    throw new ApiError(ErrorCode.InvalidHeader, `${header} can only lower the keyspace's quorum (${keyspaceQuorum}); got ${requested}`);
+  }
+  return { replicas, quorum: requested };
+}
+
+/** Gives a request to the first node; on silence (a timeout), to the next one, once. */
+async function withFailover<R>(nodes: readonly string[], call: (node: string) => Promise<R>): Promise<R> {
+  try {
+    return await call(nodes[0]);
+  } catch (error) {
+    if (nodes.length < 2 || !(error instanceof ApiError) || error.code !== ErrorCode.Timeout) throw error;
+    return call(nodes[1]);
   }
 }
 

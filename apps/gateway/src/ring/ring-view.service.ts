@@ -3,7 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { Ring } from '@geokv/partitioning';
+import { RegionRing } from '@geokv/partitioning';
 import { ErrorCode, MembershipPatterns, placementKey, type NodeView, type RingView } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
@@ -17,7 +17,7 @@ import { RpcClient } from '../rpc/rpc-client';
 export class RingViewService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RingViewService.name);
   private view: RingView | null = null;
-  private ring: Ring | null = null;
+  private placement: RegionRing | null = null;
   private nodesById = new Map<string, NodeView>();
   private timer?: NodeJS.Timeout;
 
@@ -40,12 +40,17 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
   /** Adopts a view if it is newer than the one held; returns whether it did. */
   apply(view: RingView): boolean {
     if (this.view !== null && view.epoch <= this.view.epoch) return false;
-    const previous = this.view;
     this.view = view;
     this.nodesById = new Map(view.nodes.map((node) => [node.id, node]));
-    if (previous === null || !sameMembers(previous, view)) {
-      this.ring = view.nodes.length === 0 ? null : new Ring(view.nodes.map((node) => ({ id: node.id })), { vnodesPerNode: view.vnodesPerNode });
-    }
+    this.placement =
+      view.members.length === 0
+        ? null
+        : new RegionRing({
+            vnodesPerNode: view.vnodesPerNode,
+            members: view.members,
+            target: view.rebalance?.target ?? null,
+            down: new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id)),
+          });
     this.ringEpoch.set(view.epoch);
     this.ringNodes.set({ status: 'up' }, view.nodes.filter((node) => node.status === 'up').length);
     this.ringNodes.set({ status: 'down' }, view.nodes.filter((node) => node.status === 'down').length);
@@ -58,22 +63,46 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   isReady(): boolean {
-    return this.ring !== null;
+    return this.placement !== null;
   }
 
   /**
-   * The node that coordinates the key. Ownership does not move when a node is down: with one replica its
-   * keys are unavailable (503) until it is back, rather than served wrongly by a node that lacks them.
+   * The nodes that may coordinate a write of the key, best first: its up home replicas, then stand-ins for
+   * down ones (a sloppy quorum; the stand-in keeps a hint). Fails with INSUFFICIENT_REPLICAS when fewer than
+   * the write quorum could take it.
    */
-  coordinatorOf(keyspace: string, key: string): NodeView {
-    const node = this.nodesById.get(this.requireRing().ownerOf(placementKey(keyspace, key)))!;
-    if (node.status !== 'up') {
-      throw new ApiError(ErrorCode.NodeUnavailable, `storage node ${node.id}, which holds this key, is down`);
+  writeCoordinators(keyspace: string, key: string, replicas: number, quorum: number): string[] {
+    const ring = this.requireRing();
+    const targets = ring.writeTargets(placementKey(keyspace, key), replicas).filter((target) => target.counts);
+    const needed = Math.min(quorum, ring.effectiveReplicas(replicas));
+    if (targets.length < needed) {
+      throw new ApiError(ErrorCode.InsufficientReplicas, `only ${targets.length} storage nodes can take this key's write; its write quorum is ${needed}`);
     }
-    return node;
+    return targets.map((target) => target.node);
   }
 
-  /** Every node of the ring, for scatter-gather operations; fails if any is down. */
+  /**
+   * The nodes that may coordinate a read of the key: its up home replicas. A down home replica's keys are
+   * never read from a stand-in, which may lack them (a false 404); with fewer than R home replicas up the
+   * read fails with INSUFFICIENT_REPLICAS, or NODE_UNAVAILABLE for a single replica.
+   */
+  readCoordinators(keyspace: string, key: string, replicas: number, quorum: number): string[] {
+    const ring = this.requireRing();
+    const where = placementKey(keyspace, key);
+    const targets = ring.readTargets(where, replicas);
+    const needed = Math.min(quorum, ring.effectiveReplicas(replicas));
+    if (targets.length >= needed) return targets;
+    const homes = ring.homeReplicas(where, replicas);
+    if (homes.length === 1) throw new ApiError(ErrorCode.NodeUnavailable, `storage node ${homes[0]}, which holds this key, is down`);
+    throw new ApiError(ErrorCode.InsufficientReplicas, `only ${targets.length} of this key's ${homes.length} replicas are up; its read quorum is ${needed}`);
+  }
+
+  /** How many replicas a keyspace's keys really have in this region (capped by the ring's size). */
+  effectiveReplicas(replicas: number): number {
+    return this.requireRing().effectiveReplicas(replicas);
+  }
+
+  /** Every registered node, for scatter-gather operations; fails if any is down. */
   allNodesUp(): NodeView[] {
     this.requireRing();
     const nodes = [...this.nodesById.values()];
@@ -84,11 +113,11 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
     return nodes;
   }
 
-  private requireRing(): Ring {
-    if (this.ring === null) {
+  private requireRing(): RegionRing {
+    if (this.placement === null) {
       throw new ApiError(ErrorCode.RingUnavailable, 'this gateway has no ring yet: membership has not published one');
     }
-    return this.ring;
+    return this.placement;
   }
 
   private async poll(): Promise<void> {
@@ -98,10 +127,4 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn({ err: error }, 'could not fetch the ring from membership; keeping the current one');
     }
   }
-}
-
-function sameMembers(a: RingView, b: RingView): boolean {
-  if (a.vnodesPerNode !== b.vnodesPerNode || a.nodes.length !== b.nodes.length) return false;
-  const ids = new Set(a.nodes.map((node) => node.id));
-  return b.nodes.every((node) => ids.has(node.id));
 }

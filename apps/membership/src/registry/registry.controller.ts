@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { MembershipEvents, MembershipPatterns, type NodeRegistration, type RingView } from '@geokv/protocol';
+import { EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { MembershipEvents, MembershipPatterns, type Heartbeat, type NodeRegistration, type RebalanceRequest, type RingView } from '@geokv/protocol';
+import { RebalanceRefused } from './rebalance-plan';
 import { RegistryService } from './registry.service';
 
 @Controller()
@@ -14,7 +15,7 @@ export class RegistryController {
   }
 
   @EventPattern(MembershipEvents.heartbeat)
-  async heartbeat(@Payload() registration: NodeRegistration): Promise<void> {
+  async heartbeat(@Payload() registration: Heartbeat): Promise<void> {
     // A failed status change is logged by the registry and retried by the next heartbeat.
     await this.registry.heard(registration).catch(() => undefined);
   }
@@ -22,6 +23,16 @@ export class RegistryController {
   @EventPattern(MembershipEvents.selfEcho)
   selfEcho(): void {
     this.registry.hearSelf();
+  }
+
+  @MessagePattern(MembershipPatterns.rebalance)
+  async rebalance(@Payload() request: RebalanceRequest): Promise<RingView> {
+    try {
+      return await this.registry.startRebalance(request.kind, request.nodeId);
+    } catch (error) {
+      if (error instanceof RebalanceRefused) throw new RpcException({ code: error.code, message: error.message });
+      throw error;
+    }
   }
 
   @MessagePattern(MembershipPatterns.ring)

@@ -4,11 +4,30 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { MembershipEvents, type NodeRegistration, type NodeStatus, type NodeView, type RingView } from '@geokv/protocol';
+import { partitionMoves, Ring } from '@geokv/partitioning';
+import {
+  MembershipEvents,
+  type HandoffProgress,
+  type Heartbeat,
+  type NodeRegistration,
+  type NodeStatus,
+  type NodeView,
+  type RebalanceKind,
+  type RingView,
+} from '@geokv/protocol';
+import { ErrorCode } from '@geokv/protocol';
 import { EVENTS_CLIENT } from '../events/tokens';
 import type { MembershipConfig } from '../membership.config';
 import { nodesToSuspect } from './failure-detector';
-import { NodeStore } from './node-store';
+import { NodeStore, type RegistryChange } from './node-store';
+import { handoffComplete, readyToStream, RebalanceRefused, targetMembers, type Rebalance } from './rebalance-plan';
+
+/** Partitions moving per streaming source, worked out once when a rebalance starts (or membership restarts). */
+interface RebalancePlanCounts {
+  readonly rebalanceId: number;
+  readonly moving: number;
+  readonly bySource: ReadonlyMap<string, number>;
+}
 
 // Membership counts itself deaf after missing this many of its own echoes (1 s at the default interval):
 // well inside the 2.5 s failure timeout, so detection pauses before anyone could be wrongly marked down.
@@ -23,7 +42,14 @@ const SELF_ECHO_DEAF_AFTER_CHECKS = 4;
 export class RegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RegistryService.name);
   private readonly nodes = new Map<string, NodeView>();
+  /** What each node last reported: the ring epoch it has adopted and its handoff progress. */
+  private readonly reports = new Map<string, { ringEpoch: number; handoff: HandoffProgress | null }>();
   private epoch = 0;
+  private rebalance: Rebalance | null = null;
+  private lastRebalanceId: number | null = null;
+  private planCounts: RebalancePlanCounts | null = null;
+  /** The largest replication factor of any keyspace, read when a rebalance starts: its partition count assumes it. */
+  private largestReplicationFactor = 3;
   /** When membership last heard its own echo over the transport; see hearSelf(). */
   private lastSelfEchoMs = Date.now();
   private changes: Promise<void> = Promise.resolve();
@@ -35,10 +61,15 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: MembershipConfig,
     @InjectMetric(Metric.ringNodes) private readonly ringNodes: Gauge<string>,
     @InjectMetric(Metric.ringEpoch) private readonly ringEpoch: Gauge<string>,
+    @InjectMetric(Metric.rebalancePartitionsPending) private readonly partitionsPending: Gauge<string>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.epoch = await this.store.loadEpoch();
+    const state = await this.store.loadState();
+    this.epoch = state.epoch;
+    this.rebalance = state.rebalance;
+    this.lastRebalanceId = state.lastRebalanceId;
+    this.largestReplicationFactor = await this.store.largestReplicationFactor();
     // A restarted membership has no heartbeat history: every known node gets one timeout of grace.
     const nowMs = Date.now();
     for (const node of await this.store.loadNodes()) this.nodes.set(node.id, { ...node, lastHeartbeatMs: nowMs });
@@ -47,6 +78,7 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       setInterval(() => {
         this.sendSelfEcho();
         this.detectFailures();
+        this.advanceRebalance();
       }, this.config.GEOKV_FAILURE_CHECK_INTERVAL_MS),
       setInterval(() => this.publish(), this.config.GEOKV_RING_BROADCAST_INTERVAL_MS),
     ];
@@ -63,11 +95,15 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       epoch: this.epoch,
       vnodesPerNode: this.config.GEOKV_VNODES_PER_NODE,
       nodes: [...this.nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      members: this.members(),
+      rebalance: this.rebalanceView(),
+      lastRebalanceId: this.lastRebalanceId,
     };
   }
 
   /** A registration or a heartbeat: both say the node is alive and where it serves. */
-  heard(registration: NodeRegistration): Promise<void> {
+  heard(registration: NodeRegistration | Heartbeat): Promise<void> {
+    if ('ringEpoch' in registration) this.reports.set(registration.nodeId, { ringEpoch: registration.ringEpoch, handoff: registration.handoff });
     const known = this.nodes.get(registration.nodeId);
     const nowMs = Date.now();
     if (known && known.status === 'up' && known.httpUrl === registration.httpUrl) {
@@ -75,6 +111,32 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       return Promise.resolve();
     }
     return this.change(registration.nodeId, 'up', registration.httpUrl);
+  }
+
+  /**
+   * Starts a join, drain or leave (one at a time). A leave of a node that is not in the ring just forgets
+   * it. Resolves with the ring view that starts it.
+   */
+  startRebalance(kind: RebalanceKind, nodeId: string): Promise<RingView> {
+    return this.serially(async () => {
+      if (this.rebalance !== null) {
+        throw new RebalanceRefused(ErrorCode.RebalanceInProgress, `a ${this.rebalance.kind} of node ${this.rebalance.node} is still running; wait for it to finish`);
+      }
+      const node = this.nodes.get(nodeId);
+      if (kind === 'leave' && node !== undefined && node.role === 'standby') {
+        await this.commit({ deleted: [nodeId] });
+        this.nodes.delete(nodeId);
+        this.logger.log({ nodeId, epoch: this.epoch }, 'standby node forgotten');
+        return this.ring();
+      }
+      const target = targetMembers(kind, node, this.members(), nodeId);
+      this.largestReplicationFactor = await this.store.largestReplicationFactor();
+      const rebalance: Rebalance = { id: this.epoch + 1, kind, node: nodeId, target, phase: 'propagating', startedAtMs: Date.now() };
+      await this.commit({ rebalance });
+      this.rebalance = rebalance;
+      this.logger.log({ rebalance }, 'rebalance started');
+      return this.ring();
+    });
   }
 
   /**
@@ -108,27 +170,138 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private change(id: string, status: NodeStatus, httpUrl?: string): Promise<void> {
-    const next = this.changes.then(async () => {
+    return this.serially(async () => {
       const known = this.nodes.get(id);
       if (known?.status === status && (httpUrl === undefined || known.httpUrl === httpUrl)) return;
       const nowMs = Date.now();
       const node: NodeView = {
         id,
         status,
+        role: known?.role ?? this.roleOfNewNode(id),
         httpUrl: httpUrl ?? known?.httpUrl ?? '',
         joinedAtMs: known?.joinedAtMs ?? nowMs,
         lastHeartbeatMs: status === 'up' ? nowMs : (known?.lastHeartbeatMs ?? nowMs),
       };
-      this.epoch = await this.store.saveNodeAndBumpEpoch(node);
+      await this.commit({ saved: [node] });
       this.nodes.set(id, node);
-      this.logger.log({ nodeId: id, status, epoch: this.epoch }, 'node status changed');
-      this.updateGauges();
-      this.publish();
-    });
-    this.changes = next.catch((error: unknown) => {
+      this.logger.log({ nodeId: id, status, role: node.role, epoch: this.epoch }, 'node status changed');
+    }).catch((error: unknown) => {
       this.logger.error({ err: error, nodeId: id }, 'could not record a node status change; will retry on the next heartbeat');
     });
+  }
+
+  /**
+   * A node registering for the first time joins the ring at once if it is a seed (the nodes a new region
+   * starts with) or if the ring is empty: there is no data to hand it. Any other node waits as a standby
+   * for an operator's join, which moves its share of the data to it first.
+   */
+  private roleOfNewNode(id: string): NodeView['role'] {
+    const seeds = this.config.GEOKV_SEED_NODES.split(',').map((seed) => seed.trim());
+    return seeds.includes(id) || this.members().length === 0 ? 'member' : 'standby';
+  }
+
+  /** Runs changes one at a time, so that two can never race on the epoch. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(work);
+    this.changes = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
+  }
+
+  /** Makes a change durable with a new epoch, then publishes the new view. */
+  private async commit(change: RegistryChange): Promise<void> {
+    this.epoch = await this.store.apply(change);
+    this.updateGauges();
+    this.publish();
+  }
+
+  private members(): string[] {
+    return [...this.nodes.values()]
+      .filter((node) => node.role === 'member')
+      .map((node) => node.id)
+      .sort();
+  }
+
+  /**
+   * Moves the rebalance in progress along: to streaming once every node has its ring, and to its target
+   * ring once every node has handed off its data. Runs on the failure detector's timer.
+   */
+  private advanceRebalance(): void {
+    const rebalance = this.rebalance;
+    this.partitionsPending.set(this.rebalanceView()?.partitionsPending ?? 0);
+    if (rebalance === null) return;
+    const nodes = [...this.nodes.values()];
+    if (rebalance.phase === 'propagating') {
+      const epochOf = (id: string): number => this.reports.get(id)?.ringEpoch ?? 0;
+      if (!readyToStream(rebalance, nodes, epochOf, Date.now(), this.config.GEOKV_HANDOFF_SETTLE_MS)) return;
+      void this.serially(async () => {
+        if (this.rebalance?.id !== rebalance.id || this.rebalance.phase !== 'propagating') return;
+        const streaming: Rebalance = { ...rebalance, phase: 'streaming' };
+        await this.commit({ rebalance: streaming });
+        this.rebalance = streaming;
+        this.logger.log({ rebalanceId: rebalance.id }, 'every node has the new ring; streaming starts');
+      }).catch((error: unknown) => this.logger.error({ err: error }, 'could not advance the rebalance; will retry'));
+      return;
+    }
+    if (!handoffComplete(rebalance, this.members(), (id) => this.nodes.get(id)?.status, this.doneNodes(rebalance.id))) return;
+    void this.serially(() => this.finish(rebalance)).catch((error: unknown) => this.logger.error({ err: error }, 'could not finish the rebalance; will retry'));
+  }
+
+  /** The target ring becomes the ring: roles change, a left node is forgotten, and the epoch moves on. */
+  private async finish(rebalance: Rebalance): Promise<void> {
+    if (this.rebalance?.id !== rebalance.id) return;
+    const target = new Set(rebalance.target);
+    const saved = [...this.nodes.values()]
+      .filter((node) => (node.role === 'member') !== target.has(node.id) && !(rebalance.kind === 'leave' && node.id === rebalance.node))
+      .map((node): NodeView => ({ ...node, role: target.has(node.id) ? 'member' : 'standby' }));
+    const deleted = rebalance.kind === 'leave' ? [rebalance.node] : [];
+    for (const node of saved) this.nodes.set(node.id, node);
+    for (const id of deleted) this.nodes.delete(id);
+    this.rebalance = null;
+    this.lastRebalanceId = rebalance.id;
+    await this.commit({ saved, deleted, rebalance: null, lastRebalanceId: rebalance.id });
+    this.logger.log({ rebalanceId: rebalance.id, kind: rebalance.kind, node: rebalance.node, members: this.members() }, 'rebalance finished');
+  }
+
+  private doneNodes(rebalanceId: number): Set<string> {
+    const done = new Set<string>();
+    for (const [id, report] of this.reports) if (report.handoff?.rebalanceId === rebalanceId && report.handoff.done) done.add(id);
+    return done;
+  }
+
+  private rebalanceView(): RingView['rebalance'] {
+    const rebalance = this.rebalance;
+    if (rebalance === null) return null;
+    const counts = this.countsFor(rebalance);
+    const done = this.doneNodes(rebalance.id);
+    let keysMoved = 0;
+    let bytesMoved = 0;
+    for (const report of this.reports.values()) {
+      if (report.handoff?.rebalanceId !== rebalance.id) continue;
+      keysMoved += report.handoff.keysMoved;
+      bytesMoved += report.handoff.bytesMoved;
+    }
+    let pending = 0;
+    for (const [source, partitions] of counts.bySource) if (!done.has(source)) pending += partitions;
+    if (rebalance.phase === 'propagating') pending = counts.moving;
+    return { ...rebalance, partitionsMoving: counts.moving, partitionsPending: pending, keysMoved, bytesMoved, nodesDone: [...done].sort() };
+  }
+
+  private countsFor(rebalance: Rebalance): RebalancePlanCounts {
+    if (this.planCounts?.rebalanceId === rebalance.id) return this.planCounts;
+    const vnodesPerNode = this.config.GEOKV_VNODES_PER_NODE;
+    const before = new Ring(this.members().map((id) => ({ id })), { vnodesPerNode });
+    const after = new Ring(rebalance.target.map((id) => ({ id })), { vnodesPerNode });
+    const { moves } = partitionMoves(before, after, this.largestReplicationFactor);
+    const bySource = new Map<string, number>();
+    for (const move of moves) {
+      const source = move.from.find((id) => this.nodes.get(id)?.status === 'up') ?? move.from[0];
+      bySource.set(source, (bySource.get(source) ?? 0) + 1);
+    }
+    this.planCounts = { rebalanceId: rebalance.id, moving: moves.length, bySource };
+    return this.planCounts;
   }
 
   private publish(): void {
@@ -142,5 +315,6 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     this.ringNodes.set({ status: 'up' }, nodes.filter((node) => node.status === 'up').length);
     this.ringNodes.set({ status: 'down' }, nodes.filter((node) => node.status === 'down').length);
     this.ringEpoch.set(this.epoch);
+    this.partitionsPending.set(this.rebalanceView()?.partitionsPending ?? 0);
   }
 }

@@ -40,12 +40,18 @@ export class MajorityReadService {
 
   /** This region's versions of the key, with their keyspace's strategy: what a peer's majority read takes. */
   async localVersions(request: KeyVersionsRequest): Promise<BucketVersionsResult> {
-    const owner = this.region.ownerOf(request.keyspace, request.key);
-    if (owner === null) throw new RpcException({ code: ErrorCode.RingUnavailable, message: 'this region has no ring yet' });
+    const owner = this.region.readCoordinatorOf(request.keyspace, request.key);
+    if (owner === null) throw new RpcException({ code: ErrorCode.InsufficientReplicas, message: 'no replica of the key is up in this region' });
+    // The node merges a read quorum of the key's replicas here, so the region answers with what it holds.
+    const quorumRead: KeyVersionsRequest = {
+      ...request,
+      replication: this.region.replicationOf(request.keyspace, 'read'),
+      conflictResolution: this.region.strategyOf(request.keyspace) ?? 'lww',
+    };
     const { versions } = await transportCall<{ versions: ReplicatedVersion[] }>(
       this.local,
       addressTo(StoragePatterns.keyVersions, owner),
-      request,
+      quorumRead,
       this.config.GEOKV_RPC_TIMEOUT_MS,
     );
     return { versions, strategies: this.region.strategiesFor([request.keyspace]) };

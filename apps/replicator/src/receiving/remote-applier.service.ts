@@ -12,6 +12,7 @@ import {
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
   type ConflictResolution,
+  type ReplicaQuorum,
   type ReplicatedVersion,
   type ShipmentRequest,
   type ShipmentResult,
@@ -39,11 +40,13 @@ export class RemoteApplier {
 
   async apply(shipment: ShipmentRequest): Promise<ShipmentResult> {
     if (shipment.versions.length === 0) return { applied: 0 };
-    const byNode = this.groupByOwner(shipment.versions);
+    const byNode = this.groupByCoordinator(shipment.versions);
     const strategies = this.strategiesFor(shipment);
+    const replication: Record<string, ReplicaQuorum> = {};
+    for (const keyspace of Object.keys(strategies)) replication[keyspace] = this.region.replicationOf(keyspace, 'write');
     const results = await Promise.all(
       [...byNode].map(([nodeId, versions]) => {
-        const request: ApplyRemoteRequest = { requestId: shipment.requestId, versions, strategies };
+        const request: ApplyRemoteRequest = { requestId: shipment.requestId, versions, strategies, replication };
         return transportCall<ApplyRemoteResult>(this.local, addressTo(StoragePatterns.applyRemote, nodeId), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS);
       }),
     );
@@ -54,11 +57,12 @@ export class RemoteApplier {
     return { applied };
   }
 
-  private groupByOwner(versions: readonly ReplicatedVersion[]): Map<string, ReplicatedVersion[]> {
+  /** Each version goes to its key's coordinator here, which merges it and hands it to the key's other replicas. */
+  private groupByCoordinator(versions: readonly ReplicatedVersion[]): Map<string, ReplicatedVersion[]> {
     const byNode = new Map<string, ReplicatedVersion[]>();
     for (const version of versions) {
-      const owner = this.region.ownerOf(version.keyspace, version.key);
-      if (owner === null) throw new RpcException({ code: ErrorCode.RingUnavailable, message: 'this region has no ring yet' });
+      const owner = this.region.coordinatorOf(version.keyspace, version.key);
+      if (owner === null) throw new RpcException({ code: ErrorCode.RingUnavailable, message: 'no storage node of this region can take the versions yet' });
       const group = byNode.get(owner) ?? [];
       group.push(version);
       byNode.set(owner, group);

@@ -1,8 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
-import { Ring } from '@geokv/partitioning';
-import { MembershipPatterns, placementKey, type Catalog, type ConflictResolution, type RingView } from '@geokv/protocol';
+import { RegionRing } from '@geokv/partitioning';
+import {
+  DEFAULT_KEYSPACE,
+  MembershipPatterns,
+  placementKey,
+  type Catalog,
+  type ConflictResolution,
+  type KeyspacePolicy,
+  type ReplicaQuorum,
+  type RingView,
+} from '@geokv/protocol';
 import type { ReplicatorConfig } from '../replicator.config';
 import { describeFailure, transportCall } from './transport-call';
 import { LOCAL_TRANSPORT } from './tokens';
@@ -16,8 +25,8 @@ import { LOCAL_TRANSPORT } from './tokens';
 export class RegionViewService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RegionViewService.name);
   private view: RingView | null = null;
-  private ring: Ring | null = null;
-  private strategies = new Map<string, ConflictResolution>();
+  private ring: RegionRing | null = null;
+  private policies = new Map<string, KeyspacePolicy>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -38,19 +47,38 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
     return this.ring !== null;
   }
 
-  /** Every storage node of the region, up or down: a down node's outbox is shipped once it is back. */
+  /**
+   * Every storage node of the region, up or down, members and standbys: a down node's outbox is shipped
+   * once it is back, and a drained node's once it is drained.
+   */
   nodeIds(): string[] {
     return this.view?.nodes.map((node) => node.id) ?? [];
   }
 
-  /** The node that holds the key in this region; null before the first ring arrives. */
-  ownerOf(keyspace: string, key: string): string | null {
-    return this.ring?.ownerOf(placementKey(keyspace, key)) ?? null;
+  /**
+   * The node that coordinates the key's writes in this region (its first up replica, or a stand-in for a
+   * down one); null before the first ring arrives, or when no node can take it.
+   */
+  coordinatorOf(keyspace: string, key: string): string | null {
+    const policy = this.policies.get(keyspace) ?? DEFAULT_KEYSPACE;
+    return this.ring?.writeTargets(placementKey(keyspace, key), policy.replicationFactor).find((target) => target.counts)?.node ?? null;
+  }
+
+  /** The node that coordinates the key's quorum reads here: its first up home replica. */
+  readCoordinatorOf(keyspace: string, key: string): string | null {
+    const policy = this.policies.get(keyspace) ?? DEFAULT_KEYSPACE;
+    return this.ring?.readTargets(placementKey(keyspace, key), policy.replicationFactor)[0] ?? null;
+  }
+
+  /** The keyspace's replicas and write (or read) quorum here; a keyspace not known yet gets the default's. */
+  replicationOf(keyspace: string, quorum: 'read' | 'write'): ReplicaQuorum {
+    const policy = this.policies.get(keyspace) ?? DEFAULT_KEYSPACE;
+    return { replicas: policy.replicationFactor, quorum: quorum === 'read' ? policy.readQuorum : policy.writeQuorum };
   }
 
   /** The keyspace's strategy here, or undefined for a keyspace this region does not know (yet). */
   strategyOf(keyspace: string): ConflictResolution | undefined {
-    return this.strategies.get(keyspace);
+    return this.policies.get(keyspace)?.conflictResolution;
   }
 
   /**
@@ -70,10 +98,18 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
         transportCall<RingView>(this.local, MembershipPatterns.ring, {}, timeoutMs),
         transportCall<Catalog>(this.local, MembershipPatterns.catalog, {}, timeoutMs),
       ]);
-      this.strategies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy.conflictResolution]));
+      this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
       if (this.view === null || view.epoch > this.view.epoch) {
         this.view = view;
-        this.ring = view.nodes.length === 0 ? null : new Ring(view.nodes.map((node) => ({ id: node.id })), { vnodesPerNode: view.vnodesPerNode });
+        this.ring =
+          view.members.length === 0
+            ? null
+            : new RegionRing({
+                vnodesPerNode: view.vnodesPerNode,
+                members: view.members,
+                target: view.rebalance?.target ?? null,
+                down: new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id)),
+              });
       }
     } catch (error) {
       this.logger.warn({ reason: describeFailure(error) }, 'could not refresh the ring and catalog from membership');

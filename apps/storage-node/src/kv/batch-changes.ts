@@ -1,4 +1,5 @@
 import type { ConflictRecord, StoredVersion } from '../versions/stored-version';
+import type { ConflictResolution } from '@geokv/protocol';
 import type { KeyRef } from './key-id';
 
 /** Everything one group commit writes, as the net effect of all the writes in the batch. */
@@ -10,4 +11,11 @@ export interface BatchChanges {
   /** One replication-log row per accepted write, in acknowledgement order. */
   readonly outbox: readonly (KeyRef & { readonly version: StoredVersion })[];
   readonly conflicts: readonly ConflictRecord[];
+  /** Keys this node took for a down home replica: what it must hand over once that replica is back. */
+  readonly hints: readonly Hint[];
+}
+
+export interface Hint extends KeyRef {
+  readonly target: string;
+  readonly strategy: ConflictResolution;
 }

@@ -9,6 +9,10 @@ import {
   type ListResult,
   type OpenConflictsRequest,
   type OpenConflictsResult,
+  type ReplicaRead,
+  type ReplicaReadResult,
+  type ReplicaWrite,
+  type ReplicaWriteResult,
   type ReadRequest,
   type ReadResult,
   type WriteRequest,
@@ -45,6 +49,17 @@ export class KvController {
   @MessagePattern(StoragePatterns.readBatch)
   readBatch(@Payload() batch: BatchRequest<ReadRequest>): Promise<BatchResponse<ReadResult>> {
     return this.each(batch, (request) => this.kv.read(request));
+  }
+
+  /** Versions from the key's coordinator (a write, a read repair, a hinted or rebalancing handoff). */
+  @MessagePattern(StoragePatterns.replicaWriteBatch)
+  replicaWriteBatch(@Payload() batch: BatchRequest<ReplicaWrite>): Promise<BatchResponse<ReplicaWriteResult>> {
+    return this.each(batch, (write) => this.kv.writeReplica(write));
+  }
+
+  @MessagePattern(StoragePatterns.replicaReadBatch)
+  replicaReadBatch(@Payload() batch: BatchRequest<ReplicaRead>): Promise<BatchResponse<ReplicaReadResult>> {
+    return this.each(batch, (read) => this.kv.readReplica(read));
   }
 
   @MessagePattern(StoragePatterns.openConflicts)

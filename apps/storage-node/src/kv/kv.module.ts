@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '@geokv/config';
 import { OutboxSignal } from '../replication/outbox-signal';
+import { RegionModule } from '../region/region.module';
+import { HintRecorder } from '../replicas/hint-recorder';
+import { QuorumRead } from '../replicas/quorum-read';
+import { ReplicaFanout } from '../replicas/replica-fanout';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { KvController } from './kv.controller';
 import { ExpirySweeper } from './expiry-sweeper.service';
@@ -11,8 +15,12 @@ import { VersionStore } from './version-store';
 import { WriteBatcher } from './write-batcher';
 
 @Module({
+  imports: [RegionModule],
   controllers: [KvController],
   providers: [
+    ReplicaFanout,
+    QuorumRead,
+    HintRecorder,
     KvService,
     VersionStore,
     ShardDatabase,
@@ -25,6 +33,6 @@ import { WriteBatcher } from './write-batcher';
       useFactory: (config: StorageNodeConfig) => new VersionCache(config.GEOKV_CACHE_MAX_BYTES),
     },
   ],
-  exports: [WriteBatcher, ShardDatabase, OutboxSignal, VersionCache, VersionStore],
+  exports: [ReplicaFanout, WriteBatcher, ShardDatabase, OutboxSignal, VersionCache, VersionStore, KvService, RegionModule],
 })
 export class KvModule {}

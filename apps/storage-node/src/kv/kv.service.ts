@@ -2,8 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { Metric } from '@geokv/observability';
-import type { ListRequest, ListResult, OpenConflict, ReadRequest, ReadResult, WireVersion, WriteRequest, WriteResult } from '@geokv/protocol';
+import type {
+  KeyVersionsRequest,
+  ReplicaRead,
+  ReplicaReadResult,
+  ReplicaWrite,
+  ReplicaWriteResult,
+  ListRequest, ListResult, OpenConflict, ReadRequest, ReadResult, WireVersion, WriteRequest, WriteResult } from '@geokv/protocol';
 import { decodeContext, encodeContext, fullClock, mergeContexts } from '@geokv/vector-clock';
+import { RegionView } from '../region/region-view.service';
+import { QuorumRead } from '../replicas/quorum-read';
+import { ReplicaFanout } from '../replicas/replica-fanout';
+import { replicatedVersionOf, storedVersionOf } from '../replication/replicated-version';
 import { etagOf } from '../versions/etag';
 import { isLive, type StoredVersion } from '../versions/stored-version';
 import { keyIdOf } from './key-id';
@@ -18,14 +28,23 @@ export class KvService {
     private readonly batcher: WriteBatcher,
     private readonly cache: VersionCache,
     private readonly store: VersionStore,
+    private readonly fanout: ReplicaFanout,
+    private readonly quorumRead: QuorumRead,
+    private readonly region: RegionView,
     @InjectMetric(Metric.cacheLookups) private readonly cacheLookups: Counter<string>,
   ) {}
 
+  /**
+   * Coordinates a write: this node's copy through group commit (with the outbox row), then the key's other
+   * replicas; answers once the write quorum has it durably.
+   */
   async write(request: WriteRequest): Promise<WriteResult> {
     const nowMs = Date.now();
+    const ref = { keyspace: request.keyspace, key: request.key };
+    const plan = this.fanout.plan(ref, request.replication);
     const { written } = await this.batcher.submit(
       request.requestId,
-      { keyspace: request.keyspace, key: request.key },
+      ref,
       {
         tombstone: request.tombstone,
         value: request.value === undefined ? null : Buffer.from(request.value, 'base64'),
@@ -35,20 +54,36 @@ export class KvService {
       },
       request.conflictResolution,
       { ifMatch: request.ifMatch, ifNoneMatch: request.ifNoneMatch },
+      plan.selfHintFor,
     );
     if (written === null) {
       return { written: false, etag: '', context: request.context ?? encodeContext({}) };
     }
+    await this.fanout.replicate(plan, request.requestId, ref, written, request.conflictResolution);
     return { written: true, etag: etagOf(written.dot), context: encodeContext(fullClock(written)) };
   }
 
+  /** A read of this node's copy, or with `replication` a quorum read of the key's replicas. */
   async read(request: ReadRequest): Promise<ReadResult> {
-    const versions = await this.versionsOf(request.keyspace, request.key);
+    const versions = await this.coordinatedVersions(request);
     const nowMs = Date.now();
     return {
       versions: versions.filter((version) => isLive(version, nowMs)).map(toWire),
       context: versions.length === 0 ? null : encodeContext(mergeContexts(versions)),
     };
+  }
+
+  /** Merges a version from the key's coordinator into this replica, durably. */
+  async writeReplica(write: ReplicaWrite): Promise<ReplicaWriteResult> {
+    const ref = { keyspace: write.version.keyspace, key: write.version.key };
+    const { written } = await this.batcher.submitRemote(write.requestId, ref, storedVersionOf(write.version), write.strategy, write.hintFor);
+    return { applied: written !== null };
+  }
+
+  /** Everything this replica holds of the key, tombstones included. */
+  async readReplica(read: ReplicaRead): Promise<ReplicaReadResult> {
+    const ref = { keyspace: read.keyspace, key: read.key };
+    return { versions: (await this.versionsOf(read.keyspace, read.key)).map((version) => replicatedVersionOf(ref, version)) };
   }
 
   async list(request: ListRequest): Promise<ListResult> {
@@ -59,7 +94,17 @@ export class KvService {
     return this.store.openConflicts(limit);
   }
 
-  private async versionsOf(keyspace: string, key: string): Promise<readonly StoredVersion[]> {
+  /** The key's versions: this node's copy, or the merge of R replicas' copies when the request asks for a quorum. */
+  coordinatedVersions(request: ReadRequest | KeyVersionsRequest): Promise<readonly StoredVersion[]> {
+    const local = (): Promise<readonly StoredVersion[]> => this.versionsOf(request.keyspace, request.key);
+    const replication = request.replication;
+    if (replication === undefined || this.region.ring.effectiveReplicas(replication.replicas) === 1) return local();
+    const ref = { keyspace: request.keyspace, key: request.key };
+    return this.quorumRead.versions(request.requestId, ref, replication, request.conflictResolution ?? 'lww', local);
+  }
+
+  /** This node's copy of the key: L1 cache, then the shard. */
+  async versionsOf(keyspace: string, key: string): Promise<readonly StoredVersion[]> {
     const keyId = keyIdOf({ keyspace, key });
     const cached = this.cache.get(keyId);
     if (cached) {

@@ -68,6 +68,10 @@ export const COMMIT_BATCH: ShardStatement = {
        JOIN unnest($41::text[], $42::text[], $43::bigint[]) WITH ORDINALITY
             AS w(resolution, winner_actor, winner_counter, n) USING (n)
      ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO NOTHING
+   ), hinted AS (
+     INSERT INTO hints (target_node, keyspace, key, strategy)
+     SELECT * FROM unnest($44::text[], $45::text[], $46::text[], $47::text[])
+     ON CONFLICT (target_node, keyspace, key) DO UPDATE SET seq = nextval('hints_seq'), strategy = excluded.strategy
    )
    SELECT 1`,
 };
@@ -192,4 +196,60 @@ export const OPEN_MANUAL_CONFLICTS: ShardStatement = {
      GROUP BY c.keyspace, c.key
      ORDER BY min(c.recorded_at)
      LIMIT $1`,
+};
+
+/** Records hints ($1 targets, $2 keyspaces, $3 keys, $4 strategies) for replicas a forward did not reach. */
+export const RECORD_HINTS: ShardStatement = {
+  name: 'record_hints',
+  text: `INSERT INTO hints (target_node, keyspace, key, strategy)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    ON CONFLICT (target_node, keyspace, key) DO UPDATE SET seq = nextval('hints_seq'), strategy = excluded.strategy`,
+};
+
+/** The oldest hints (at most $2) for the replicas in $1. */
+export const READ_HINTS: ShardStatement = {
+  name: 'read_hints',
+  text: `SELECT target_node, keyspace, key, strategy, seq::text AS seq FROM hints
+    WHERE target_node = ANY($1::text[]) ORDER BY seq LIMIT $2`,
+};
+
+/** Deletes delivered hints ($1 targets, $2 keyspaces, $3 keys, $4 seqs): a hint renewed since stays. */
+export const DELETE_HINTS: ShardStatement = {
+  name: 'delete_hints',
+  text: `DELETE FROM hints WHERE ctid = ANY(ARRAY(
+       SELECT h.ctid FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS d(target_node, keyspace, key, seq)
+        CROSS JOIN LATERAL (
+          SELECT ctid FROM hints
+           WHERE target_node = d.target_node AND keyspace = d.keyspace AND key = d.key AND seq = d.seq
+          OFFSET 0) h))`,
+};
+
+/** Hints waiting, per replica. */
+export const COUNT_HINTS: ShardStatement = {
+  name: 'count_hints',
+  text: `SELECT target_node, count(*)::int AS pending FROM hints GROUP BY target_node`,
+};
+
+/** The next $3 keys (with any version) after ($1 keyspace, $2 key), in primary-key order: a handoff or cleanup page. */
+export const PAGE_KEYS: ShardStatement = {
+  name: 'page_keys',
+  text: `SELECT keyspace, key FROM versions
+    WHERE (keyspace, key) > ($1::text, $2::text)
+    GROUP BY keyspace, key
+    ORDER BY keyspace, key
+    LIMIT $3`,
+};
+
+/**
+ * Deletes every version of the keys ($1 keyspaces, $2 keys) that no hint here still names: keys this node
+ * no longer holds after a rebalance. Returns the keys deleted.
+ */
+export const DROP_KEYS: ShardStatement = {
+  name: 'drop_keys',
+  text: `DELETE FROM versions WHERE ctid = ANY(ARRAY(
+       SELECT v.ctid FROM unnest($1::text[], $2::text[]) AS r(keyspace, key)
+        CROSS JOIN LATERAL (
+          SELECT ctid FROM versions WHERE keyspace = r.keyspace AND key = r.key OFFSET 0) v
+        WHERE NOT EXISTS (SELECT 1 FROM hints h WHERE h.keyspace = r.keyspace AND h.key = r.key)))
+   RETURNING keyspace, key`,
 };

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
 import type { StoredVersion } from '../versions/stored-version';
-import type { BatchChanges } from './batch-changes';
+import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
 import { prefixRange } from './prefix-range';
 import { ShardDatabase } from './shard-database';
 import type { OpenConflict } from '@geokv/protocol';
-import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED } from './shard-statements';
+import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED, RECORD_HINTS } from './shard-statements';
 import { VersionColumns, versionFromRow, type VersionRow } from './version-rows';
 
 /** The shard's SQL (the statements themselves are in shard-statements.ts). */
@@ -43,7 +43,13 @@ export class VersionStore {
       changes.conflicts.map((c) => c.resolution),
       changes.conflicts.map((c) => c.winner?.dot.actor ?? null),
       changes.conflicts.map((c) => c.winner?.dot.counter ?? null),
+      ...hintColumns(changes.hints),
     ]);
+  }
+
+  /** Records hints outside a group commit: for replicas that a coordinator's forward did not reach. */
+  async recordHints(hints: readonly Hint[]): Promise<void> {
+    await this.db.run(RECORD_HINTS, hintColumns(hints));
   }
 
   /** Live keys of a keyspace in byte order, after `after`, starting with `prefix`. */
@@ -64,4 +70,8 @@ export class VersionStore {
     const rows = await this.db.run<{ purged: string }>(PURGE_EXPIRED, []);
     return Number(rows[0].purged);
   }
+}
+
+function hintColumns(hints: readonly Hint[]): string[][] {
+  return [hints.map((h) => h.target), hints.map((h) => h.keyspace), hints.map((h) => h.key), hints.map((h) => h.strategy)];
 }

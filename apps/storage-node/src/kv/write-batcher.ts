@@ -12,7 +12,7 @@ import { incorporateVersion, type Incorporation } from '../versions/incorporate-
 import { applyLocalWrite, type LocalWrite } from '../versions/local-write';
 import { preconditionFailure, type Preconditions } from '../versions/preconditions';
 import { isLive, type ConflictRecord, type StoredVersion } from '../versions/stored-version';
-import type { BatchChanges } from './batch-changes';
+import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
 import { StorageError, storageUnavailable } from './storage-errors';
 import { VersionCache } from './version-cache';
@@ -30,6 +30,8 @@ type Change =
 
 interface PendingWrite {
   readonly requestId: string;
+  /** The down home replica this node holds the key for (a hint is committed with the write), or null. */
+  readonly hintFor: string | null;
   readonly ref: KeyRef;
   readonly keyId: string;
   readonly change: Change;
@@ -75,22 +77,32 @@ export class WriteBatcher {
     write: LocalWrite,
     strategy: ConflictResolution,
     preconditions: Preconditions = {},
+    hintFor: string | null = null,
   ): Promise<WriteOutcome> {
-    return this.enqueue(requestId, ref, { kind: 'local', write, preconditions }, strategy, write.value?.length ?? 0);
+    return this.enqueue(requestId, ref, { kind: 'local', write, preconditions }, strategy, write.value?.length ?? 0, hintFor);
   }
 
   /**
-   * Merges a version written in another region, with the same merge as a local write. It is not logged in
-   * the outbox: its own region ships it to every peer. Resolves with the version when it changed the key,
-   * or null when it was already known or is obsolete (a replayed shipment changes nothing).
+   * Merges a version written elsewhere (another region, or another node of this region coordinating the
+   * key), with the same merge as a local write. It is not logged in the outbox: the node that coordinated
+   * it logs it, and its region ships it to every peer. Resolves with the version when it changed the key,
+   * or null when it was already known or is obsolete (a replayed shipment changes nothing). With `hintFor`,
+   * the hint is committed even then: the down replica may lack the version all the same.
    */
-  submitRemote(requestId: string, ref: KeyRef, version: StoredVersion, strategy: ConflictResolution): Promise<WriteOutcome> {
-    return this.enqueue(requestId, ref, { kind: 'remote', version }, strategy, version.value?.length ?? 0);
+  submitRemote(requestId: string, ref: KeyRef, version: StoredVersion, strategy: ConflictResolution, hintFor: string | null = null): Promise<WriteOutcome> {
+    return this.enqueue(requestId, ref, { kind: 'remote', version }, strategy, version.value?.length ?? 0, hintFor);
   }
 
-  private enqueue(requestId: string, ref: KeyRef, change: Change, strategy: ConflictResolution, bytes: number): Promise<WriteOutcome> {
+  private enqueue(
+    requestId: string,
+    ref: KeyRef,
+    change: Change,
+    strategy: ConflictResolution,
+    bytes: number,
+    hintFor: string | null,
+  ): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), change, strategy, bytes, resolve, reject });
+      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), change, strategy, bytes, hintFor, resolve, reject });
       this.scheduleDispatch();
     });
   }
@@ -154,6 +166,7 @@ export class WriteBatcher {
       const outcomes: (WriteOutcome | StorageError)[] = [];
       const outbox: BatchChanges['outbox'][number][] = [];
       const conflicts = new Map<string, ConflictRecord>();
+      const hints: Hint[] = [];
       const nowMs = Date.now();
 
       let changed = false;
@@ -167,6 +180,7 @@ export class WriteBatcher {
           outcomes.push(outcome);
           continue;
         }
+        if (pending.hintFor !== null) hints.push({ ...pending.ref, target: pending.hintFor, strategy: pending.strategy });
         outcomes.push({ written: outcome.written });
         if (outcome.written === null) continue;
         changed = true;
@@ -180,8 +194,8 @@ export class WriteBatcher {
       }
 
       // Nothing accepted (every write failed its precondition, deleted nothing or was known) means nothing changed.
-      if (changed) {
-        await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()] });
+      if (changed || hints.length > 0) {
+        await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()], hints });
         if (outbox.length > 0) this.outboxSignal.notify();
       }
       this.batchSize.observe(batch.length);

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { APP_CONFIG } from '@geokv/config';
-import { MembershipEvents, MembershipPatterns, type NodeRegistration } from '@geokv/protocol';
+import { MembershipEvents, MembershipPatterns, type Heartbeat, type NodeRegistration } from '@geokv/protocol';
+import { HandoffStreamer } from '../handoff/handoff-streamer.service';
+import { RegionView } from '../region/region-view.service';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { MEMBERSHIP_CLIENT } from './tokens';
 
@@ -23,13 +25,16 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(MEMBERSHIP_CLIENT) private readonly membership: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+    private readonly region: RegionView,
+    private readonly handoff: HandoffStreamer,
   ) {}
 
   onApplicationBootstrap(): void {
     const registration = this.registration();
     void this.register(registration);
     this.timer = setInterval(() => {
-      this.membership.emit(MembershipEvents.heartbeat, registration).subscribe({
+      const heartbeat: Heartbeat = { ...registration, ringEpoch: this.region.epoch, handoff: this.handoff.progress };
+      this.membership.emit(MembershipEvents.heartbeat, heartbeat).subscribe({
         error: (error: Error) => this.logger.warn({ err: error }, 'heartbeat not sent'),
       });
     }, this.config.GEOKV_HEARTBEAT_INTERVAL_MS);

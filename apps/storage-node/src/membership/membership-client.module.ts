@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, createTransportClient, type CommonConfig } from '@geokv/config';
+import { HandoffModule } from '../handoff/handoff.module';
+import { KvModule } from '../kv/kv.module';
 import { HeartbeatService } from './heartbeat.service';
 import { MEMBERSHIP_CLIENT } from './tokens';
 
 @Module({
+  imports: [HandoffModule, KvModule],
   providers: [
     {
       provide: MEMBERSHIP_CLIENT,

@@ -57,7 +57,7 @@ export class ReplicationController {
 
   @MessagePattern(StoragePatterns.keyVersions)
   async keyVersions(@Payload() request: KeyVersionsRequest): Promise<{ versions: ReplicatedVersion[] }> {
-    return { versions: await this.replication.keyVersions(request.keyspace, request.key) };
+    return { versions: await this.replication.keyVersions(request) };
   }
 
   @MessagePattern(StoragePatterns.applyRemote)

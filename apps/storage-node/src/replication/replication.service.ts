@@ -6,16 +6,16 @@ import { Metric } from '@geokv/observability';
 import type {
   ApplyRemoteRequest,
   ApplyRemoteResult,
+  KeyVersionsRequest,
   OutboxAckRequest,
   OutboxReadRequest,
   OutboxReadResult,
   ReplicatedVersion,
 } from '@geokv/protocol';
 import { ErrorCode } from '@geokv/protocol';
-import { keyIdOf } from '../kv/key-id';
 import { StorageError } from '../kv/storage-errors';
-import { VersionCache } from '../kv/version-cache';
-import { VersionStore } from '../kv/version-store';
+import { KvService } from '../kv/kv.service';
+import { ReplicaFanout } from '../replicas/replica-fanout';
 import { WriteBatcher } from '../kv/write-batcher';
 import { OutboxSignal } from './outbox-signal';
 import { OutboxStore, type OutboxPage } from './outbox-store';
@@ -31,8 +31,8 @@ export class ReplicationService {
     private readonly outbox: OutboxStore,
     private readonly signal: OutboxSignal,
     private readonly batcher: WriteBatcher,
-    private readonly cache: VersionCache,
-    private readonly store: VersionStore,
+    private readonly kv: KvService,
+    private readonly fanout: ReplicaFanout,
     @InjectMetric(Metric.replicationDelay) private readonly replicationDelay: Histogram<string>,
   ) {}
 
@@ -60,23 +60,36 @@ export class ReplicationService {
     await this.outbox.acknowledge(request.peer, request.position);
   }
 
-  /** Every stored version of the key, tombstones included, as this node holds it now. */
-  async keyVersions(keyspace: string, key: string): Promise<ReplicatedVersion[]> {
-    const ref = { keyspace, key };
-    const versions = this.cache.get(keyIdOf(ref)) ?? (await this.store.load([ref])).get(keyIdOf(ref)) ?? [];
-    return versions.map((version) => replicatedVersionOf(ref, version));
+  /**
+   * Every stored version of the key, tombstones included: this node's copy, or with `replication` the
+   * merge of a quorum of the key's replicas in this region.
+   */
+  async keyVersions(request: KeyVersionsRequest): Promise<ReplicatedVersion[]> {
+    const ref = { keyspace: request.keyspace, key: request.key };
+    return (await this.kv.coordinatedVersions(request)).map((version) => replicatedVersionOf(ref, version));
   }
 
-  /** Merges every version and answers once they are durable; replaying the same versions changes nothing. */
+  /**
+   * Merges every version here and on the key's other replicas, and answers once a write quorum of each
+   * key has them durably; replaying the same versions changes nothing. Versions this node already held are
+   * forwarded too: a replica may have missed them (this node could have died between its commit and its
+   * forwards, and the shipment is then replayed).
+   */
   async applyRemote(request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
     const unknown = request.versions.find((version) => request.strategies[version.keyspace] === undefined);
     if (unknown !== undefined) {
       throw new StorageError(ErrorCode.BadRequest, `no conflict strategy given for keyspace ${unknown.keyspace}`);
     }
     const outcomes = await Promise.all(
-      request.versions.map((version) =>
-        this.batcher.submitRemote(request.requestId, { keyspace: version.keyspace, key: version.key }, storedVersionOf(version), request.strategies[version.keyspace]),
-      ),
+      request.versions.map(async (wire) => {
+        const ref = { keyspace: wire.keyspace, key: wire.key };
+        const strategy = request.strategies[wire.keyspace];
+        const plan = this.fanout.plan(ref, request.replication?.[wire.keyspace]);
+        const version = storedVersionOf(wire);
+        const outcome = await this.batcher.submitRemote(request.requestId, ref, version, strategy, plan.selfHintFor);
+        await this.fanout.replicate(plan, request.requestId, ref, version, strategy);
+        return outcome;
+      }),
     );
     const durableAtMs = Date.now();
     for (const version of request.versions) {

@@ -1,5 +1,4 @@
-import type { BatchRequest, BatchResponse } from '@geokv/protocol';
-import { ApiError } from '../errors/api-error';
+import type { BatchRequest, BatchResponse, RpcErrorBody } from '@geokv/protocol';
 
 /** Sends one batch message to a node and resolves with its reply (over the transport, in production). */
 export type SendBatch<T, R> = (nodeId: string, request: BatchRequest<T>) => Promise<BatchResponse<R>>;
@@ -18,6 +17,8 @@ export interface CoalescingLimits<T> {
   readonly bytesOf: (item: T) => number;
   /** Most messages awaiting a reply per node; requests made meanwhile queue and go out together. */
   readonly maxInFlight: number;
+  /** The error one failed item rejects with (each app has its own error type). */
+  readonly errorOf: (body: RpcErrorBody) => Error;
 }
 
 /**
@@ -91,7 +92,7 @@ export class NodeRequestCoalescer<T, R> {
       group.forEach((waiting, i) => {
         const outcome = response.outcomes[i];
         if (outcome.ok) waiting.resolve(outcome.value);
-        else waiting.reject(new ApiError(outcome.error.code, outcome.error.message));
+        else waiting.reject(this.limits.errorOf(outcome.error));
       });
     } catch (error) {
       for (const waiting of group) waiting.reject(error);

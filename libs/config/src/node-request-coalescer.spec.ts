@@ -1,6 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ErrorCode, type BatchRequest, type BatchResponse } from '@geokv/protocol';
-import { ApiError } from '../errors/api-error';
+
+/** The error type an app would map item failures to. */
+class ItemError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
 import { NodeRequestCoalescer, type CoalescingLimits } from './node-request-coalescer';
 
 /** A node that answers each item with its double, when the test says so. */
@@ -21,7 +27,7 @@ class FakeNode {
     });
 }
 
-const LIMITS: CoalescingLimits<number> = { maxItems: 4, maxBytes: 100, bytesOf: (item) => item, maxInFlight: 1 };
+const LIMITS: CoalescingLimits<number> = { maxItems: 4, maxBytes: 100, bytesOf: (item) => item, maxInFlight: 1, errorOf: (body) => new ItemError(body.code, body.message) };
 
 describe('NodeRequestCoalescer', () => {
   let node: FakeNode;
@@ -79,7 +85,7 @@ describe('NodeRequestCoalescer', () => {
     });
     const [ok, failed] = await Promise.all(answers);
     expect(ok).toBe(2);
-    expect(failed).toBeInstanceOf(ApiError);
+    expect(failed).toBeInstanceOf(ItemError);
     expect(failed).toMatchObject({ code: ErrorCode.PreconditionFailed, message: 'etag mismatch' });
 
     const timedOut = [coalescer.call('n1', 3), coalescer.call('n1', 4)].map((answer) => answer.catch((error: unknown) => error));

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { APP_CONFIG } from '@geokv/config';
+import { Metric } from '@geokv/observability';
+import { placementKey, type HandoffProgress } from '@geokv/protocol';
+import { keyIdOf, type KeyRef } from '../kv/key-id';
+import { ShardDatabase } from '../kv/shard-database';
+import { VersionStore } from '../kv/version-store';
+import { RegionView } from '../region/region-view.service';
+import { ReplicaClient } from '../region/replica-client';
+import { replicatedVersionOf } from '../replication/replicated-version';
+import type { StorageNodeConfig } from '../storage-node.config';
+import type { StoredVersion } from '../versions/stored-version';
+import { pagesOfKeys } from './key-pages';
+
+/** Between attempts at a page that a new replica did not take. */
+const PAGE_RETRY_MS = 1_000;
+const CHECK_INTERVAL_MS = 250;
+
+/**
+ * This node's part of a rebalance: once membership says `streaming`, it walks its keys and sends each key
+ * that gains a replica in the target ring to that replica. Writes already reach the new replicas (they are
+ * write targets from the moment the rebalance starts), so what is streamed plus what is written meanwhile
+ * is everything. Each key is sent by one node: its first up home replica, or any node holding a copy it is
+ * not home for (a hinted stand-in's copy). Progress travels to membership with each heartbeat.
+ */
+@Injectable()
+export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HandoffStreamer.name);
+  private timer?: NodeJS.Timeout;
+  private current: HandoffProgress | null = null;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: ShardDatabase,
+    private readonly store: VersionStore,
+    private readonly region: RegionView,
+    private readonly replicas: ReplicaClient,
+    @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+    @InjectMetric(Metric.handoffKeysMoved) private readonly keysMoved: Counter<string>,
+    @InjectMetric(Metric.handoffBytesMoved) private readonly bytesMoved: Counter<string>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** What the next heartbeat reports. */
+  get progress(): HandoffProgress | null {
+    return this.current;
+  }
+
+  private check(): void {
+    const rebalance = this.region.current?.rebalance;
+    if (this.running || rebalance?.phase !== 'streaming' || !this.region.knowsKeyspaces) return;
+    if (this.current?.rebalanceId === rebalance.id && this.current.done) return;
+    this.running = true;
+    void this.stream(rebalance.id).finally(() => {
+      this.running = false;
+    });
+  }
+
+  private async stream(rebalanceId: number): Promise<void> {
+    this.current = { rebalanceId, done: false, keysMoved: 0, bytesMoved: 0 };
+    this.logger.log({ rebalanceId }, 'handoff started');
+    try {
+      for await (const page of pagesOfKeys(this.db, this.config.GEOKV_HANDOFF_BATCH)) {
+        if (!this.stillStreaming(rebalanceId)) return;
+        await this.sendPage(rebalanceId, page);
+      }
+      this.current = { ...this.current, done: true };
+      this.logger.log({ ...this.current }, 'handoff finished');
+    } catch (error) {
+      this.logger.warn({ err: error, rebalanceId }, 'handoff interrupted; it starts over');
+      this.current = null;
+    }
+  }
+
+  private stillStreaming(rebalanceId: number): boolean {
+    return !this.stopped && this.region.current?.rebalance?.id === rebalanceId;
+  }
+
+  /** Sends the page's keys that gain a replica, retrying until every new replica has them. */
+  private async sendPage(rebalanceId: number, page: readonly KeyRef[]): Promise<void> {
+    const moves = this.movesOf(page);
+    if (moves.length === 0) return;
+    const versions = await this.store.load(moves.map((move) => move.ref));
+    const requestId = `handoff-${rebalanceId}-${randomUUID().slice(0, 8)}`;
+    for (;;) {
+      try {
+        await Promise.all(
+          moves.flatMap(({ ref, to }) =>
+            (versions.get(keyIdOf(ref)) ?? []).flatMap((version) =>
+              to.map((node) => this.replicas.write(node, { requestId, version: replicatedVersionOf(ref, version), strategy: this.region.strategyOf(ref.keyspace), hintFor: null })),
+            ),
+          ),
+        );
+        break;
+      } catch (error) {
+        if (!this.stillStreaming(rebalanceId)) throw error;
+        this.logger.warn({ err: error, rebalanceId }, 'a new replica did not take a handoff page; retrying');
+        await sleep(PAGE_RETRY_MS);
+      }
+    }
+    const bytes = moves.reduce((sum, { ref, to }) => sum + to.length * valueBytes(versions.get(keyIdOf(ref)) ?? []), 0);
+    const keys = moves.length;
+    this.current = { ...this.current!, keysMoved: this.current!.keysMoved + keys, bytesMoved: this.current!.bytesMoved + bytes };
+    this.keysMoved.inc(keys);
+    this.bytesMoved.inc(bytes);
+  }
+
+  /** The page's keys this node must send, each with the replicas it gains. */
+  private movesOf(page: readonly KeyRef[]): { ref: KeyRef; to: string[] }[] {
+    const ring = this.region.ring;
+    const self = this.region.self;
+    const moves: { ref: KeyRef; to: string[] }[] = [];
+    for (const ref of page) {
+      const n = this.region.replicasOf(ref.keyspace);
+      const where = placementKey(ref.keyspace, ref.key);
+      const homes = ring.homeReplicas(where, n);
+      const gained = ring.targetReplicas(where, n).filter((node) => !homes.includes(node) && node !== self);
+      if (gained.length === 0) continue;
+      if (homes.includes(self) && homes.find((node) => ring.isUp(node)) !== self) continue;
+      moves.push({ ref, to: gained });
+    }
+    return moves;
+  }
+}
+
+function valueBytes(versions: readonly StoredVersion[]): number {
+  return versions.reduce((sum, version) => sum + (version.value?.length ?? 0), 0);
+}

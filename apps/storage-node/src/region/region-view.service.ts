@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout } from 'rxjs';
+import { APP_CONFIG } from '@geokv/config';
+import { RegionRing } from '@geokv/partitioning';
+import { DEFAULT_KEYSPACE, MembershipPatterns, type Catalog, type ConflictResolution, type KeyspacePolicy, type RingView } from '@geokv/protocol';
+import type { StorageNodeConfig } from '../storage-node.config';
+import { REGION_TRANSPORT } from './tokens';
+
+const NO_RING = new RegionRing({ vnodesPerNode: 1, members: [], target: null, down: new Set() });
+
+/**
+ * The node's view of its region: the ring (with who is down and any rebalance in progress) and each
+ * keyspace's policy. Events bring changes at once; a poll catches what the lossy transport dropped. An
+ * older ring epoch is ignored.
+ */
+@Injectable()
+export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RegionView.name);
+  private view: RingView | null = null;
+  private placement = NO_RING;
+  private policies = new Map<string, KeyspacePolicy>();
+  private catalogVersion = -1;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(REGION_TRANSPORT) private readonly transport: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.config.GEOKV_RING_POLL_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  get current(): RingView | null {
+    return this.view;
+  }
+
+  /** The newest epoch adopted; 0 before the first ring. */
+  get epoch(): number {
+    return this.view?.epoch ?? 0;
+  }
+
+  get ring(): RegionRing {
+    return this.placement;
+  }
+
+  get self(): string {
+    return this.config.GEOKV_NODE_ID;
+  }
+
+  /** Whether the catalog has arrived: placement decisions that delete or move data wait for it. */
+  get knowsKeyspaces(): boolean {
+    return this.catalogVersion >= 0;
+  }
+
+  /** The ids of the region's nodes that are up, this one excepted. */
+  otherNodesUp(): string[] {
+    return (this.view?.nodes ?? []).filter((node) => node.status === 'up' && node.id !== this.self).map((node) => node.id);
+  }
+
+  /** The keyspace's replication factor; a keyspace not known here yet gets the default keyspace's. */
+  replicasOf(keyspace: string): number {
+    return (this.policies.get(keyspace) ?? DEFAULT_KEYSPACE).replicationFactor;
+  }
+
+  strategyOf(keyspace: string): ConflictResolution {
+    return (this.policies.get(keyspace) ?? DEFAULT_KEYSPACE).conflictResolution;
+  }
+
+  /** Adopts a ring view if it is newer than the one held. */
+  adopt(view: RingView): void {
+    if (this.view !== null && view.epoch <= this.view.epoch) return;
+    this.view = view;
+    this.placement = new RegionRing({
+      vnodesPerNode: view.vnodesPerNode,
+      members: view.members,
+      target: view.rebalance?.target ?? null,
+      down: new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id)),
+    });
+  }
+
+  adoptCatalog(catalog: Catalog): void {
+    if (catalog.version < this.catalogVersion) return;
+    this.catalogVersion = catalog.version;
+    this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const ask = <T>(pattern: string): Promise<T> =>
+        firstValueFrom(this.transport.send<T>(pattern, {}).pipe(timeout(this.config.GEOKV_RPC_TIMEOUT_MS)));
+      const [view, catalog] = await Promise.all([ask<RingView>(MembershipPatterns.ring), ask<Catalog>(MembershipPatterns.catalog)]);
+      this.adopt(view);
+      this.adoptCatalog(catalog);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not refresh the ring and catalog from membership; keeping the current ones');
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, createTransportClient, type CommonConfig } from '@geokv/config';
+import { MembershipEventsController } from './membership-events.controller';
+import { RegionView } from './region-view.service';
+import { ReplicaClient } from './replica-client';
+import { REGION_TRANSPORT } from './tokens';
+
+/** The node's view of its region, and its messages to the other nodes. */
+@Module({
+  controllers: [MembershipEventsController],
+  providers: [
+    {
+      provide: REGION_TRANSPORT,
+      inject: [APP_CONFIG],
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
+    },
+    RegionView,
+    ReplicaClient,
+  ],
+  exports: [RegionView, ReplicaClient],
+})
+export class RegionModule {}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout } from 'rxjs';
+import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits } from '@geokv/config';
+import {
+  addressTo,
+  StoragePatterns,
+  type BatchResponse,
+  type ReplicaRead,
+  type ReplicaReadResult,
+  type ReplicaWrite,
+  type ReplicaWriteResult,
+  type RpcErrorBody,
+} from '@geokv/protocol';
+import { StorageError } from '../kv/storage-errors';
+import type { StorageNodeConfig } from '../storage-node.config';
+import { REGION_TRANSPORT } from './tokens';
+
+/*
+ * Replica messages are coalesced per node like the gateway's: a busy coordinator sends each other replica
+ * one message per group commit rather than one per write. Writes are capped by value bytes, reads by count
+ * (their replies carry values of unknown size); see the gateway's limits for the reasoning.
+ */
+const errorOf = (body: RpcErrorBody): Error => new StorageError(body.code, body.message);
+const WRITES: CoalescingLimits<ReplicaWrite> = {
+  maxItems: 512,
+  maxBytes: 4 * 1_048_576,
+  bytesOf: (write) => write.version.value?.length ?? 0,
+  maxInFlight: 2,
+  errorOf,
+};
+const READS: CoalescingLimits<ReplicaRead> = { maxItems: 16, maxBytes: Number.POSITIVE_INFINITY, bytesOf: () => 0, maxInFlight: 2, errorOf };
+
+/** Messages from this node to the other replicas of a key, each with the replica deadline. */
+@Injectable()
+export class ReplicaClient {
+  private readonly writes: NodeRequestCoalescer<ReplicaWrite, ReplicaWriteResult>;
+  private readonly reads: NodeRequestCoalescer<ReplicaRead, ReplicaReadResult>;
+
+  constructor(
+    @Inject(REGION_TRANSPORT) private readonly transport: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+  ) {
+    this.writes = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.replicaWriteBatch, node, batch), WRITES);
+    this.reads = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.replicaReadBatch, node, batch), READS);
+  }
+
+  write(node: string, write: ReplicaWrite): Promise<ReplicaWriteResult> {
+    return this.writes.call(node, write);
+  }
+
+  read(node: string, read: ReplicaRead): Promise<ReplicaReadResult> {
+    return this.reads.call(node, read);
+  }
+
+  private send<R>(pattern: string, node: string, payload: object): Promise<BatchResponse<R>> {
+    return firstValueFrom(
+      this.transport.send<BatchResponse<R>>(addressTo(pattern, node), payload).pipe(timeout(this.config.GEOKV_REPLICA_TIMEOUT_MS)),
+    );
+  }
+}
