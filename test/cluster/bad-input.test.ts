@@ -183,7 +183,8 @@ describe('bad input (one region, three storage nodes)', () => {
       ['defaultTtlSeconds over ten years', 'guarded', { defaultTtlSeconds: 315_360_001 }],
       ['replicationFactor 0', 'guarded', { replicationFactor: 0 }],
       ['replicationFactor 8', 'guarded', { replicationFactor: 8 }],
-      ['readQuorum above replicationFactor', 'guarded', { readQuorum: 2 }],
+      ['readQuorum above replicationFactor', 'guarded', { replicationFactor: 1, readQuorum: 2 }],
+      ['writeQuorum above replicationFactor', 'guarded', { writeQuorum: 4 }],
       ['writeQuorum 0', 'guarded', { writeQuorum: 0 }],
       ['an unknown field', 'guarded', { colour: 'blue' }],
       ['an upper-case name', 'Bad_Name', {}],
@@ -195,7 +196,6 @@ describe('bad input (one region, three storage nodes)', () => {
 
     it.each([
       ['strong consistency', { consistency: 'strong' }],
-      ['three replicas', { replicationFactor: 3, readQuorum: 2, writeQuorum: 2 }],
     ])('a policy this release cannot honour (%s) answers 400 UNSUPPORTED', async (_name, body) => {
       await expectRejected('/v1/keyspaces/guarded', { method: 'PUT', body: JSON.stringify(body) }, 400, 'UNSUPPORTED');
     }, 30_000);
@@ -206,9 +206,9 @@ describe('bad input (one region, three storage nodes)', () => {
         consistency: 'eventual',
         conflictResolution: 'siblings',
         defaultTtlSeconds: 3600,
-        replicationFactor: 1,
-        readQuorum: 1,
-        writeQuorum: 1,
+        replicationFactor: 3,
+        readQuorum: 2,
+        writeQuorum: 2,
       });
     }, 30_000);
   });
@@ -242,8 +242,40 @@ describe('bad input (one region, three storage nodes)', () => {
       await expectRejected('/v1/kv/default/target', { method: 'PUT', body: 'x', headers }, 400, 'INVALID_HEADER');
     }, 30_000);
 
+    it.each([
+      ['PUT', 'x-write-quorum', '0'],
+      ['PUT', 'x-write-quorum', 'two'],
+      ['PUT', 'x-write-quorum', '3'],
+      ['DELETE', 'x-write-quorum', '9'],
+      ['GET', 'x-read-quorum', '0'],
+      ['GET', 'x-read-quorum', '3'],
+      ['GET', 'x-read-quorum', '1.5'],
+    ])('%s with %s: %j answers 400 INVALID_HEADER (a quorum can only be lowered)', async (method, header, value) => {
+      await expectRejected('/v1/kv/default/target', { method, body: method === 'PUT' ? 'x' : undefined, headers: { [header]: value } }, 400, 'INVALID_HEADER');
+    }, 30_000);
+
     it('X-Consistency other than eventual or strong answers 400 INVALID_HEADER', async () => {
       await expectRejected('/v1/kv/default/target', { method: 'GET', headers: { 'x-consistency': 'linearizable' } }, 400, 'INVALID_HEADER');
+    }, 30_000);
+  });
+
+  describe('node administration', () => {
+    it.each([
+      ['a join without a body', 'POST', '/v1/admin/nodes', undefined, 400, 'BAD_REQUEST'],
+      ['a join with a bad node id', 'POST', '/v1/admin/nodes', '{"nodeId":"N 1"}', 400, 'BAD_REQUEST'],
+      ['a join with extra fields', 'POST', '/v1/admin/nodes', '{"nodeId":"n9","force":true}', 400, 'BAD_REQUEST'],
+      ['a join of malformed JSON', 'POST', '/v1/admin/nodes', '{"nodeId":', 400, 'MALFORMED_JSON'],
+      ['a join of an unknown node', 'POST', '/v1/admin/nodes', '{"nodeId":"n9"}', 404, 'NODE_NOT_FOUND'],
+      ['a join of a member', 'POST', '/v1/admin/nodes', '{"nodeId":"n1"}', 409, 'INVALID_NODE_STATE'],
+      ['a drain of an unknown node', 'POST', '/v1/admin/nodes/n9/drain', undefined, 404, 'NODE_NOT_FOUND'],
+      ['a drain with a bad node id', 'POST', '/v1/admin/nodes/NODE!/drain', undefined, 400, 'BAD_REQUEST'],
+      ['a removal of an unknown node', 'DELETE', '/v1/admin/nodes/n9', undefined, 404, 'NODE_NOT_FOUND'],
+    ] as [string, string, string, string | undefined, number, string][])('%s answers %s %s and leaves the ring as it was', async (_name, method, path, body, status, code) => {
+      const before = jsonOf(await http(`${gw}/v1/admin/ring`)) as { members: string[]; rebalance: unknown };
+      await expectRejected(path, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, status, code);
+      const after = jsonOf(await http(`${gw}/v1/admin/ring`)) as { members: string[]; rebalance: unknown };
+      expect(after.members).toEqual(before.members);
+      expect(after.rebalance).toBeNull();
     }, 30_000);
   });
 

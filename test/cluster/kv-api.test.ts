@@ -273,9 +273,9 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
       consistency: 'eventual',
       conflictResolution: 'siblings',
       defaultTtlSeconds: 86_400,
-      replicationFactor: 1,
-      readQuorum: 1,
-      writeQuorum: 1,
+      replicationFactor: 3,
+      readQuorum: 2,
+      writeQuorum: 2,
     };
     expect(jsonOf(created)).toEqual(policy);
     expect(jsonOf(await http(`${gw}/v1/keyspaces/orders`))).toEqual(policy);
@@ -293,9 +293,20 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
 
   it('describes the ring and the nodes to an operator', async () => {
     const ring = jsonOf(await http(`${gw}/v1/admin/ring`)) as { region: string; epoch: number; vnodesPerNode: number; nodes: { id: string; status: string; ownership: number }[] };
-    expect(ring).toEqual({ region: 'us-east', epoch: expect.any(Number), vnodesPerNode: 256, nodes: expect.any(Array) });
+    expect(ring).toEqual({
+      region: 'us-east',
+      epoch: expect.any(Number),
+      vnodesPerNode: 256,
+      members: ['n1', 'n2', 'n3'],
+      nodes: expect.any(Array),
+      rebalance: null,
+    });
     expect(ring.epoch).toBeGreaterThanOrEqual(3);
-    expect(ring.nodes.map((node) => [node.id, node.status])).toEqual([['n1', 'up'], ['n2', 'up'], ['n3', 'up']]);
+    expect(ring.nodes.map((node) => [node.id, node.status, (node as { role?: string }).role])).toEqual([
+      ['n1', 'up', 'member'],
+      ['n2', 'up', 'member'],
+      ['n3', 'up', 'member'],
+    ]);
     const total = ring.nodes.reduce((sum, node) => sum + node.ownership, 0);
     expect(total).toBeCloseTo(1, 9);
     for (const node of ring.nodes) expect(node.ownership).toBeGreaterThan(0.2);
@@ -306,6 +317,7 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
       cluster.region.storageNodes.map((node) => ({
         id: node.id,
         status: 'up',
+        role: 'member',
         httpUrl: node.process.httpUrl,
         joinedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
         lastHeartbeatAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),

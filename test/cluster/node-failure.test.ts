@@ -6,8 +6,12 @@ import { expectApiError, expectStatus, http, jsonOf, pollUntil, type HttpResult 
 import { outboxCounts, ownerOf, ringOf } from '../support/shard-db';
 import { explainWithLogs, startTestRegion, type TestRegion } from '../support/test-region';
 
-/** Storage-node crashes and freezes, as clients of the gateway see them. */
-describe('storage node failures (one region, three storage nodes)', () => {
+/**
+ * Storage-node crashes and freezes, as clients of the gateway see them, for a keyspace with a single replica
+ * per key (replicationFactor 1): its keys live on one node, so they are unavailable while that node is down,
+ * and nothing acknowledged may be lost. The replicated case is in-region-replication.test.ts.
+ */
+describe('storage node failures (one region, three storage nodes, one replica per key)', () => {
   let cluster: TestRegion;
   let gw: string;
   let ring: Ring;
@@ -16,16 +20,17 @@ describe('storage node failures (one region, three storage nodes)', () => {
     cluster = await startTestRegion({ suite: 'node-failure' });
     gw = cluster.gatewayUrl;
     ring = await ringOf(gw);
+    expectStatus(await http(`${gw}/v1/keyspaces/single`, { method: 'PUT', body: '{"replicationFactor":1}' }), 200);
   }, 90_000);
 
   afterAll(async () => {
     await cluster?.stop();
   }, 60_000);
 
-  const url = (key: string): string => `${gw}/v1/kv/default/${encodeURIComponent(key)}`;
+  const url = (key: string): string => `${gw}/v1/kv/single/${encodeURIComponent(key)}`;
   const put = (key: string, value: Buffer): Promise<HttpResult> => http(url(key), { method: 'PUT', body: value, headers: { 'content-type': 'application/octet-stream' } });
   const get = (key: string): Promise<HttpResult> => http(url(key));
-  const owner = (key: string): string => ownerOf(ring, 'default', key);
+  const owner = (key: string): string => ownerOf(ring, 'single', key);
 
   /** `count` keys named `${prefix}NNNN` that `nodeId` owns (or that it does not own, with `owned` false). */
   function keysOf(nodeId: string, prefix: string, count: number, owned = true): string[] {
@@ -142,7 +147,7 @@ describe('storage node failures (one region, three storage nodes)', () => {
 
         for (const key of victimKeys) expectUnavailable(await get(key));
         // A listing needs every node, so it refuses rather than return a partial page.
-        expectApiError(await http(`${gw}/v1/kv/default?prefix=frozen`), 503, 'NODE_UNAVAILABLE');
+        expectApiError(await http(`${gw}/v1/kv/single?prefix=frozen`), 503, 'NODE_UNAVAILABLE');
         // The other nodes keep serving reads and writes.
         for (const key of otherKeys) {
           const value = randomBytes(64);
@@ -161,7 +166,7 @@ describe('storage node failures (one region, three storage nodes)', () => {
         expect(read.body.equals(values.get(key)!)).toBe(true);
       }
       for (const key of otherKeys) expect((await get(key)).body.equals(values.get(key)!)).toBe(true);
-      const listed = jsonOf(await http(`${gw}/v1/kv/default?prefix=frozen&limit=1000`)) as { keys: string[] };
+      const listed = jsonOf(await http(`${gw}/v1/kv/single?prefix=frozen&limit=1000`)) as { keys: string[] };
       expect(listed.keys).toEqual([...values.keys()].sort());
       const nodes = jsonOf(await http(`${gw}/v1/admin/nodes`)) as { nodes: { id: string; status: string }[] };
       expect(nodes.nodes.map((node) => node.status)).toEqual(['up', 'up', 'up']);

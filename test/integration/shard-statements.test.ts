@@ -15,7 +15,7 @@ import {
   READ_OUTBOX_AFTER,
   TRIM_OUTBOX,
   SHARD_SESSION_SETTINGS,
-  type ShardStatement,
+  type ShardStatement, RECORD_HINTS, READ_HINTS, DELETE_HINTS, COUNT_HINTS, PAGE_KEYS, DROP_KEYS
 } from '../../apps/storage-node/src/kv/shard-statements';
 
 const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
@@ -30,6 +30,12 @@ const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [TRIM_OUTBOX, [/Index (Only )?Scan (using|on) outbox_order/, /Tid Scan on outbox/]],
   [OPEN_MANUAL_CONFLICTS, [/Index (Only )?Scan using versions_pkey on versions/]],
   [PURGE_TOMBSTONES, [/Index Scan on versions_tombstones|Index Scan using versions_tombstones/, /Tid Scan on versions/]],
+  [RECORD_HINTS, [/Conflict Arbiter Indexes: hints_pkey/]],
+  [READ_HINTS, [/Index Scan using hints_pkey on hints|Index Scan on hints_pkey/]],
+  [DELETE_HINTS, [/Index Scan using (hints_pkey|hints_by_key) on hints/, /Tid Scan on hints/]],
+  [COUNT_HINTS, [/Index (Only )?Scan using hints_pkey on hints/]],
+  [PAGE_KEYS, [/Index (Only )?Scan using versions_pkey on versions/]],
+  [DROP_KEYS, [/Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
 ];
 
 /**

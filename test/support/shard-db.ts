@@ -27,7 +27,7 @@ export async function outboxCounts(region: RunningRegion): Promise<Record<string
 
 interface RingResponse {
   readonly vnodesPerNode: number;
-  readonly nodes: readonly { readonly id: string }[];
+  readonly members: readonly string[];
 }
 
 /** The storage node that owns a key, computed as the gateway does: the ring from /v1/admin/ring. */
@@ -35,7 +35,7 @@ export async function ringOf(gatewayUrl: string): Promise<Ring> {
   const response = await http(`${gatewayUrl}/v1/admin/ring`);
   if (response.status !== 200) throw new Error(`GET /v1/admin/ring answered ${response.status}: ${response.body.toString('utf8')}`);
   const ring = jsonOf(response) as RingResponse;
-  return new Ring(ring.nodes.map((node) => ({ id: node.id })), { vnodesPerNode: ring.vnodesPerNode });
+  return new Ring(ring.members.map((id) => ({ id })), { vnodesPerNode: ring.vnodesPerNode });
 }
 
 export function ownerOf(ring: Ring, keyspace: string, key: string): string {

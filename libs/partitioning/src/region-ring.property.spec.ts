@@ -13,7 +13,7 @@ const layout = (down: readonly string[], target: readonly string[] | null = null
   new RegionRing({ vnodesPerNode: 16, members: NODES, target, down: new Set(down) });
 
 describe('RegionRing properties', () => {
-  it('places every write on distinct up nodes: up home replicas as themselves, down ones through a stand-in with a hint', () => {
+  it('places every write on distinct up nodes: up home replicas (which count), down ones through a stand-in with a hint (which does not)', () => {
     fc.assert(
       fc.property(keyArb, nArb, downArb, (key, n, down) => {
         const region = layout(down);
@@ -23,6 +23,7 @@ describe('RegionRing properties', () => {
         expect(new Set(nodes).size).toBe(nodes.length);
         expect(nodes.every((node) => region.isUp(node))).toBe(true);
         for (const target of targets) {
+          expect(target.counts).toBe(target.hintFor === null);
           if (target.hintFor === null) expect(homes).toContain(target.node);
           else {
             expect(homes).toContain(target.hintFor);

@@ -17,8 +17,11 @@ export interface ReplicaTarget {
   /** Set when the node stands in for a down home replica: it keeps a durable hint for that replica. */
   readonly hintFor: string | null;
   /**
-   * Whether its acknowledgement counts towards the write quorum. Nodes that only the rebalance's target
-   * ring adds receive every write (so no write can slip past the handoff) but do not count.
+   * Whether its acknowledgement counts towards the write quorum: only a home replica's does. A stand-in
+   * takes the write and a hint, so the down replica receives it once it is back, but it is not counted: a
+   * read asks home replicas only, and R + W > N must hold over them, or a replica that returns before its
+   * hints would outvote the write (Cassandra counts hints the same way). Nodes that only the rebalance's
+   * target ring adds receive every write (so no write can slip past the handoff) but do not count either.
    */
   readonly counts: boolean;
 }
@@ -29,8 +32,8 @@ export interface ReplicaTarget {
  *
  * Guarantees, for a key and a replication factor n:
  * - homeReplicas are the first min(n, members) distinct nodes of the key's preference list;
- * - writeTargets hold each up home replica, and for each down one the next up node beyond them (a sloppy
- *   quorum with a hint), never the same node twice;
+ * - writeTargets hold each up home replica, and for each down one the next up node beyond them (a stand-in
+ *   that keeps a hint), never the same node twice; only home replicas count towards the write quorum;
  * - while a rebalance runs, writeTargets also hold every home replica of the target ring, so a key that is
  *   being handed off receives each new write on its old and its new replicas.
  */
@@ -90,7 +93,7 @@ export class RegionRing {
       }
       while (nextStandIn < order.length && !this.isUp(order[nextStandIn])) nextStandIn += 1;
       if (nextStandIn < order.length) {
-        targets.push({ node: order[nextStandIn], hintFor: home, counts: true });
+        targets.push({ node: order[nextStandIn], hintFor: home, counts: false });
         chosen.add(order[nextStandIn]);
         nextStandIn += 1;
       }

@@ -67,34 +67,37 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * The nodes that may coordinate a write of the key, best first: its up home replicas, then stand-ins for
-   * down ones (a sloppy quorum; the stand-in keeps a hint). Fails with INSUFFICIENT_REPLICAS when fewer than
-   * the write quorum could take it.
+   * The nodes that may coordinate a write of the key, best first: its up home replicas (the coordinator also
+   * hands the write to a stand-in, with a hint, for each down one). Fails fast, before anything is written,
+   * when fewer home replicas are up than the write quorum: INSUFFICIENT_REPLICAS, or NODE_UNAVAILABLE for a
+   * single replica.
    */
   writeCoordinators(keyspace: string, key: string, replicas: number, quorum: number): string[] {
     const ring = this.requireRing();
-    const targets = ring.writeTargets(placementKey(keyspace, key), replicas).filter((target) => target.counts);
+    const where = placementKey(keyspace, key);
+    const targets = ring.writeTargets(where, replicas).filter((target) => target.counts);
     const needed = Math.min(quorum, ring.effectiveReplicas(replicas));
-    if (targets.length < needed) {
-      throw new ApiError(ErrorCode.InsufficientReplicas, `only ${targets.length} storage nodes can take this key's write; its write quorum is ${needed}`);
-    }
+    if (targets.length < needed) throw this.tooFewReplicas(ring.homeReplicas(where, replicas), targets.length, needed, 'write');
     return targets.map((target) => target.node);
   }
 
   /**
    * The nodes that may coordinate a read of the key: its up home replicas. A down home replica's keys are
    * never read from a stand-in, which may lack them (a false 404); with fewer than R home replicas up the
-   * read fails with INSUFFICIENT_REPLICAS, or NODE_UNAVAILABLE for a single replica.
+   * read fails like a write.
    */
   readCoordinators(keyspace: string, key: string, replicas: number, quorum: number): string[] {
     const ring = this.requireRing();
     const where = placementKey(keyspace, key);
     const targets = ring.readTargets(where, replicas);
     const needed = Math.min(quorum, ring.effectiveReplicas(replicas));
-    if (targets.length >= needed) return targets;
-    const homes = ring.homeReplicas(where, replicas);
-    if (homes.length === 1) throw new ApiError(ErrorCode.NodeUnavailable, `storage node ${homes[0]}, which holds this key, is down`);
-    throw new ApiError(ErrorCode.InsufficientReplicas, `only ${targets.length} of this key's ${homes.length} replicas are up; its read quorum is ${needed}`);
+    if (targets.length < needed) throw this.tooFewReplicas(ring.homeReplicas(where, replicas), targets.length, needed, 'read');
+    return targets;
+  }
+
+  private tooFewReplicas(homes: readonly string[], up: number, needed: number, operation: 'read' | 'write'): ApiError {
+    if (homes.length === 1) return new ApiError(ErrorCode.NodeUnavailable, `storage node ${homes[0]}, which holds this key, is down`);
+    return new ApiError(ErrorCode.InsufficientReplicas, `only ${up} of this key's ${homes.length} replicas are up; its ${operation} quorum is ${needed}`);
   }
 
   /** How many replicas a keyspace's keys really have in this region (capped by the ring's size). */

@@ -124,16 +124,16 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       }
       const node = this.nodes.get(nodeId);
       if (kind === 'leave' && node !== undefined && node.role === 'standby') {
-        await this.commit({ deleted: [nodeId] });
-        this.nodes.delete(nodeId);
+        await this.commit({ deleted: [nodeId] }, () => this.nodes.delete(nodeId));
         this.logger.log({ nodeId, epoch: this.epoch }, 'standby node forgotten');
         return this.ring();
       }
       const target = targetMembers(kind, node, this.members(), nodeId);
       this.largestReplicationFactor = await this.store.largestReplicationFactor();
       const rebalance: Rebalance = { id: this.epoch + 1, kind, node: nodeId, target, phase: 'propagating', startedAtMs: Date.now() };
-      await this.commit({ rebalance });
-      this.rebalance = rebalance;
+      await this.commit({ rebalance }, () => {
+        this.rebalance = rebalance;
+      });
       this.logger.log({ rebalance }, 'rebalance started');
       return this.ring();
     });
@@ -182,8 +182,7 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
         joinedAtMs: known?.joinedAtMs ?? nowMs,
         lastHeartbeatMs: status === 'up' ? nowMs : (known?.lastHeartbeatMs ?? nowMs),
       };
-      await this.commit({ saved: [node] });
-      this.nodes.set(id, node);
+      await this.commit({ saved: [node] }, () => this.nodes.set(id, node));
       this.logger.log({ nodeId: id, status, role: node.role, epoch: this.epoch }, 'node status changed');
     }).catch((error: unknown) => {
       this.logger.error({ err: error, nodeId: id }, 'could not record a node status change; will retry on the next heartbeat');
@@ -210,9 +209,14 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     return next;
   }
 
-  /** Makes a change durable with a new epoch, then publishes the new view. */
-  private async commit(change: RegistryChange): Promise<void> {
-    this.epoch = await this.store.apply(change);
+  /**
+   * Makes a change durable with a new epoch, then applies it in memory (`adopt`) and publishes the new view:
+   * memory never runs ahead of the database, and the view published with an epoch includes its change.
+   */
+  private async commit(change: RegistryChange, adopt: () => void): Promise<void> {
+    const epoch = await this.store.apply(change);
+    adopt();
+    this.epoch = epoch;
     this.updateGauges();
     this.publish();
   }
@@ -239,8 +243,9 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       void this.serially(async () => {
         if (this.rebalance?.id !== rebalance.id || this.rebalance.phase !== 'propagating') return;
         const streaming: Rebalance = { ...rebalance, phase: 'streaming' };
-        await this.commit({ rebalance: streaming });
-        this.rebalance = streaming;
+        await this.commit({ rebalance: streaming }, () => {
+          this.rebalance = streaming;
+        });
         this.logger.log({ rebalanceId: rebalance.id }, 'every node has the new ring; streaming starts');
       }).catch((error: unknown) => this.logger.error({ err: error }, 'could not advance the rebalance; will retry'));
       return;
@@ -257,11 +262,12 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       .filter((node) => (node.role === 'member') !== target.has(node.id) && !(rebalance.kind === 'leave' && node.id === rebalance.node))
       .map((node): NodeView => ({ ...node, role: target.has(node.id) ? 'member' : 'standby' }));
     const deleted = rebalance.kind === 'leave' ? [rebalance.node] : [];
-    for (const node of saved) this.nodes.set(node.id, node);
-    for (const id of deleted) this.nodes.delete(id);
-    this.rebalance = null;
-    this.lastRebalanceId = rebalance.id;
-    await this.commit({ saved, deleted, rebalance: null, lastRebalanceId: rebalance.id });
+    await this.commit({ saved, deleted, rebalance: null, lastRebalanceId: rebalance.id }, () => {
+      for (const node of saved) this.nodes.set(node.id, node);
+      for (const id of deleted) this.nodes.delete(id);
+      this.rebalance = null;
+      this.lastRebalanceId = rebalance.id;
+    });
     this.logger.log({ rebalanceId: rebalance.id, kind: rebalance.kind, node: rebalance.node, members: this.members() }, 'rebalance finished');
   }
 

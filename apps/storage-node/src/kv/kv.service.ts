@@ -54,7 +54,7 @@ export class KvService {
       },
       request.conflictResolution,
       { ifMatch: request.ifMatch, ifNoneMatch: request.ifNoneMatch },
-      plan.selfHintFor,
+      plan.selfHints,
     );
     if (written === null) {
       return { written: false, etag: '', context: request.context ?? encodeContext({}) };
@@ -76,7 +76,7 @@ export class KvService {
   /** Merges a version from the key's coordinator into this replica, durably. */
   async writeReplica(write: ReplicaWrite): Promise<ReplicaWriteResult> {
     const ref = { keyspace: write.version.keyspace, key: write.version.key };
-    const { written } = await this.batcher.submitRemote(write.requestId, ref, storedVersionOf(write.version), write.strategy, write.hintFor);
+    const { written } = await this.batcher.submitRemote(write.requestId, ref, storedVersionOf(write.version), write.strategy, write.hintFor === null ? [] : [write.hintFor]);
     return { applied: written !== null };
   }
 

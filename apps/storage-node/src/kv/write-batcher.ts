@@ -30,8 +30,8 @@ type Change =
 
 interface PendingWrite {
   readonly requestId: string;
-  /** The down home replica this node holds the key for (a hint is committed with the write), or null. */
-  readonly hintFor: string | null;
+  /** Down home replicas this node holds the key for: a hint for each is committed with the write. */
+  readonly hintsFor: readonly string[];
   readonly ref: KeyRef;
   readonly keyId: string;
   readonly change: Change;
@@ -77,20 +77,26 @@ export class WriteBatcher {
     write: LocalWrite,
     strategy: ConflictResolution,
     preconditions: Preconditions = {},
-    hintFor: string | null = null,
+    hintsFor: readonly string[] = [],
   ): Promise<WriteOutcome> {
-    return this.enqueue(requestId, ref, { kind: 'local', write, preconditions }, strategy, write.value?.length ?? 0, hintFor);
+    return this.enqueue(requestId, ref, { kind: 'local', write, preconditions }, strategy, write.value?.length ?? 0, hintsFor);
   }
 
   /**
    * Merges a version written elsewhere (another region, or another node of this region coordinating the
    * key), with the same merge as a local write. It is not logged in the outbox: the node that coordinated
    * it logs it, and its region ships it to every peer. Resolves with the version when it changed the key,
-   * or null when it was already known or is obsolete (a replayed shipment changes nothing). With `hintFor`,
-   * the hint is committed even then: the down replica may lack the version all the same.
+   * or null when it was already known or is obsolete (a replayed shipment changes nothing). Hints are
+   * committed even then: a down replica may lack the version all the same.
    */
-  submitRemote(requestId: string, ref: KeyRef, version: StoredVersion, strategy: ConflictResolution, hintFor: string | null = null): Promise<WriteOutcome> {
-    return this.enqueue(requestId, ref, { kind: 'remote', version }, strategy, version.value?.length ?? 0, hintFor);
+  submitRemote(
+    requestId: string,
+    ref: KeyRef,
+    version: StoredVersion,
+    strategy: ConflictResolution,
+    hintsFor: readonly string[] = [],
+  ): Promise<WriteOutcome> {
+    return this.enqueue(requestId, ref, { kind: 'remote', version }, strategy, version.value?.length ?? 0, hintsFor);
   }
 
   private enqueue(
@@ -99,10 +105,10 @@ export class WriteBatcher {
     change: Change,
     strategy: ConflictResolution,
     bytes: number,
-    hintFor: string | null,
+    hintsFor: readonly string[],
   ): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), change, strategy, bytes, hintFor, resolve, reject });
+      this.queue.push({ requestId, ref, keyId: keyIdOf(ref), change, strategy, bytes, hintsFor, resolve, reject });
       this.scheduleDispatch();
     });
   }
@@ -180,7 +186,7 @@ export class WriteBatcher {
           outcomes.push(outcome);
           continue;
         }
-        if (pending.hintFor !== null) hints.push({ ...pending.ref, target: pending.hintFor, strategy: pending.strategy });
+        for (const target of pending.hintsFor) hints.push({ ...pending.ref, target, strategy: pending.strategy });
         outcomes.push({ written: outcome.written });
         if (outcome.written === null) continue;
         changed = true;

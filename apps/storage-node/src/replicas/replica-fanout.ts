@@ -11,8 +11,11 @@ import { HintRecorder } from './hint-recorder';
 
 /** Where one write goes, decided before the coordinator writes its own copy. */
 export interface WritePlan {
-  /** The down home replica this node stands in for (a hint is committed with its copy), or null. */
-  readonly selfHintFor: string | null;
+  /**
+   * Down home replicas this node keeps hints for, committed with its own copy: the one it stands in for, and
+   * any that no other node could stand in for (a ring with no spare node).
+   */
+  readonly selfHints: readonly string[];
   /** The other replicas, stand-ins and (during a rebalance) new replicas the version goes to. */
   readonly others: readonly ReplicaTarget[];
   /** Acknowledgements needed, this node's own included when it counts. */
@@ -40,21 +43,25 @@ export class ReplicaFanout {
    * fewer nodes than the write quorum are up to take it.
    */
   plan(ref: KeyRef, replication: ReplicaQuorum = ONE_REPLICA): WritePlan {
-    const targets = this.region.ring.writeTargets(placementKey(ref.keyspace, ref.key), replication.replicas);
+    const where = placementKey(ref.keyspace, ref.key);
+    const ring = this.region.ring;
+    const targets = ring.writeTargets(where, replication.replicas);
     const self = this.region.self;
     const mine = targets.find((target) => target.node === self);
-    const quorum = Math.min(replication.quorum, this.region.ring.effectiveReplicas(replication.replicas));
+    const quorum = Math.min(replication.quorum, ring.effectiveReplicas(replication.replicas));
     const counting = targets.filter((target) => target.counts).length;
     // A node that is no target at all (its ring is older than the gateway's) still coordinates: its copy is
     // extra and the ring's replicas decide.
     if (targets.length > 0 && counting < quorum) {
       throw new StorageError(
         ErrorCode.InsufficientReplicas,
-        `only ${counting} of the key's ${replication.replicas} replicas can take the write in this region; ${quorum} must (nothing was written)`,
+        `only ${counting} of the key's ${replication.replicas} replicas are up in this region; ${quorum} must take the write (nothing was written)`,
       );
     }
+    const covered = new Set(targets.map((target) => target.hintFor ?? target.node));
+    const uncovered = ring.homeReplicas(where, replication.replicas).filter((home) => !covered.has(home));
     return {
-      selfHintFor: mine?.hintFor ?? null,
+      selfHints: mine?.hintFor ? [mine.hintFor, ...uncovered] : uncovered,
       others: targets.filter((target) => target.node !== self),
       quorum: targets.length === 0 ? 1 : quorum,
       selfCounts: targets.length === 0 || (mine?.counts ?? false),

@@ -86,7 +86,7 @@ export class ReplicationService {
         const strategy = request.strategies[wire.keyspace];
         const plan = this.fanout.plan(ref, request.replication?.[wire.keyspace]);
         const version = storedVersionOf(wire);
-        const outcome = await this.batcher.submitRemote(request.requestId, ref, version, strategy, plan.selfHintFor);
+        const outcome = await this.batcher.submitRemote(request.requestId, ref, version, strategy, plan.selfHints);
         await this.fanout.replicate(plan, request.requestId, ref, version, strategy);
         return outcome;
       }),
