@@ -129,6 +129,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     );
     expect(keyColumns).toEqual([
       { table_name: 'conflicts', collation_name: 'C' },
+      { table_name: 'hints', collation_name: 'C' },
       { table_name: 'outbox', collation_name: 'C' },
       { table_name: 'versions', collation_name: 'C' },
     ]);

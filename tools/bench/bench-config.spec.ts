@@ -5,8 +5,9 @@ describe('bench config', () => {
     expect(readBenchConfig({})).toEqual({
       seconds: 10,
       connections: 50,
-      parts: ['throughput', 'replication'],
+      parts: ['throughput', 'replication', 'join'],
       replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50 },
+      join: { keys: 100_000, timeoutSeconds: 600 },
     });
     expect(readBenchConfig({ BENCH_SECONDS: '3', BENCH_CONNECTIONS: '8', BENCH_PARTS: 'replication', BENCH_REPLICATION_SECONDS: '5' })).toMatchObject({
       seconds: 3,
@@ -14,12 +15,18 @@ describe('bench config', () => {
       parts: ['replication'],
       replication: { seconds: 5 },
     });
+    expect(readBenchConfig({ BENCH_PARTS: 'join, throughput', BENCH_JOIN_KEYS: '5000', BENCH_JOIN_TIMEOUT_SECONDS: '90' })).toMatchObject({
+      parts: ['join', 'throughput'],
+      join: { keys: 5_000, timeoutSeconds: 90 },
+    });
   });
 
   it('names the variable it cannot use', () => {
     expect(() => readBenchConfig({ BENCH_SECONDS: 'ten' })).toThrow('BENCH_SECONDS must be a positive integer, got "ten"');
     expect(() => readBenchConfig({ BENCH_CONNECTIONS: '0' })).toThrow('BENCH_CONNECTIONS');
-    expect(() => readBenchConfig({ BENCH_PARTS: 'throughput,latency' })).toThrow('BENCH_PARTS');
+    expect(() => readBenchConfig({ BENCH_PARTS: 'throughput,latency' })).toThrow('BENCH_PARTS takes throughput, replication, join');
+    expect(() => readBenchConfig({ BENCH_JOIN_KEYS: '-1' })).toThrow('BENCH_JOIN_KEYS');
+    expect(() => readBenchConfig({ BENCH_JOIN_TIMEOUT_SECONDS: '1.5' })).toThrow('BENCH_JOIN_TIMEOUT_SECONDS');
   });
 
   it('stores 100-byte values that differ per key', () => {

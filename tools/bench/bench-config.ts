@@ -4,13 +4,15 @@ export interface BenchConfig {
   seconds: number;
   /** Concurrent HTTP connections, PostgreSQL clients and loops. */
   connections: number;
-  /** Which parts run: the single-region throughput phases, the three-region replication phases, or both. */
+  /** Which parts run: the single-region throughput phases, the three-region replication phases, a node join; any subset. */
   parts: readonly BenchPart[];
   replication: { rate: number; seconds: number; partitionSeconds: number; delayMs: number };
+  /** Keys loaded before a fourth node joins, and the bound on the whole join part once its region is up. */
+  join: { keys: number; timeoutSeconds: number };
 }
 
-export type BenchPart = 'throughput' | 'replication';
-const BENCH_PARTS: readonly BenchPart[] = ['throughput', 'replication'];
+export type BenchPart = 'throughput' | 'replication' | 'join';
+const BENCH_PARTS: readonly BenchPart[] = ['throughput', 'replication', 'join'];
 
 /** Long enough for JIT, connection pools and PostgreSQL's caches to settle before we measure. */
 export const WARMUP_SECONDS = 2;
@@ -21,9 +23,19 @@ export const VALUE_BYTES = 100;
 export const PUT_TARGET_RATIO = 0.5;
 export const GET_TARGET_RATIO = 0.3;
 export const RSS_TARGET_MB = 250;
+/** In-region replication's cost: PUT with three replicas (W=2) relative to PUT with one, same region and run. */
+export const REPLICATED_PUT_TARGET_RATIO = 0.6;
 /** Replication targets: p99 lag within the injected delay plus this, and convergence after a heal within that. */
 export const LAG_MARGIN_TARGET_MS = 100;
 export const CONVERGENCE_TARGET_MS = 5_000;
+/** PUTs in flight while the join part loads its keys: enough to keep the region busy, few enough not to queue for seconds. */
+export const JOIN_LOAD_CONCURRENCY = 64;
+/** Keys, picked at random among those loaded, read back once the fourth node has joined. */
+export const JOIN_VERIFIED_READS = 2_000;
+/** The join's progress is only visible while it runs: poll often enough to see it, not so often as to load membership. */
+export const JOIN_POLL_MS = 200;
+/** With three replicas, a fourth node becomes a replica of about 3/4 of the keys: the share a join should move. */
+export const JOIN_EXPECTED_MOVED_SHARE = 0.75;
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   return {
@@ -35,6 +47,10 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       seconds: positiveInt(env, 'BENCH_REPLICATION_SECONDS', 60),
       partitionSeconds: positiveInt(env, 'BENCH_PARTITION_SECONDS', 30),
       delayMs: positiveInt(env, 'BENCH_LINK_DELAY_MS', 50),
+    },
+    join: {
+      keys: positiveInt(env, 'BENCH_JOIN_KEYS', 100_000),
+      timeoutSeconds: positiveInt(env, 'BENCH_JOIN_TIMEOUT_SECONDS', 600),
     },
   };
 }

@@ -1,13 +1,18 @@
 import autocannon from 'autocannon';
 import { benchValue, KEY_SPACE } from './bench-config';
 
-/** Keys are `bench-<n>`; the PUT phase records which n it stored so the GET phase reads only those. */
+/**
+ * Keys are `bench-<n>` in one keyspace (each keyspace measured gets its own BenchKeys); the PUT phase
+ * records which n it stored so the GET phase reads only those.
+ */
 export class BenchKeys {
   private readonly stored = new Uint8Array(KEY_SPACE);
   private next = 0;
   private wrong = 0;
 
-  /** PUT /v1/kv/default/bench-<n> with benchValue(n), a new n per request, cycling over KEY_SPACE. */
+  constructor(private readonly keyspace: string) {}
+
+  /** PUT /v1/kv/<keyspace>/bench-<n> with benchValue(n), a new n per request, cycling over KEY_SPACE. */
   putRequests(): autocannon.Request[] {
     return [
       {
@@ -17,7 +22,7 @@ export class BenchKeys {
           const n = this.next++ % KEY_SPACE;
           context.n = n;
           // autocannon hands us a fresh copy per request, so mutating it is safe and cheaper than spreading.
-          request.path = keyPath(n);
+          request.path = benchKeyPath(this.keyspace, n);
           request.body = benchValue(n);
           return request;
         },
@@ -41,7 +46,7 @@ export class BenchKeys {
       {
         method: 'GET',
         setupRequest: (request) => {
-          request.path = keyPath(keys[next++ % keys.length]);
+          request.path = benchKeyPath(this.keyspace, keys[next++ % keys.length]);
           return request;
         },
       },
@@ -53,7 +58,7 @@ export class BenchKeys {
     const keys = this.storedKeys();
     const step = Math.max(1, Math.floor(keys.length / count));
     for (let i = 0; i < keys.length; i += step) {
-      const response = await fetch(`${gatewayUrl}${keyPath(keys[i])}`, { signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(`${gatewayUrl}${benchKeyPath(this.keyspace, keys[i])}`, { signal: AbortSignal.timeout(5_000) });
       if ((await response.text()) !== benchValue(keys[i])) this.wrong++;
     }
   }
@@ -71,6 +76,7 @@ export class BenchKeys {
   }
 }
 
-function keyPath(n: number): string {
-  return `/v1/kv/default/bench-${n}`;
+/** The path of key number `n` of a keyspace, whose value is benchValue(n). */
+export function benchKeyPath(keyspace: string, n: number): string {
+  return `/v1/kv/${keyspace}/bench-${n}`;
 }

@@ -16,38 +16,49 @@ import {
   uniqueDatabasePrefix,
 } from '@geokv/test-support';
 import { readBenchConfig, WARMUP_SECONDS, type BenchConfig } from './bench-config';
+import { createKeyspace, SINGLE_REPLICA, THREE_REPLICAS, type BenchKeyspace } from './bench-keyspaces';
 import { runHttpLoad } from './http-load';
+import { runJoinBench } from './join-bench';
+import { formatJoinReport } from './join-report';
 import { BenchKeys } from './kv-requests';
 import { durabilitySettings, runPgUpsertLoad } from './pg-upsert-load';
 import { PhaseResult } from './phase-result';
+import type { KeyspacePhases } from './replica-comparison';
 import { runReplicationBench } from './replication-bench';
 import { formatReplicationReport } from './replication-report';
 import { formatReport } from './report';
 
-// `npm run bench`: geokv's PUT and GET against their raw building blocks, on loopback, bounded in time.
+// `npm run bench`: geokv's PUT and GET against their raw building blocks, with one replica and with three, a
+// node joining a loaded region, and replication across regions; on loopback, bounded in time.
 
 /** Startup (three apps waiting for a ring) and cleanup, on top of the phases themselves. */
 const OVERHEAD_BUDGET_MS = 180_000;
+/** The join part's own region and fourth node starting, and requests still in flight at its deadline. */
+const JOIN_OVERHEAD_SECONDS = 120;
 const teardown = new Teardown();
 /** Values read back and compared after the GET phase. */
 const VERIFIED_READS = 2_000;
 
 async function main(): Promise<void> {
   const config = readBenchConfig();
-  const throughputMs = config.parts.includes('throughput') ? 4 * (WARMUP_SECONDS + config.seconds + 15) * 1000 : 0;
+  // Six phases: PUT and GET in two keyspaces, and the two baselines.
+  const throughputMs = config.parts.includes('throughput') ? 6 * (WARMUP_SECONDS + config.seconds + 15) * 1000 : 0;
   const replicationMs = config.parts.includes('replication')
     ? (2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 180) * 1000
     : 0;
-  armWatchdog(throughputMs + replicationMs + OVERHEAD_BUDGET_MS);
+  const joinMs = config.parts.includes('join') ? (config.join.timeoutSeconds + JOIN_OVERHEAD_SECONDS) * 1000 : 0;
+  armWatchdog(throughputMs + replicationMs + joinMs + OVERHEAD_BUDGET_MS);
   const root = repoRoot();
   const prefix = uniqueDatabasePrefix('bench');
   const logDir = join(root, '.data', 'bench', prefix);
   console.log(`bench: ${config.parts.join(' + ')}; ${cpus().length} CPUs, node ${process.version}; logs in ${logDir}`);
   if (config.parts.includes('throughput')) await throughput(config, prefix, logDir);
+  // Before replication, whose three regions run until the end and would share the machine with the join.
+  if (config.parts.includes('join')) await nodeJoin(config, prefix, logDir);
   if (config.parts.includes('replication')) await replication(config, prefix, logDir);
 }
 
-/** geokv's PUT and GET in one region against their raw building blocks. */
+/** geokv's PUT and GET in one region, with one replica per key and with three, against their raw building blocks. */
 async function throughput(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
   console.log(`throughput: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections`);
   const adminUrl = defaultAdminUrl();
@@ -55,17 +66,8 @@ async function throughput(config: BenchConfig, prefix: string, logDir: string): 
   teardown.add('redis', () => redis.stop());
   const region = await startBenchRegion(adminUrl, prefix, logDir, redis.url);
 
-  const keys = new BenchKeys();
-  const put = await phase(runHttpLoad({
-    name: 'geokv PUT', url: region.gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(),
-  }));
-  const load = await phase(runHttpLoad({
-    name: 'geokv GET', url: region.gatewayUrl, connections: config.connections, seconds: config.seconds,
-    requests: keys.getRequests(),
-  }));
-  await keys.verifySample(region.gatewayUrl, VERIFIED_READS);
-  const get: PhaseResult = { ...load, wrongBodies: keys.wrongBodies };
-  console.log(`geokv GET: read back ${VERIFIED_READS} stored values after the phase, ${keys.wrongBodies} wrong`);
+  const single = await keyspacePhases(config, region.gatewayUrl, SINGLE_REPLICA);
+  const replicated = await keyspacePhases(config, region.gatewayUrl, THREE_REPLICAS);
   const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
   // The baselines get an idle machine, as geokv's phases did (a stopped app's stop() in teardown is a no-op).
   await region.stop();
@@ -80,7 +82,38 @@ async function throughput(config: BenchConfig, prefix: string, logDir: string): 
   const bareFastify = await phase(runHttpLoad({ name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds }));
   await fastify.stop();
 
-  console.log(`\n${formatReport({ put, get, pgUpsert, bareFastify, peakRss })}\n`);
+  console.log(`\n${formatReport({ single, replicated, pgUpsert, bareFastify, peakRss })}\n`);
+}
+
+/** PUT then GET phases against a keyspace created for them, then a read-back of stored values. */
+async function keyspacePhases(config: BenchConfig, gatewayUrl: string, keyspace: BenchKeyspace): Promise<KeyspacePhases> {
+  await createKeyspace(gatewayUrl, keyspace);
+  const keys = new BenchKeys(keyspace.name);
+  const put = await phase(runHttpLoad({
+    name: `geokv PUT ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(),
+  }));
+  const load = await phase(runHttpLoad({
+    name: `geokv GET ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds,
+    requests: keys.getRequests(),
+  }));
+  await keys.verifySample(gatewayUrl, VERIFIED_READS);
+  const get: PhaseResult = { ...load, wrongBodies: keys.wrongBodies };
+  console.log(`${get.name}: read back ${VERIFIED_READS} stored values after the phase, ${keys.wrongBodies} wrong`);
+  return { keyspace, put, get };
+}
+
+/** A fourth storage node joins a loaded three-node region: how long the rebalance takes and what it moves. */
+async function nodeJoin(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
+  console.log(`join: starting a 3-node region; ${config.join.keys} keys, at most ${config.join.timeoutSeconds} s once it is up`);
+  const redis = await RedisServer.start();
+  teardown.add('join redis', () => redis.stop());
+  // Its own databases and log directory: the throughput region's are still there (dropped in teardown).
+  const joinPrefix = `${prefix}_join`;
+  const region = await startBenchRegion(defaultAdminUrl(), joinPrefix, join(logDir, 'join'), redis.url);
+  const result = await runJoinBench(region, joinPrefix, config.join);
+  // The next part gets an idle machine; teardown still drops the databases, n4's included.
+  await region.stop();
+  console.log(`\n${formatJoinReport(result)}\n`);
 }
 
 /** Three regions linked through the fault proxy: replication lag, with and without delay, and convergence. */

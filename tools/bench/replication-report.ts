@@ -1,6 +1,6 @@
 import { CONVERGENCE_TARGET_MS, LAG_MARGIN_TARGET_MS } from './bench-config';
 import type { ConvergenceResult, LagResult } from './replication-bench';
-import { table } from './report';
+import { table } from './text-table';
 
 /** The replication table: lag percentiles per phase and convergence, each against its target. */
 export function formatReplicationReport(lag: readonly LagResult[], convergence: ConvergenceResult, rate: number, seconds: number): string {

@@ -1,3 +1,4 @@
+import { SINGLE_REPLICA, THREE_REPLICAS } from './bench-keyspaces';
 import { latencyPercentiles, PhaseResult } from './phase-result';
 import { formatReport } from './report';
 
@@ -6,22 +7,38 @@ function phase(name: string, okPerSecond: number, failures: Partial<PhaseResult>
 }
 
 describe('bench report', () => {
-  it('judges both ratios and each app RSS against its target, and flags failures', () => {
-    const text = formatReport({
-      put: phase('geokv PUT', 6_000, { non2xx: 3, notes: '503×3' }),
-      get: phase('geokv GET', 10_000),
-      pgUpsert: phase('raw PostgreSQL upsert', 10_000, { non2xx: undefined }),
-      bareFastify: phase('bare Fastify GET /', 50_000),
-      peakRss: new Map([['us-east/gateway', 300 * 1024 * 1024], ['us-east/n1', 120 * 1024 * 1024], ['us-east/n2', undefined]]),
-    });
+  const report = {
+    single: { keyspace: SINGLE_REPLICA, put: phase('geokv PUT N=1', 6_000, { non2xx: 3, notes: '503×3' }), get: phase('geokv GET N=1', 10_000) },
+    replicated: { keyspace: THREE_REPLICAS, put: phase('geokv PUT N=3', 4_200, { p99Ms: 7.5 }), get: phase('geokv GET N=3', 9_000) },
+    pgUpsert: phase('raw PostgreSQL upsert', 10_000, { non2xx: undefined }),
+    bareFastify: phase('bare Fastify GET /', 50_000),
+    peakRss: new Map([['us-east/gateway', 300 * 1024 * 1024], ['us-east/n1', 120 * 1024 * 1024], ['us-east/n2', undefined]]),
+  };
 
-    expect(text).toMatch(/geokv PUT \/ raw PostgreSQL upsert\s+0\.60x\s+\(target >= 0\.5x\)\s+met/);
-    expect(text).toMatch(/geokv GET \/ bare Fastify\s+0\.20x\s+\(target >= 0\.3x\)\s+MISSED/);
+  it('judges every ratio and each app RSS against its target, and flags failures', () => {
+    const text = formatReport(report);
+
+    expect(text).toMatch(/geokv PUT N=1 \/ raw PostgreSQL upsert\s+0\.60x\s+\(target >= 0\.5x\)\s+met/);
+    expect(text).toMatch(/geokv GET N=1 \/ bare Fastify GET \/\s+0\.20x\s+\(target >= 0\.3x\)\s+MISSED/);
+    expect(text).toMatch(/geokv PUT N=3 \/ geokv PUT N=1\s+0\.70x\s+\(target >= 0\.6x\)\s+met/);
     expect(text).toMatch(/us-east\/gateway\s+300 MB\s+MISSED/);
     expect(text).toMatch(/us-east\/n1\s+120 MB\s+met/);
     expect(text).toMatch(/us-east\/n2\s+\? MB\s+not measured/);
-    expect(text).toContain('geokv PUT: 503×3');
+    expect(text).toContain('geokv PUT N=1: 503×3');
     expect(text).toContain('WARNING: 3 failed requests/queries');
+  });
+
+  it('prints one replica and three side by side', () => {
+    const text = formatReport(report);
+    expect(text).toContain('replicas: bench-n1 (N=1) vs bench-n3 (N=3, R=2, W=2), same region and run');
+    expect(text).toMatch(/op\s+N=1 ok\/s\s+N=1 p99 ms\s+N=3 ok\/s\s+N=3 p99 ms\s+N=3 \/ N=1/);
+    expect(text).toMatch(/PUT\s+6000\s+2\.00\s+4200\s+7\.50\s+0\.70x/);
+    expect(text).toMatch(/GET\s+10000\s+2\.00\s+9000\s+2\.00\s+0\.90x/);
+  });
+
+  it('misses the replication target below 0.6x', () => {
+    const slow = { ...report, replicated: { ...report.replicated, put: phase('geokv PUT N=3', 3_000) } };
+    expect(formatReport(slow)).toMatch(/geokv PUT N=3 \/ geokv PUT N=1\s+0\.50x\s+\(target >= 0\.6x\)\s+MISSED/);
   });
 
   it('takes nearest-rank percentiles', () => {

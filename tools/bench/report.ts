@@ -1,18 +1,23 @@
-import { GET_TARGET_RATIO, PUT_TARGET_RATIO, RSS_TARGET_MB } from './bench-config';
+import { GET_TARGET_RATIO, PUT_TARGET_RATIO, REPLICATED_PUT_TARGET_RATIO, RSS_TARGET_MB } from './bench-config';
 import { PhaseResult } from './phase-result';
+import { formatReplicaComparison, throughputRatio, type KeyspacePhases } from './replica-comparison';
+import { table } from './text-table';
 
 export interface BenchReport {
-  put: PhaseResult;
-  get: PhaseResult;
+  /** geokv with one replica per key: the figures the baselines are compared with. */
+  single: KeyspacePhases;
+  /** geokv with three replicas per key, measured in the same region and run. */
+  replicated: KeyspacePhases;
   pgUpsert: PhaseResult;
   bareFastify: PhaseResult;
   /** App name → peak RSS (VmHWM) in bytes, undefined if never read. */
   peakRss: ReadonlyMap<string, number | undefined>;
 }
 
-/** The table, the two ratios against their targets, and peak RSS per app against its target. */
+/** The table, one replica against three, the ratios against their targets, and peak RSS per app against its target. */
 export function formatReport(report: BenchReport): string {
-  const phases = [report.put, report.get, report.pgUpsert, report.bareFastify];
+  const { single, replicated } = report;
+  const phases = [single.put, single.get, replicated.put, replicated.get, report.pgUpsert, report.bareFastify];
   const header = ['phase', 'ok req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'wrong body'];
   const rows = phases.map((phase) => [
     phase.name,
@@ -27,9 +32,12 @@ export function formatReport(report: BenchReport): string {
   const lines = table([header, ...rows]);
   for (const phase of phases.filter((candidate) => candidate.notes !== '')) lines.push(`  ${phase.name}: ${phase.notes}`);
 
+  lines.push('', ...formatReplicaComparison(single, replicated));
+
   lines.push('', 'ratios');
-  lines.push(ratioLine('geokv PUT / raw PostgreSQL upsert', report.put, report.pgUpsert, PUT_TARGET_RATIO));
-  lines.push(ratioLine('geokv GET / bare Fastify', report.get, report.bareFastify, GET_TARGET_RATIO));
+  lines.push(ratioLine(single.put, report.pgUpsert, PUT_TARGET_RATIO));
+  lines.push(ratioLine(single.get, report.bareFastify, GET_TARGET_RATIO));
+  lines.push(ratioLine(replicated.put, single.put, REPLICATED_PUT_TARGET_RATIO));
 
   lines.push('', `peak RSS (VmHWM), target < ${RSS_TARGET_MB} MB per app`);
   for (const [name, bytes] of report.peakRss) {
@@ -43,15 +51,9 @@ export function formatReport(report: BenchReport): string {
   return lines.join('\n');
 }
 
-function ratioLine(label: string, measured: PhaseResult, baseline: PhaseResult, target: number): string {
-  const ratio = baseline.okPerSecond > 0 ? measured.okPerSecond / baseline.okPerSecond : 0;
+/** e.g. `geokv PUT N=3 / geokv PUT N=1   0.70x  (target >= 0.6x)  met`, labelled by the phases' names. */
+function ratioLine(measured: PhaseResult, baseline: PhaseResult, target: number): string {
+  const ratio = throughputRatio(measured, baseline);
   const verdict = ratio >= target ? 'met' : 'MISSED';
-  return `  ${label.padEnd(36)} ${ratio.toFixed(2)}x  (target >= ${target}x)  ${verdict}`;
-}
-
-export function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const render = (row: string[]): string =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  return [render(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(render)];
+  return `  ${`${measured.name} / ${baseline.name}`.padEnd(40)} ${ratio.toFixed(2)}x  (target >= ${target}x)  ${verdict}`;
 }

@@ -14,7 +14,7 @@ export class Hints1764300000000 implements MigrationInterface {
       `CREATE TABLE hints (
          target_node text NOT NULL,
          keyspace text NOT NULL,
-         key text NOT NULL,
+         key text COLLATE "C" NOT NULL,
          strategy text NOT NULL,
          seq bigint NOT NULL DEFAULT nextval('hints_seq'),
          created_at timestamptz NOT NULL DEFAULT now(),

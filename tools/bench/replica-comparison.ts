@@ -1,0 +1,40 @@
+import { describeKeyspace, type BenchKeyspace } from './bench-keyspaces';
+import { PhaseResult } from './phase-result';
+import { table } from './text-table';
+
+/** geokv's PUT and GET phases against one keyspace. */
+export interface KeyspacePhases {
+  keyspace: BenchKeyspace;
+  put: PhaseResult;
+  get: PhaseResult;
+}
+
+/**
+ * Two keyspaces side by side, e.g. one replica against three: ok/s and p99 of PUT and GET, and the second's
+ * ok/s over the first's. Same region, same run, so the machine's drift between runs cancels out.
+ */
+export function formatReplicaComparison(first: KeyspacePhases, second: KeyspacePhases): string[] {
+  const a = first.keyspace.label;
+  const b = second.keyspace.label;
+  const row = (operation: string, one: PhaseResult, other: PhaseResult): string[] => [
+    operation,
+    one.okPerSecond.toFixed(0),
+    one.p99Ms.toFixed(2),
+    other.okPerSecond.toFixed(0),
+    other.p99Ms.toFixed(2),
+    `${throughputRatio(other, one).toFixed(2)}x`,
+  ];
+  return [
+    `replicas: ${describeKeyspace(first.keyspace)} vs ${describeKeyspace(second.keyspace)}, same region and run`,
+    ...table([
+      ['op', `${a} ok/s`, `${a} p99 ms`, `${b} ok/s`, `${b} p99 ms`, `${b} / ${a}`],
+      row('PUT', first.put, second.put),
+      row('GET', first.get, second.get),
+    ]),
+  ];
+}
+
+/** `measured`'s ok/s over `baseline`'s; 0 when the baseline did nothing, which no target accepts. */
+export function throughputRatio(measured: PhaseResult, baseline: PhaseResult): number {
+  return baseline.okPerSecond > 0 ? measured.okPerSecond / baseline.okPerSecond : 0;
+}
