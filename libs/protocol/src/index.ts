@@ -7,3 +7,4 @@ export * from './placement';
 export * from './batch-messages';
 export * from './replication-messages';
 export * from './replica-messages';
+export * from './region-ring-of';

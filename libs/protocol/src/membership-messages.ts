@@ -49,7 +49,7 @@ export type RebalanceKind = 'join' | 'drain' | 'leave';
  * already go to the old and the new replicas of each key. `streaming`: every node sends the keys it holds
  * to the replicas they gain. Once every node is done, `target` becomes the ring.
  */
-export interface RebalanceView {
+export interface RebalancePlan {
   /** The epoch at which it started; unique. */
   readonly id: number;
   readonly kind: RebalanceKind;
@@ -57,6 +57,10 @@ export interface RebalanceView {
   readonly target: readonly string[];
   readonly phase: 'propagating' | 'streaming';
   readonly startedAtMs: number;
+}
+
+/** A rebalance with its progress, as the ring view shows it. */
+export interface RebalanceView extends RebalancePlan {
   /** Partitions whose replicas change (with the largest replication factor of any keyspace). */
   readonly partitionsMoving: number;
   /** Of those, partitions whose streaming source has not finished yet. */

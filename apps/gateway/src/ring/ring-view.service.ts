@@ -3,8 +3,8 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { RegionRing } from '@geokv/partitioning';
-import { ErrorCode, MembershipPatterns, placementKey, type NodeView, type RingView } from '@geokv/protocol';
+import type { RegionRing } from '@geokv/partitioning';
+import { ErrorCode, MembershipPatterns, placementKey, regionRingOf, type NodeView, type RingView } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
 import { RpcClient } from '../rpc/rpc-client';
@@ -42,15 +42,7 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
     if (this.view !== null && view.epoch <= this.view.epoch) return false;
     this.view = view;
     this.nodesById = new Map(view.nodes.map((node) => [node.id, node]));
-    this.placement =
-      view.members.length === 0
-        ? null
-        : new RegionRing({
-            vnodesPerNode: view.vnodesPerNode,
-            members: view.members,
-            target: view.rebalance?.target ?? null,
-            down: new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id)),
-          });
+    this.placement = view.members.length === 0 ? null : regionRingOf(view);
     this.ringEpoch.set(view.epoch);
     this.ringNodes.set({ status: 'up' }, view.nodes.filter((node) => node.status === 'up').length);
     this.ringNodes.set({ status: 'down' }, view.nodes.filter((node) => node.status === 'down').length);

@@ -1,14 +1,7 @@
-import { ErrorCode, type NodeView, type RebalanceKind } from '@geokv/protocol';
+import { ErrorCode, type NodeView, type RebalanceKind, type RebalancePlan } from '@geokv/protocol';
 
 /** A rebalance as membership keeps it (durably, in ring_state). */
-export interface Rebalance {
-  readonly id: number;
-  readonly kind: RebalanceKind;
-  readonly node: string;
-  readonly target: readonly string[];
-  readonly phase: 'propagating' | 'streaming';
-  readonly startedAtMs: number;
-}
+export type Rebalance = RebalancePlan;
 
 /** A refused join, drain or leave: the code says why. */
 export class RebalanceRefused extends Error {

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
-import { RegionRing } from '@geokv/partitioning';
+import type { RegionRing } from '@geokv/partitioning';
 import {
   DEFAULT_KEYSPACE,
   MembershipPatterns,
   placementKey,
+  regionRingOf,
   type Catalog,
   type ConflictResolution,
   type KeyspacePolicy,
@@ -101,15 +102,7 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
       this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
       if (this.view === null || view.epoch > this.view.epoch) {
         this.view = view;
-        this.ring =
-          view.members.length === 0
-            ? null
-            : new RegionRing({
-                vnodesPerNode: view.vnodesPerNode,
-                members: view.members,
-                target: view.rebalance?.target ?? null,
-                down: new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id)),
-              });
+        this.ring = view.members.length === 0 ? null : regionRingOf(view);
       }
     } catch (error) {
       this.logger.warn({ reason: describeFailure(error) }, 'could not refresh the ring and catalog from membership');

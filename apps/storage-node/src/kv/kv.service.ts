@@ -4,11 +4,19 @@ import type { Counter } from 'prom-client';
 import { Metric } from '@geokv/observability';
 import type {
   KeyVersionsRequest,
+  ListRequest,
+  ListResult,
+  OpenConflict,
+  ReadRequest,
+  ReadResult,
   ReplicaRead,
   ReplicaReadResult,
   ReplicaWrite,
   ReplicaWriteResult,
-  ListRequest, ListResult, OpenConflict, ReadRequest, ReadResult, WireVersion, WriteRequest, WriteResult } from '@geokv/protocol';
+  WireVersion,
+  WriteRequest,
+  WriteResult,
+} from '@geokv/protocol';
 import { decodeContext, encodeContext, fullClock, mergeContexts } from '@geokv/vector-clock';
 import { RegionView } from '../region/region-view.service';
 import { QuorumRead } from '../replicas/quorum-read';

@@ -3,7 +3,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { APP_CONFIG } from '@geokv/config';
 import { RegionRing } from '@geokv/partitioning';
-import { DEFAULT_KEYSPACE, MembershipPatterns, type Catalog, type ConflictResolution, type KeyspacePolicy, type RingView } from '@geokv/protocol';
+import { DEFAULT_KEYSPACE, MembershipPatterns, regionRingOf, type Catalog, type ConflictResolution, type KeyspacePolicy, type RingView } from '@geokv/protocol';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { REGION_TRANSPORT } from './tokens';
 
@@ -77,12 +77,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
   adopt(view: RingView): void {
     if (this.view !== null && view.epoch <= this.view.epoch) return;
     this.view = view;
-    this.placement = new RegionRing({
-      vnodesPerNode: view.vnodesPerNode,
-      members: view.members,
-      target: view.rebalance?.target ?? null,
-      down: new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id)),
-    });
+    this.placement = regionRingOf(view);
   }
 
   adoptCatalog(catalog: Catalog): void {
