@@ -1,1 +1,2 @@
 export * from './boot-app';
+export * from './periodic-task';

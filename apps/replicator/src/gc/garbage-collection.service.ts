@@ -6,7 +6,7 @@ import { addressTo, StoragePatterns, type CollectGarbageRequest, type CollectGar
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure, transportCall } from '../region/transport-call';
-import { PeriodicTask } from '../region/periodic-task';
+import { PeriodicTask } from '@geokv/bootstrap';
 import { peersOf, type ReplicatorConfig } from '../replicator.config';
 
 /**

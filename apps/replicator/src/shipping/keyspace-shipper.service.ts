@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
 import { MembershipPatterns, regionAddressed, ReplicationPatterns, type KeyspaceDefinition, type KeyspacesShipment } from '@geokv/protocol';
-import { PeriodicTask } from '../region/periodic-task';
+import { PeriodicTask } from '@geokv/bootstrap';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure, transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { placementKey } from '@geokv/protocol';
 import { keyIdOf } from '../kv/key-id';
@@ -22,9 +23,8 @@ const CHECK_INTERVAL_MS = 1_000;
 @Injectable()
 export class HandoffCleanup implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HandoffCleanup.name);
-  private timer?: NodeJS.Timeout;
+  private readonly schedule = new PeriodicTask(CHECK_INTERVAL_MS, () => this.cleanIfDue());
   private cleanedFor: number | null = null;
-  private running = false;
   private stopped = false;
 
   constructor(
@@ -36,23 +36,20 @@ export class HandoffCleanup implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
+    this.schedule.start();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
-  private check(): void {
+  /** Cleans up once after each finished rebalance (and once after a restart). */
+  private async cleanIfDue(): Promise<void> {
     const view = this.region.current;
-    if (this.running || view === null || view.rebalance !== null || view.lastRebalanceId === null) return;
+    if (view === null || view.rebalance !== null || view.lastRebalanceId === null) return;
     if (view.lastRebalanceId === this.cleanedFor || this.region.ring.isEmpty || !this.region.knowsKeyspaces) return;
-    this.running = true;
-    const rebalanceId = view.lastRebalanceId;
-    void this.clean(rebalanceId).finally(() => {
-      this.running = false;
-    });
+    await this.clean(view.lastRebalanceId);
   }
 
   private async clean(rebalanceId: number): Promise<void> {

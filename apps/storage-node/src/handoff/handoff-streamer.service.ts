@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { PeriodicTask } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { placementKey, type HandoffProgress } from '@geokv/protocol';
@@ -30,9 +31,8 @@ const CHECK_INTERVAL_MS = 250;
 @Injectable()
 export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HandoffStreamer.name);
-  private timer?: NodeJS.Timeout;
+  private readonly schedule = new PeriodicTask(CHECK_INTERVAL_MS, () => this.streamIfDue());
   private current: HandoffProgress | null = null;
-  private running = false;
   private stopped = false;
 
   constructor(
@@ -46,12 +46,12 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
+    this.schedule.start();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   /** What the next heartbeat reports. */
@@ -59,14 +59,12 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
     return this.current;
   }
 
-  private check(): void {
+  /** Streams when membership says so and this node has not finished its part of that rebalance yet. */
+  private async streamIfDue(): Promise<void> {
     const rebalance = this.region.current?.rebalance;
-    if (this.running || rebalance?.phase !== 'streaming' || !this.region.knowsKeyspaces) return;
+    if (rebalance?.phase !== 'streaming' || !this.region.knowsKeyspaces) return;
     if (this.current?.rebalanceId === rebalance.id && this.current.done) return;
-    this.running = true;
-    void this.stream(rebalance.id).finally(() => {
-      this.running = false;
-    });
+    await this.stream(rebalance.id);
   }
 
   private async stream(rebalanceId: number): Promise<void> {

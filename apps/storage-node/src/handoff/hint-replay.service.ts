@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
+import { PeriodicTask } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import type { ConflictResolution } from '@geokv/protocol';
@@ -31,30 +32,29 @@ const HINTS_PER_ROUND = 500;
 @Injectable()
 export class HintReplayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HintReplayService.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     private readonly db: ShardDatabase,
     private readonly kv: KvService,
     private readonly region: RegionView,
     private readonly replicas: ReplicaClient,
-    @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+    @Inject(APP_CONFIG) config: StorageNodeConfig,
     @InjectMetric(Metric.hintsPending) private readonly pending: Gauge<string>,
     @InjectMetric(Metric.hintsReplayed) private readonly replayed: Counter<string>,
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(config.GEOKV_HINT_REPLAY_INTERVAL_MS, () => this.round());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.round(), this.config.GEOKV_HINT_REPLAY_INTERVAL_MS);
+    this.schedule.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.schedule.stop();
   }
 
   private async round(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
       const counts = await this.db.run<{ target_node: string; pending: number }>(COUNT_HINTS, []);
       this.pending.reset();
@@ -66,8 +66,6 @@ export class HintReplayService implements OnApplicationBootstrap, OnApplicationS
       while (delivered === HINTS_PER_ROUND) delivered = await this.replayPage(ready);
     } catch (error) {
       this.logger.warn({ err: error }, 'hint replay round failed; the next round retries');
-    } finally {
-      this.running = false;
     }
   }
 
