@@ -31,9 +31,13 @@ describe('RegionRing properties', () => {
             expect(region.isUp(target.hintFor)).toBe(false);
           }
         }
-        // As many targets as home replicas, unless too few nodes are up.
+        // As many targets as home replicas, unless too few nodes are up; a down home replica without a
+        // stand-in is reported as unplaced, so its hint stays with the coordinator.
         const up = NODES.length - down.length;
         expect(targets.length).toBe(Math.min(homes.length, up));
+        const { unplaced } = region.writePlacement(key, n);
+        const covered = new Set(targets.map((target) => target.hintFor ?? target.node));
+        expect(unplaced.sort()).toEqual(homes.filter((home) => !covered.has(home)).sort());
       }),
     );
   });

@@ -78,10 +78,19 @@ export class RegionRing {
 
   /** Where a write goes; the first target coordinates it. Empty when no node can take it. */
   writeTargets(placementKey: string, n: number): ReplicaTarget[] {
-    if (this.ring === null) return [];
+    return this.writePlacement(placementKey, n).targets;
+  }
+
+  /**
+   * writeTargets, and the down home replicas no node could stand in for (every node beyond the home
+   * replicas is down too, or there is none): the coordinator keeps their hints itself.
+   */
+  writePlacement(placementKey: string, n: number): { targets: ReplicaTarget[]; unplaced: string[] } {
+    if (this.ring === null) return { targets: [], unplaced: [] };
     const wanted = this.effectiveReplicas(n);
     const order = this.ring.preferenceList(placementKey, this.ring.size);
     const targets: ReplicaTarget[] = [];
+    const unplaced: string[] = [];
     const chosen = new Set<string>();
     // Stand-ins come from beyond the home replicas, in ring order, so every writer picks the same ones.
     let nextStandIn = wanted;
@@ -96,6 +105,8 @@ export class RegionRing {
         targets.push({ node: order[nextStandIn], hintFor: home, counts: false });
         chosen.add(order[nextStandIn]);
         nextStandIn += 1;
+      } else {
+        unplaced.push(home);
       }
     }
     if (this.targetRing !== null) {
@@ -103,7 +114,7 @@ export class RegionRing {
         if (!chosen.has(node)) targets.push({ node, hintFor: null, counts: false });
       }
     }
-    return targets;
+    return { targets, unplaced };
   }
 
   /**

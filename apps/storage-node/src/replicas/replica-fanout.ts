@@ -43,9 +43,8 @@ export class ReplicaFanout {
    * fewer nodes than the write quorum are up to take it.
    */
   plan(ref: KeyRef, replication: ReplicaQuorum = ONE_REPLICA): WritePlan {
-    const where = placementKey(ref.keyspace, ref.key);
     const ring = this.region.ring;
-    const targets = ring.writeTargets(where, replication.replicas);
+    const { targets, unplaced } = ring.writePlacement(placementKey(ref.keyspace, ref.key), replication.replicas);
     const self = this.region.self;
     const mine = targets.find((target) => target.node === self);
     const quorum = Math.min(replication.quorum, ring.effectiveReplicas(replication.replicas));
@@ -58,10 +57,8 @@ export class ReplicaFanout {
         `only ${counting} of the key's ${replication.replicas} replicas are up in this region; ${quorum} must take the write (nothing was written)`,
       );
     }
-    const covered = new Set(targets.map((target) => target.hintFor ?? target.node));
-    const uncovered = ring.homeReplicas(where, replication.replicas).filter((home) => !covered.has(home));
     return {
-      selfHints: mine?.hintFor ? [mine.hintFor, ...uncovered] : uncovered,
+      selfHints: mine?.hintFor ? [mine.hintFor, ...unplaced] : unplaced,
       others: targets.filter((target) => target.node !== self),
       quorum: targets.length === 0 ? 1 : quorum,
       selfCounts: targets.length === 0 || (mine?.counts ?? false),
