@@ -92,11 +92,6 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
     return new ApiError(ErrorCode.InsufficientReplicas, `only ${up} of this key's ${homes.length} replicas are up; its ${operation} quorum is ${needed}`);
   }
 
-  /** How many replicas a keyspace's keys really have in this region (capped by the ring's size). */
-  effectiveReplicas(replicas: number): number {
-    return this.requireRing().effectiveReplicas(replicas);
-  }
-
   /** Every registered node, for scatter-gather operations; fails if any is down. */
   allNodesUp(): NodeView[] {
     this.requireRing();
