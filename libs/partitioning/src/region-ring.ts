@@ -41,7 +41,7 @@ export class RegionRing {
   private readonly ring: Ring | null;
   private readonly targetRing: Ring | null;
 
-  constructor(readonly layout: RegionLayout) {
+  constructor(private readonly layout: RegionLayout) {
     const options = { vnodesPerNode: layout.vnodesPerNode };
     this.ring = layout.members.length === 0 ? null : new Ring(layout.members.map((id) => ({ id })), options);
     this.targetRing = layout.target === null || layout.target.length === 0 ? null : new Ring(layout.target.map((id) => ({ id })), options);
@@ -50,10 +50,6 @@ export class RegionRing {
   /** Whether there is a ring to place keys on. */
   get isEmpty(): boolean {
     return this.ring === null;
-  }
-
-  get rebalancing(): boolean {
-    return this.targetRing !== null;
   }
 
   isUp(node: string): boolean {
