@@ -1,0 +1,13 @@
+export { ballotsEqual, BallotSource, compareBallots, maxBallot, PROPOSER_ID } from './ballot';
+export type { Ballot } from './ballot';
+export { accept, EMPTY_ACCEPTOR, prepare } from './acceptor';
+export type { AcceptorState, Accepted, AcceptReply, PrepareReply } from './acceptor';
+export { isUnchanged } from './change';
+export type { Change, ChangeOutcome } from './change';
+export { majorityOf, QuorumTally } from './quorum-tally';
+export type { TallyOutcome } from './quorum-tally';
+export { currentValueOf } from './current-value';
+export type { CurrentValue } from './current-value';
+export { backoffMs } from './backoff';
+export { propose } from './proposer';
+export type { AcceptorLinks, ProposalOutcome, ProposerEnvironment, ProposerObserver, ProposerOptions } from './proposer';

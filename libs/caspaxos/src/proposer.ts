@@ -1,0 +1,151 @@
+import { maxBallot, type Ballot, type BallotSource } from './ballot';
+import type { Accepted, AcceptReply, PrepareReply } from './acceptor';
+import { backoffMs } from './backoff';
+import { isUnchanged, type Change } from './change';
+import { currentValueOf } from './current-value';
+import { QuorumTally, type TallyOutcome } from './quorum-tally';
+
+/**
+ * The proposer's way to the acceptors. A promise that rejects (timeout, unreachable) counts as silence;
+ * the links own the per-message deadline. Nothing here does I/O itself, so the proposer runs the same
+ * against in-memory acceptors in a simulation as against regions over Redis.
+ */
+export interface AcceptorLinks<V> {
+  readonly count: number;
+  prepare(acceptor: number, ballot: Ballot): Promise<PrepareReply<V>>;
+  accept(acceptor: number, ballot: Ballot, value: V | null): Promise<AcceptReply>;
+}
+
+export interface ProposerEnvironment {
+  nowMs(): number;
+  /** A uniform draw from [0, 1), for the backoff's jitter. */
+  random(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ProposerOptions {
+  /** Past this, a proposal that keeps being outbid gives up (`contended`). */
+  readonly deadlineMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+}
+
+/** What the caller may want to count: every phase with its outcome and duration, and every retry. */
+export interface ProposerObserver {
+  phase(phase: 'prepare' | 'accept', outcome: TallyOutcome, ms: number): void;
+  retry(): void;
+}
+
+export type ProposalOutcome<R> =
+  | { readonly kind: 'done'; readonly result: R }
+  | {
+      readonly kind: 'failed';
+      /** `no-quorum`: a majority of acceptors was unreachable; `contended`: outbid until the deadline. */
+      readonly reason: 'no-quorum' | 'contended';
+      /**
+       * False when no accept message was ever sent for this operation: then it can never take effect.
+       * True means it may still take effect later (a minority may hold it, and a later proposer finishes
+       * what it finds), so the caller must report the outcome as unknown, never as "not applied".
+       */
+      readonly mayHaveApplied: boolean;
+    };
+
+const NO_OBSERVER: ProposerObserver = { phase: () => undefined, retry: () => undefined };
+
+/**
+ * Runs one CASPaxos operation to completion: prepare a ballot on a majority, apply `change` to the value
+ * the promises reveal, have a majority accept the result. A rejected round is retried with a higher
+ * ballot after a jittered pause; silence from a majority fails at once (`no-quorum`) rather than waiting
+ * out the deadline, so a region cut off from the others answers quickly.
+ *
+ * Guarantee: if the outcome is `done`, `change` was applied exactly once, to the register's latest value,
+ * at a moment between the call and the answer (linearizability), whatever other proposers did meanwhile.
+ */
+export async function propose<V, R>(
+  links: AcceptorLinks<V>,
+  change: Change<V, R>,
+  ballots: BallotSource,
+  env: ProposerEnvironment,
+  options: ProposerOptions,
+  observer: ProposerObserver = NO_OBSERVER,
+): Promise<ProposalOutcome<R>> {
+  const deadline = env.nowMs() + options.deadlineMs;
+  let floor: Ballot | null = null;
+  let acceptSent = false;
+  for (let attempt = 0; ; attempt += 1) {
+    const ballot = ballots.next(env.nowMs(), floor);
+    const prepared = await runPhase(links.count, (acceptor) => links.prepare(acceptor, ballot), asPromise, env, (outcome, ms) => observer.phase('prepare', outcome, ms));
+    let failed = prepared;
+    if (prepared.outcome === 'quorum') {
+      const current = currentValueOf(prepared.yeses);
+      const changed = change(current.value);
+      // Already chosen and left as it is: nothing to accept (see CurrentValue.settled).
+      if (current.settled && isUnchanged(current.value, changed)) return { kind: 'done', result: changed.result };
+      acceptSent = true;
+      const accepted = await runPhase(links.count, (acceptor) => links.accept(acceptor, ballot, changed.next), asAcceptance, env, (outcome, ms) =>
+        observer.phase('accept', outcome, ms),
+      );
+      if (accepted.outcome === 'quorum') return { kind: 'done', result: changed.result };
+      failed = { ...accepted, yeses: [] };
+    }
+    if (failed.outcome === 'no-quorum') return { kind: 'failed', reason: 'no-quorum', mayHaveApplied: acceptSent };
+    floor = maxBallot(floor, failed.conflict);
+    const pause = backoffMs(attempt, env.random(), options.backoffBaseMs, options.backoffCapMs);
+    if (env.nowMs() + pause >= deadline) return { kind: 'failed', reason: 'contended', mayHaveApplied: acceptSent };
+    observer.retry();
+    await env.sleep(pause);
+  }
+}
+
+type Verdict<T> = { readonly yes: true; readonly data: T } | { readonly yes: false; readonly conflict: Ballot };
+
+const asPromise = <V>(reply: PrepareReply<V>): Verdict<Accepted<V> | null> =>
+  reply.promised ? { yes: true, data: reply.accepted } : { yes: false, conflict: reply.conflict };
+
+const asAcceptance = (reply: AcceptReply): Verdict<null> => (reply.accepted ? { yes: true, data: null } : { yes: false, conflict: reply.conflict });
+
+interface PhaseResult<T> {
+  readonly outcome: Exclude<TallyOutcome, 'pending'>;
+  /** The data of the first quorum of yeses, in arrival order. */
+  readonly yeses: readonly T[];
+  readonly conflict: Ballot | null;
+}
+
+/** Sends one phase to every acceptor and settles as soon as the tally decides; late answers are ignored. */
+function runPhase<Reply, T>(
+  count: number,
+  send: (acceptor: number) => Promise<Reply>,
+  verdictOf: (reply: Reply) => Verdict<T>,
+  env: ProposerEnvironment,
+  report: (outcome: TallyOutcome, ms: number) => void,
+): Promise<PhaseResult<T>> {
+  const started = env.nowMs();
+  const tally = new QuorumTally(count);
+  const yeses: T[] = [];
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (): void => {
+      const outcome = tally.outcome();
+      if (settled || outcome === 'pending') return;
+      settled = true;
+      report(outcome, env.nowMs() - started);
+      resolve({ outcome, yeses: yeses.slice(0, tally.quorum), conflict: tally.conflict() });
+    };
+    for (let acceptor = 0; acceptor < count; acceptor += 1) {
+      send(acceptor).then(
+        (reply) => {
+          const verdict = verdictOf(reply);
+          if (verdict.yes) {
+            yeses.push(verdict.data);
+            tally.yes();
+          } else tally.no(verdict.conflict);
+          settle();
+        },
+        () => {
+          tally.silent();
+          settle();
+        },
+      );
+    }
+  });
+}
