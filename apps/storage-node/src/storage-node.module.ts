@@ -18,6 +18,7 @@ import {
   handoffBytesMovedMetric,
 } from '@geokv/observability';
 import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
+import { AcceptorModule } from './acceptor/acceptor.module';
 import { KvModule } from './kv/kv.module';
 import { SHARD_SESSION_SETTINGS } from './kv/shard-statements';
 import { ReplicationModule } from './replication/replication.module';
@@ -55,6 +56,7 @@ export class StorageNodeModule {
         RedisClientModule.forUrl(config.REDIS_URL),
         HealthModule.forDatabaseApp(),
         KvModule,
+        AcceptorModule,
         ReplicationModule,
         MembershipClientModule,
       ],

@@ -23,8 +23,20 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   /** A read that carried a causal context the region has not caught up with in time. */
   StaleReplica: 'STALE_REPLICA',
-  /** A read or write that needs a majority of regions could not reach one. */
+  /**
+   * A read or write that needs a majority of regions could not reach one. For a strong keyspace it also
+   * promises that the operation was not applied and never will be (see OUTCOME_UNKNOWN).
+   */
   NoQuorum: 'NO_QUORUM',
+  /**
+   * A strong operation whose accept phase was sent but not confirmed by a majority of regions: it may
+   * still take effect. Never reported as NO_QUORUM, which promises that nothing was applied.
+   */
+  OutcomeUnknown: 'OUTCOME_UNKNOWN',
+  /** A strong operation outbid by concurrent proposals on the same key until its deadline; nothing applied. */
+  Contended: 'CONTENDED',
+  /** This node is not the acceptor of the key (its primary replica) in its view of the ring. */
+  NotAcceptor: 'NOT_ACCEPTOR',
   /** Fewer replicas of the key than its read or write quorum answered in this region. */
   InsufficientReplicas: 'INSUFFICIENT_REPLICAS',
   /** A join, drain or leave while another one is still running. */

@@ -8,3 +8,5 @@ export * from './batch-messages';
 export * from './replication-messages';
 export * from './replica-messages';
 export * from './region-ring-of';
+export * from './acceptor-messages';
+export * from './acceptor-placement';

@@ -35,6 +35,10 @@ export const StoragePatterns = {
   replicaWriteBatch: 'storage.{node}.replica-write-batch',
   /** A coordinator asks the key's other replicas for their versions. */
   replicaReadBatch: 'storage.{node}.replica-read-batch',
+  /** CASPaxos phase 1 on the strong keys whose acceptor this node is (their primary replica). */
+  acceptorPrepareBatch: 'storage.{node}.acceptor-prepare-batch',
+  /** CASPaxos phase 2, likewise. */
+  acceptorAcceptBatch: 'storage.{node}.acceptor-accept-batch',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
@@ -74,6 +78,10 @@ export const ReplicationPatterns = {
   majorityRead: 'replication.majority-read',
   /** The local replicator's view of every peer (GET /v1/admin/replication). */
   status: 'replication.status',
+  /** A peer's proposer: CASPaxos phase 1 on this region's acceptors (the keys' primary nodes). */
+  acceptorPrepareBatch: 'replication.{region}.acceptor-prepare-batch',
+  /** A peer's proposer: CASPaxos phase 2 on this region's acceptors. */
+  acceptorAcceptBatch: 'replication.{region}.acceptor-accept-batch',
 } as const;
 
 /** The channel on which `region`'s replicator serves `pattern`. */

@@ -1,0 +1,70 @@
+import type { ShardStatement } from '../kv/shard-statements';
+
+/*
+ * The CASPaxos acceptor rules (libs/caspaxos acceptor.ts) as guarded upserts: the WHERE of `ON CONFLICT
+ * DO UPDATE` is the rule, so a retried, duplicated or reordered message can never move a key's ballots
+ * backwards, and each batch is one statement (one transaction, one round trip). `promised_*` is kept at or
+ * above `accepted_*` (an accept raises both), so the promise alone is the ballot a newcomer must beat.
+ *
+ * A key may appear only once per statement (PostgreSQL refuses to update a row twice in one command);
+ * AcceptorStore splits a batch that names a key twice.
+ *
+ * `current` reads the row as it was before the statement, which for a refused key is its state (the
+ * upsert left it alone) and names the ballot that beat the proposer's.
+ */
+
+/** Phase 1 for ($1 keyspaces, $2 keys, $3 ballot counters, $4 ballot proposers), answered in input order. */
+export const PREPARE_BATCH: ShardStatement = {
+  name: 'acceptor_prepare',
+  text: `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS i(keyspace, key, counter, proposer, n)
+   ), promised AS (
+     INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer)
+     SELECT keyspace, key, counter, proposer FROM input
+     ON CONFLICT (keyspace, key) DO UPDATE
+        SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer
+      WHERE (a.promised_counter, a.promised_proposer) < (excluded.promised_counter, excluded.promised_proposer)
+     RETURNING a.keyspace, a.key, a.accepted_counter, a.accepted_proposer, a.value, a.content_type, a.etag,
+               a.last_modified_ms, a.expires_at_ms, a.origin_region
+   )
+   SELECT i.n, p.key IS NOT NULL AS ok, p.accepted_counter, p.accepted_proposer, p.value, p.content_type, p.etag,
+          p.last_modified_ms, p.expires_at_ms, p.origin_region, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
+     FROM input i
+     LEFT JOIN promised p ON p.keyspace = i.keyspace AND p.key = i.key
+     LEFT JOIN LATERAL (
+       SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
+     ) c ON true
+    ORDER BY i.n`,
+};
+
+/**
+ * Phase 2 for ($1 keyspaces, $2 keys, $3 counters, $4 proposers, $5 values, $6 content types, $7 etags,
+ * $8 last-modified ms, $9 expiry ms, $10 origin regions), answered in input order. A null value (and etag) empties the register.
+ */
+export const ACCEPT_BATCH: ShardStatement = {
+  name: 'acceptor_accept',
+  text: `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[])
+       WITH ORDINALITY AS i(keyspace, key, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region, n)
+   ), accepted AS (
+     INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer,
+                                      value, content_type, etag, last_modified_ms, expires_at_ms, origin_region)
+     SELECT keyspace, key, counter, proposer, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region
+       FROM input
+     ON CONFLICT (keyspace, key) DO UPDATE
+        SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer,
+            accepted_counter = excluded.accepted_counter, accepted_proposer = excluded.accepted_proposer,
+            value = excluded.value, content_type = excluded.content_type, etag = excluded.etag,
+            last_modified_ms = excluded.last_modified_ms, expires_at_ms = excluded.expires_at_ms, origin_region = excluded.origin_region
+      WHERE (a.promised_counter, a.promised_proposer) <= (excluded.promised_counter, excluded.promised_proposer)
+        AND (a.accepted_counter IS NULL OR (a.accepted_counter, a.accepted_proposer) < (excluded.accepted_counter, excluded.accepted_proposer))
+     RETURNING a.keyspace, a.key
+   )
+   SELECT i.n, x.key IS NOT NULL AS ok, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
+     FROM input i
+     LEFT JOIN accepted x ON x.keyspace = i.keyspace AND x.key = i.key
+     LEFT JOIN LATERAL (
+       SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
+     ) c ON true
+    ORDER BY i.n`,
+};
