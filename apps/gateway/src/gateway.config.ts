@@ -1,6 +1,6 @@
 import { Expose } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { CommonConfig, portRule } from '@geokv/config';
+import { CommonConfig, peersRule, portRule } from '@geokv/config';
 
 export class GatewayConfig extends CommonConfig {
   /** The HTTP API port. */
@@ -35,4 +35,52 @@ export class GatewayConfig extends CommonConfig {
   @Min(0)
   @Max(60_000)
   GEOKV_READ_YOUR_WRITES_WAIT_MS: number = 2_000;
+
+  /**
+   * The peer regions' Redis (`eu-west=redis://10.0.1.5:6379,...`, as the replicator's GEOKV_PEERS): a
+   * strong keyspace's proposer sends its CASPaxos phases to each peer's acceptors over it. Empty: this
+   * region is alone, and is its own majority.
+   */
+  @Expose()
+  @peersRule()
+  GEOKV_PEERS = '';
+
+  /**
+   * How long a CASPaxos phase waits for a majority of regions. A phase ends as soon as a majority answers,
+   * so this only bounds how long a region cut off from the others takes to answer 503 NO_QUORUM. 1 s is
+   * several round trips between distant regions (~150-300 ms) with room for a busy acceptor.
+   */
+  @Expose()
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  GEOKV_STRONG_PHASE_TIMEOUT_MS: number = 1_000;
+
+  /**
+   * How long a strong operation keeps retrying when concurrent proposals on its key outbid it, before it
+   * answers 503 CONTENDED (or OUTCOME_UNKNOWN if it got as far as an accept). 5 s rides out bursts of
+   * contention on a hot key without holding a client much longer than a typical HTTP timeout.
+   */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  GEOKV_STRONG_DEADLINE_MS: number = 5_000;
+
+  /**
+   * The first retry after an outbid round waits up to this long (random, doubling each time). About one
+   * in-region round trip: enough to break a tie between two proposers in one region.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GEOKV_STRONG_BACKOFF_BASE_MS: number = 10;
+
+  /** The longest pause between retries: a few round trips between regions, so a duel settles quickly. */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  GEOKV_STRONG_BACKOFF_CAP_MS: number = 400;
 }

@@ -12,6 +12,9 @@ import {
   ringEpochMetric,
   ringNodesMetric,
   rpcDurationMetric,
+  paxosPhaseDurationMetric,
+  paxosRetriesMetric,
+  strongOperationsMetric,
 } from '@geokv/observability';
 import { AdminModule } from './admin/admin.module';
 import { ConflictsModule } from './conflicts/conflicts.module';
@@ -36,7 +39,15 @@ export class GatewayModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule.forApp({ app: 'gateway', region: config.GEOKV_REGION, level: config.LOG_LEVEL }),
-        MetricsModule.forApp('gateway', config.GEOKV_REGION, [httpDurationMetric, rpcDurationMetric, ringNodesMetric, ringEpochMetric]),
+        MetricsModule.forApp('gateway', config.GEOKV_REGION, [
+          httpDurationMetric,
+          rpcDurationMetric,
+          ringNodesMetric,
+          ringEpochMetric,
+          paxosPhaseDurationMetric,
+          paxosRetriesMetric,
+          strongOperationsMetric,
+        ]),
         RedisClientModule.forUrl(config.REDIS_URL),
         RpcModule,
         RingModule,

@@ -1,9 +1,6 @@
 import { Expose } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
-import { CommonConfig, portRule } from '@geokv/config';
-
-/** `eu-west=redis://host:port,ap-south=redis://host:port`; empty for a region with no peers. */
-const PEERS_FORMAT = /^$|^[a-z][a-z0-9-]{0,31}=rediss?:\/\/[^,\s]+(,[a-z][a-z0-9-]{0,31}=rediss?:\/\/[^,\s]+)*$/;
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonConfig, parsePeers, peersRule, portRule } from '@geokv/config';
 
 export class ReplicatorConfig extends CommonConfig {
   /** HTTP port for /health and /metrics. */
@@ -16,7 +13,7 @@ export class ReplicatorConfig extends CommonConfig {
    * `eu-west=redis://10.0.1.5:6379,ap-south=redis://10.0.2.5:6379`.
    */
   @Expose()
-  @Matches(PEERS_FORMAT, { message: 'must be region=redis://host:port pairs separated by commas (e.g. eu-west=redis://10.0.1.5:6379)' })
+  @peersRule()
   GEOKV_PEERS = '';
 
   /** Most versions in one shipment. */
@@ -113,11 +110,5 @@ export class ReplicatorConfig extends CommonConfig {
 
 /** GEOKV_PEERS as a map from region to Redis URL. */
 export function peersOf(config: ReplicatorConfig): Map<string, string> {
-  if (config.GEOKV_PEERS === '') return new Map();
-  return new Map(
-    config.GEOKV_PEERS.split(',').map((pair) => {
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)] as const;
-    }),
-  );
+  return parsePeers(config.GEOKV_PEERS);
 }

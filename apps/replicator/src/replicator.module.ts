@@ -15,6 +15,7 @@ import {
   replicationLagMetric,
   replicationShippedMetric,
 } from '@geokv/observability';
+import { AcceptorRelay } from './acceptors/acceptor-relay.service';
 import { AntiEntropyService } from './anti-entropy/anti-entropy.service';
 import { GarbageCollectionService } from './gc/garbage-collection.service';
 import { MajorityReadService } from './majority/majority-read.service';
@@ -62,7 +63,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService, AcceptorRelay],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './redis-options';
 export * from './persistent-reply-redis.client';
 export * from './addressed-redis.server';
 export * from './node-request-coalescer';
+export * from './peer-regions';

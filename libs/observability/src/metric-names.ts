@@ -28,6 +28,9 @@ export const Metric = {
   handoffKeysMoved: 'geokv_handoff_keys_moved_total',
   handoffBytesMoved: 'geokv_handoff_bytes_moved_total',
   rebalancePartitionsPending: 'geokv_rebalance_partitions_pending',
+  paxosPhaseDuration: 'geokv_paxos_phase_duration_seconds',
+  paxosRetries: 'geokv_paxos_retries_total',
+  strongOperations: 'geokv_strong_operations_total',
 } as const;
 
 // Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
@@ -166,4 +169,23 @@ export const rebalancePartitionsPendingMetric: Provider = makeGaugeProvider({
   name: Metric.rebalancePartitionsPending,
   help: 'Partitions of the rebalance in progress whose data has not finished moving (0 when none runs)',
   labelNames: [],
+});
+
+export const paxosPhaseDurationMetric: Provider = makeHistogramProvider({
+  name: Metric.paxosPhaseDuration,
+  help: 'CASPaxos round trips to a majority of regions, by phase (prepare, accept) and outcome (quorum, rejected: a conflict with another ballot, no-quorum)',
+  labelNames: ['phase', 'outcome'],
+  buckets: LATENCY_BUCKETS,
+});
+
+export const paxosRetriesMetric: Provider = makeCounterProvider({
+  name: Metric.paxosRetries,
+  help: 'CASPaxos rounds retried with a higher ballot after a conflict',
+  labelNames: [],
+});
+
+export const strongOperationsMetric: Provider = makeCounterProvider({
+  name: Metric.strongOperations,
+  help: 'Operations on strong keyspaces by kind (get, put, delete) and outcome (ok, precondition_failed, no_quorum, contended, outcome_unknown)',
+  labelNames: ['operation', 'outcome'],
 });

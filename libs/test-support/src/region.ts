@@ -164,7 +164,8 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
       nodeIds.map((id, i) => launchNode(id, names.nodes[i], options.basePort === undefined ? undefined : options.basePort + i + 1)),
     );
 
-    const gateway = await launch('gateway', 'gateway', options.gatewayPort, {});
+    // The gateway proposes strong operations to the peers' acceptors over the same links as the replicator.
+    const gateway = await launch('gateway', 'gateway', options.gatewayPort, options.peers === undefined ? {} : { GEOKV_PEERS: options.peers });
     await gateway.waitReady(timeout);
     await waitForMembers(gateway.httpUrl, nodeIds.length, timeout);
 

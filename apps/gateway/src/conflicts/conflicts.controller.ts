@@ -76,6 +76,6 @@ export class ConflictsController {
       context: current.context,
       preconditions: {},
     });
-    return { keyspace: resolution.keyspace, key: resolution.key, resolvedSiblings: current.versions.length, etag: written.etag, context: written.context };
+    return { keyspace: resolution.keyspace, key: resolution.key, resolvedSiblings: current.versions.length, etag: written.etag, context: written.context ?? current.context };
   }
 }

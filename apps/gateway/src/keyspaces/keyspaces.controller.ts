@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { MembershipPatterns, type Catalog, type KeyspacePolicy } from '@geokv/protocol';
+import { ErrorCode, MembershipPatterns, type Catalog, type KeyspacePolicy } from '@geokv/protocol';
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
+import { ApiError } from '../errors/api-error';
 import { ErrorBody } from '../errors/error-body';
 import { RpcClient } from '../rpc/rpc-client';
 import { KeyspacePolicyBody, KeyspacePolicyView } from './keyspace-policy.body';
@@ -23,6 +24,11 @@ export class KeyspacesController {
   @ApiResponse({ status: 400, type: ErrorBody })
   async put(@Param('name') name: string, @Req() request: FastifyRequest): Promise<KeyspacePolicy> {
     const policy = parseKeyspacePolicy(name, request.body as Buffer | undefined);
+    const existing = this.catalog.list().find((held) => held.name === name);
+    if (existing !== undefined && existing.consistency !== policy.consistency) {
+      // Eventual versions and strong acceptor state are stored apart: switching would hide the data.
+      throw new ApiError(ErrorCode.InvalidKeyspacePolicy, `keyspace ${name} is ${existing.consistency}; a keyspace's consistency cannot change once created`);
+    }
     const catalog = await this.rpc.request<Catalog>(MembershipPatterns.putKeyspace, { requestId: request.id, policy });
     this.catalog.apply(catalog);
     return policy;

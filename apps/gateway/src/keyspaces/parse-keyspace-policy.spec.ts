@@ -40,8 +40,11 @@ describe('parseKeyspacePolicy', () => {
     expect(failure('a:b', '{}')).toBe(ErrorCode.InvalidKeyspacePolicy);
   });
 
-  it('refuses what this release does not do rather than ignoring it', () => {
-    expect(failure('a', '{"consistency":"strong"}')).toBe(ErrorCode.Unsupported);
+  it('takes a strong keyspace, and refuses replication or conflict fields that would not apply to it', () => {
+    expect(parseKeyspacePolicy('a', Buffer.from('{"consistency":"strong","defaultTtlSeconds":60}'))).toMatchObject({ consistency: 'strong', defaultTtlSeconds: 60 });
+    for (const field of ['"conflictResolution":"siblings"', '"replicationFactor":1', '"readQuorum":1', '"writeQuorum":1']) {
+      expect(failure('a', `{"consistency":"strong",${field}}`)).toBe(ErrorCode.InvalidKeyspacePolicy);
+    }
   });
 
   it('refuses quorums larger than the replication factor', () => {

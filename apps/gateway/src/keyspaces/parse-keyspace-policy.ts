@@ -10,7 +10,8 @@ const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /**
  * Turns a PUT /v1/keyspaces/{name} request into a complete policy, or throws a 400 that says what is
  * wrong. Omitted fields take the defaults of keyspace `default` (quorums: a majority of the replication
- * factor). Strong consistency, which a later release brings, is refused outright rather than accepted and ignored.
+ * factor). A strong keyspace keeps one acceptor copy per region and never has conflicts, so its
+ * replication and conflict fields are refused rather than accepted and ignored.
  */
 export function parseKeyspacePolicy(name: string, body: Buffer | undefined): KeyspacePolicy {
   if (!KEYSPACE_NAME.test(name)) {
@@ -36,7 +37,13 @@ export function parseKeyspacePolicy(name: string, body: Buffer | undefined): Key
     throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'readQuorum and writeQuorum must not exceed replicationFactor');
   }
   if (policy.consistency === 'strong') {
-    throw new ApiError(ErrorCode.Unsupported, 'strong keyspaces are not available in this release; use eventual');
+    const meaningless = (['conflictResolution', 'replicationFactor', 'readQuorum', 'writeQuorum'] as const).filter((field) => input[field] !== undefined);
+    if (meaningless.length > 0) {
+      throw new ApiError(
+        ErrorCode.InvalidKeyspacePolicy,
+        `${meaningless.join(', ')} do not apply to a strong keyspace: its operations are decided by a majority of regions and never conflict`,
+      );
+    }
   }
   return policy;
 }

@@ -5,8 +5,11 @@ import { ApiError } from '../errors/api-error';
 const TEXTUAL_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|[a-z0-9.+-]*\+(json|xml))\b)/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function sendWritten(reply: FastifyReply, result: WriteResult): void {
-  void reply.header('x-causal-context', result.context);
+/** A write's answer: an eventual write's context and etag, or a strong write's etag (no context). */
+export type Written = Omit<WriteResult, 'context'> & { readonly context: string | null };
+
+export function sendWritten(reply: FastifyReply, result: Written): void {
+  if (result.context !== null) void reply.header('x-causal-context', result.context);
   if (result.written) void reply.header('etag', `"${result.etag}"`);
   void reply.status(204).send();
 }
@@ -16,7 +19,8 @@ export function sendRead(reply: FastifyReply, result: ReadResult): void {
   if (result.versions.length === 0) {
     throw new ApiError(ErrorCode.NotFound, 'no value is stored under this key', result.context ? { 'x-causal-context': result.context } : {});
   }
-  void reply.header('x-causal-context', result.context!);
+  // Strong keyspaces have no causal context: their reads are linearizable on their own.
+  if (result.context !== null) void reply.header('x-causal-context', result.context);
   if (result.versions.length === 1) {
     const [version] = result.versions;
     void reply

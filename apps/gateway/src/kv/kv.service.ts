@@ -23,8 +23,10 @@ import type { GatewayConfig } from '../gateway.config';
 import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
+import { StrongKvService } from '../strong/strong-kv.service';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
+import type { Written } from './kv-responses';
 
 export interface PutCommand {
   readonly requestId: string;
@@ -113,14 +115,19 @@ export class KvService {
     private readonly catalog: CatalogCacheService,
     private readonly ring: RingViewService,
     private readonly rpc: RpcClient,
+    private readonly strong: StrongKvService,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.writes = new NodeRequestCoalescer(this.batchSender(StoragePatterns.writeBatch), WRITE_COALESCING);
     this.reads = new NodeRequestCoalescer(this.batchSender(StoragePatterns.readBatch), READ_COALESCING);
   }
 
-  async put(command: PutCommand): Promise<WriteResult> {
+  async put(command: PutCommand): Promise<Written> {
     const policy = await this.catalog.policyOf(command.keyspace);
+    if (policy.consistency === 'strong') {
+      refuseQuorumHeader(command.writeQuorum, 'X-Write-Quorum');
+      return this.strong.put(command, policy);
+    }
     const ttlSeconds = command.ttlSeconds ?? policy.defaultTtlSeconds;
     return this.write({
       requestId: command.requestId,
@@ -137,8 +144,12 @@ export class KvService {
     });
   }
 
-  async delete(command: DeleteCommand): Promise<WriteResult> {
+  async delete(command: DeleteCommand): Promise<Written> {
     const policy = await this.catalog.policyOf(command.keyspace);
+    if (policy.consistency === 'strong') {
+      refuseQuorumHeader(command.writeQuorum, 'X-Write-Quorum');
+      return this.strong.delete(command);
+    }
     return this.write({
       requestId: command.requestId,
       keyspace: command.keyspace,
@@ -159,6 +170,11 @@ export class KvService {
   async get(query: GetQuery): Promise<ReadResult> {
     const { requestId, keyspace, key, after } = query;
     const policy = await this.catalog.policyOf(keyspace);
+    if (policy.consistency === 'strong') {
+      // Linearizable by itself: X-Consistency and X-Causal-Context ask for nothing more.
+      refuseQuorumHeader(query.readQuorum, 'X-Read-Quorum');
+      return this.strong.get(requestId, keyspace, key);
+    }
     const replication = quorumFor(policy.replicationFactor, policy.readQuorum, query.readQuorum, 'X-Read-Quorum');
     if (query.consistency === 'strong') {
       // The region's replicator merges a majority of regions' versions of the key into this region's copy
@@ -190,7 +206,10 @@ export class KvService {
    * `limit` keys after the cursor and the gateway merges them: the page is exact, never an approximation.
    */
   async list(query: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
-    await this.catalog.policyOf(query.keyspace);
+    const policy = await this.catalog.policyOf(query.keyspace);
+    if (policy.consistency === 'strong') {
+      throw new ApiError(ErrorCode.Unsupported, 'listing the keys of a strong keyspace is not available in this release; read keys by name');
+    }
     const pages = await this.askEveryNode<ListResult>(StoragePatterns.list, query);
     // A key has several replicas, so several nodes list it.
     const keys = [...new Set(pages.flatMap((page) => page.keys))]
@@ -232,6 +251,11 @@ function quorumFor(replicas: number, keyspaceQuorum: number, requested: number |
     throw new ApiError(ErrorCode.InvalidHeader, `${header} can only lower the keyspace's quorum (${keyspaceQuorum}); got ${requested}`);
   }
   return { replicas, quorum: requested };
+}
+
+/** Strong keyspaces always decide by a majority of regions; a quorum header would promise what they do not do. */
+function refuseQuorumHeader(requested: number | undefined, header: string): void {
+  if (requested !== undefined) throw new ApiError(ErrorCode.InvalidHeader, `${header} does not apply to a strong keyspace, which always uses a majority of regions`);
 }
 
 /** Gives a request to the first node; on silence (a timeout), to the next one, once. */

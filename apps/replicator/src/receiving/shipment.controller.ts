@@ -4,7 +4,13 @@ import { APP_CONFIG } from '@geokv/config';
 import {
   MembershipPatterns,
   ReplicationPatterns,
+  type AcceptRequest,
+  type AcceptResult,
   type AdoptDefinitionsRequest,
+  type BatchRequest,
+  type BatchResponse,
+  type PrepareRequest,
+  type PrepareResult,
   type AdoptDefinitionsResult,
   type AntiEntropyReport,
   type BucketVersionsRequest,
@@ -17,6 +23,7 @@ import {
   type ShipmentRequest,
   type ShipmentResult,
 } from '@geokv/protocol';
+import { AcceptorRelay } from '../acceptors/acceptor-relay.service';
 import { AntiEntropyService } from '../anti-entropy/anti-entropy.service';
 import { MajorityReadService } from '../majority/majority-read.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
@@ -33,6 +40,7 @@ export class ShipmentController {
     private readonly shipper: OutboxShipper,
     private readonly antiEntropy: AntiEntropyService,
     private readonly majority: MajorityReadService,
+    private readonly acceptors: AcceptorRelay,
     @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {}
@@ -77,6 +85,18 @@ export class ShipmentController {
   @MessagePattern(ReplicationPatterns.majorityRead)
   majorityRead(@Payload() request: KeyVersionsRequest): Promise<MajorityReadResult> {
     return this.majority.prepare(request);
+  }
+
+  /** A peer's proposer, phase 1 on this region's acceptors. */
+  @MessagePattern(ReplicationPatterns.acceptorPrepareBatch)
+  acceptorPrepare(@Payload() batch: BatchRequest<PrepareRequest>): Promise<BatchResponse<PrepareResult>> {
+    return this.acceptors.prepare(batch);
+  }
+
+  /** A peer's proposer, phase 2. */
+  @MessagePattern(ReplicationPatterns.acceptorAcceptBatch)
+  acceptorAccept(@Payload() batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
+    return this.acceptors.accept(batch);
   }
 
   @MessagePattern(ReplicationPatterns.status)

@@ -3,6 +3,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
 import type { RegionRing } from '@geokv/partitioning';
 import {
+  acceptorNodeOf,
   DEFAULT_KEYSPACE,
   MembershipPatterns,
   placementKey,
@@ -69,6 +70,16 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   readCoordinatorOf(keyspace: string, key: string): string | null {
     const policy = this.policies.get(keyspace) ?? DEFAULT_KEYSPACE;
     return this.ring?.readTargets(placementKey(keyspace, key), policy.replicationFactor)[0] ?? null;
+  }
+
+  /**
+   * The node holding the key's CASPaxos acceptor state here (its primary replica) if the ring is known and
+   * that node is up; null otherwise, and then this region does not vote on the key.
+   */
+  acceptorOf(keyspace: string, key: string): string | null {
+    if (this.ring === null) return null;
+    const node = acceptorNodeOf(this.ring, keyspace, key);
+    return node !== null && this.ring.isUp(node) ? node : null;
   }
 
   /** The keyspace's replicas and write (or read) quorum here; a keyspace not known yet gets the default's. */

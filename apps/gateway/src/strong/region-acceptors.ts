@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { firstValueFrom, timeout } from 'rxjs';
+import type { AcceptorLinks, Ballot } from '@geokv/caspaxos';
+import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits } from '@geokv/config';
+import {
+  addressTo,
+  ErrorCode,
+  regionAddressed,
+  ReplicationPatterns,
+  StoragePatterns,
+  type AcceptRequest,
+  type AcceptResult,
+  type BatchRequest,
+  type BatchResponse,
+  type PrepareRequest,
+  type PrepareResult,
+  type RpcErrorBody,
+  type StrongValue,
+} from '@geokv/protocol';
+import { ApiError } from '../errors/api-error';
+import type { GatewayConfig } from '../gateway.config';
+import { RingViewService } from '../ring/ring-view.service';
+import { RpcClient } from '../rpc/rpc-client';
+import { PeerTransports } from './peer-transports';
+
+const errorOf = (body: RpcErrorBody): Error => new ApiError(body.code, body.message);
+/*
+ * Acceptor messages are coalesced per destination (a local node, or a peer region's relay) like the
+ * eventual path's: under load one Redis message and one PostgreSQL statement carry many keys' phases.
+ * More messages in flight than the eventual path's two: a phase's round trip crosses regions, and the
+ * next batch should not wait for it.
+ */
+const LIMITS = { maxItems: 256, maxBytes: 4 * 1_048_576, maxInFlight: 4, errorOf } as const;
+const PREPARES: CoalescingLimits<PrepareRequest> = { ...LIMITS, bytesOf: () => 0 };
+const ACCEPTS: CoalescingLimits<AcceptRequest> = { ...LIMITS, bytesOf: (request) => request.value?.value.length ?? 0 };
+
+interface Destination {
+  readonly prepares: NodeRequestCoalescer<PrepareRequest, PrepareResult>;
+  readonly accepts: NodeRequestCoalescer<AcceptRequest, AcceptResult>;
+}
+
+/**
+ * The acceptors of a strong key: this region's (the key's primary storage node, reached directly) and one
+ * per peer region (reached through the peer's replicator, which knows its own ring). Every message has
+ * the phase deadline; a failed or late one is that region's silence.
+ */
+@Injectable()
+export class RegionAcceptors {
+  private readonly local: Destination;
+  private readonly peers: readonly Destination[];
+  private readonly peerRegions: readonly string[];
+
+  constructor(
+    private readonly ring: RingViewService,
+    rpc: RpcClient,
+    transports: PeerTransports,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    const phaseTimeout = config.GEOKV_STRONG_PHASE_TIMEOUT_MS;
+    this.local = {
+      prepares: new NodeRequestCoalescer(
+        (node, batch) => rpc.request(addressTo(StoragePatterns.acceptorPrepareBatch, node), batch, StoragePatterns.acceptorPrepareBatch, phaseTimeout),
+        PREPARES,
+      ),
+      accepts: new NodeRequestCoalescer(
+        (node, batch) => rpc.request(addressTo(StoragePatterns.acceptorAcceptBatch, node), batch, StoragePatterns.acceptorAcceptBatch, phaseTimeout),
+        ACCEPTS,
+      ),
+    };
+    this.peers = transports.peers.map(({ client }) => {
+      const send = <T, R>(pattern: string) => (region: string, batch: BatchRequest<T>): Promise<BatchResponse<R>> =>
+        firstValueFrom(client.send<BatchResponse<R>>(regionAddressed(pattern, region), batch).pipe(timeout(phaseTimeout)));
+      return {
+        prepares: new NodeRequestCoalescer(send<PrepareRequest, PrepareResult>(ReplicationPatterns.acceptorPrepareBatch), PREPARES),
+        accepts: new NodeRequestCoalescer(send<AcceptRequest, AcceptResult>(ReplicationPatterns.acceptorAcceptBatch), ACCEPTS),
+      };
+    });
+    this.peerRegions = transports.peers.map((peer) => peer.region);
+  }
+
+  /** The acceptors of one key, in a fixed order: this region first, then each peer. */
+  linksFor(requestId: string, keyspace: string, key: string): AcceptorLinks<StrongValue> {
+    const route = (acceptor: number): { destination: Destination; address: string } | null => {
+      if (acceptor > 0) return { destination: this.peers[acceptor - 1], address: this.peerRegions[acceptor - 1] };
+      const node = this.ring.acceptorOf(keyspace, key);
+      return node === null ? null : { destination: this.local, address: node };
+    };
+    const down = (): Promise<never> =>
+      Promise.reject(new ApiError(ErrorCode.NodeUnavailable, `the acceptor of this key in region ${this.config.GEOKV_REGION} is down`));
+    return {
+      count: 1 + this.peers.length,
+      prepare: (acceptor: number, ballot: Ballot) => {
+        const to = route(acceptor);
+        return to === null ? down() : to.destination.prepares.call(to.address, { requestId, keyspace, key, ballot });
+      },
+      accept: (acceptor: number, ballot: Ballot, value: StrongValue | null) => {
+        const to = route(acceptor);
+        return to === null ? down() : to.destination.accepts.call(to.address, { requestId, keyspace, key, ballot, value });
+      },
+    };
+  }
+}

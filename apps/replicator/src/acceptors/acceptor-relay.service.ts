@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits } from '@geokv/config';
+import {
+  addressTo,
+  ErrorCode,
+  isRpcErrorBody,
+  StoragePatterns,
+  type AcceptRequest,
+  type AcceptResult,
+  type BatchRequest,
+  type BatchResponse,
+  type ItemOutcome,
+  type PrepareRequest,
+  type PrepareResult,
+  type RpcErrorBody,
+} from '@geokv/protocol';
+import { RegionViewService } from '../region/region-view.service';
+import { LOCAL_TRANSPORT } from '../region/tokens';
+import { describeFailure, transportCall } from '../region/transport-call';
+import type { ReplicatorConfig } from '../replicator.config';
+
+class RelayError extends Error {
+  constructor(readonly body: RpcErrorBody) {
+    super(body.message);
+  }
+}
+
+/* Acceptor messages are small (a ballot and at most one value), so they are capped by count and bytes. */
+const LIMITS = {
+  maxItems: 256,
+  maxBytes: 4 * 1_048_576,
+  maxInFlight: 2,
+  errorOf: (body: RpcErrorBody) => new RelayError(body),
+} as const;
+const PREPARES: CoalescingLimits<PrepareRequest> = { ...LIMITS, bytesOf: () => 0 };
+const ACCEPTS: CoalescingLimits<AcceptRequest> = { ...LIMITS, bytesOf: (request) => request.value?.value.length ?? 0 };
+
+/**
+ * Serves a peer region's proposers: hands each CASPaxos message to the node that holds the key's acceptor
+ * state in this region, coalescing per node. The relay keeps no state; a key whose acceptor is down (or a
+ * ring not known yet) gets an error, which the proposer counts as this region's silence.
+ */
+@Injectable()
+export class AcceptorRelay {
+  private readonly prepares: NodeRequestCoalescer<PrepareRequest, PrepareResult>;
+  private readonly accepts: NodeRequestCoalescer<AcceptRequest, AcceptResult>;
+
+  constructor(
+    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    private readonly region: RegionViewService,
+    @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
+  ) {
+    this.prepares = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.acceptorPrepareBatch, node, batch), PREPARES);
+    this.accepts = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.acceptorAcceptBatch, node, batch), ACCEPTS);
+  }
+
+  prepare(batch: BatchRequest<PrepareRequest>): Promise<BatchResponse<PrepareResult>> {
+    return this.relay(batch, this.prepares);
+  }
+
+  accept(batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
+    return this.relay(batch, this.accepts);
+  }
+
+  private async relay<T extends PrepareRequest | AcceptRequest, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {
+    const outcomes = await Promise.all(
+      batch.items.map(async (item): Promise<ItemOutcome<R>> => {
+        const node = this.region.acceptorOf(item.keyspace, item.key);
+        if (node === null) {
+          return { ok: false, error: { code: ErrorCode.NodeUnavailable, message: `the acceptor of this key in region ${this.config.GEOKV_REGION} is down or unknown` } };
+        }
+        try {
+          return { ok: true, value: await coalescer.call(node, item) };
+        } catch (error) {
+          if (error instanceof RelayError) return { ok: false, error: error.body };
+          if (isRpcErrorBody(error)) return { ok: false, error };
+          return { ok: false, error: { code: ErrorCode.NodeUnavailable, message: describeFailure(error) } };
+        }
+      }),
+    );
+    return { outcomes };
+  }
+
+  private send<T, R>(pattern: string, node: string, batch: BatchRequest<T>): Promise<BatchResponse<R>> {
+    return transportCall<BatchResponse<R>>(this.local, addressTo(pattern, node), batch, this.config.GEOKV_RPC_TIMEOUT_MS);
+  }
+}
