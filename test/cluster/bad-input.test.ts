@@ -20,6 +20,9 @@ describe('bad input (one region, three storage nodes)', () => {
     expectStatus(await http(`${gw}/v1/kv/default/sentinel`, { method: 'PUT', body: sentinelValue, headers: { 'content-type': 'application/octet-stream' } }), 204);
     expectStatus(await http(`${gw}/v1/kv/default/target`, { method: 'PUT', body: targetValue, headers: { 'content-type': 'text/plain' } }), 204);
     expectStatus(await http(`${gw}/v1/keyspaces/guarded`, { method: 'PUT', body: '{"conflictResolution":"siblings","defaultTtlSeconds":3600}' }), 200);
+    // A strong keyspace: alone, this region is its own majority of regions.
+    expectStatus(await http(`${gw}/v1/keyspaces/ledger`, { method: 'PUT', body: '{"consistency":"strong"}' }), 200);
+    expectStatus(await http(`${gw}/v1/kv/ledger/target`, { method: 'PUT', body: 'the strong value' }), 204);
   }, 90_000);
 
   afterAll(async () => {
@@ -30,6 +33,7 @@ describe('bad input (one region, three storage nodes)', () => {
     readonly outbox: Record<string, number>;
     readonly sentinel: string;
     readonly target: string;
+    readonly strongTarget: string;
     readonly keyspaces: unknown;
   }
 
@@ -41,6 +45,7 @@ describe('bad input (one region, three storage nodes)', () => {
       outbox: await outboxCounts(cluster.region),
       sentinel: describe(await http(`${gw}/v1/kv/default/sentinel`)),
       target: describe(await http(`${gw}/v1/kv/default/target`)),
+      strongTarget: describe(await http(`${gw}/v1/kv/ledger/target`)),
       keyspaces: jsonOf(await http(`${gw}/v1/keyspaces`)),
     };
   }
@@ -195,9 +200,12 @@ describe('bad input (one region, three storage nodes)', () => {
     }, 30_000);
 
     it.each([
-      ['strong consistency', { consistency: 'strong' }],
-    ])('a policy this release cannot honour (%s) answers 400 UNSUPPORTED', async (_name, body) => {
-      await expectRejected('/v1/keyspaces/guarded', { method: 'PUT', body: JSON.stringify(body) }, 400, 'UNSUPPORTED');
+      ['a strong keyspace with a replication factor', 'ledger2', { consistency: 'strong', replicationFactor: 1 }],
+      ['a strong keyspace with a conflict strategy', 'ledger2', { consistency: 'strong', conflictResolution: 'siblings' }],
+      ['an eventual keyspace turned strong', 'guarded', { consistency: 'strong' }],
+      ['a strong keyspace turned eventual', 'ledger', { consistency: 'eventual' }],
+    ] as [string, string, Record<string, unknown>][])('%s answers 400 INVALID_KEYSPACE_POLICY', async (_name, name, body) => {
+      await expectRejected(`/v1/keyspaces/${name}`, { method: 'PUT', body: JSON.stringify(body) }, 400, 'INVALID_KEYSPACE_POLICY');
     }, 30_000);
 
     it('leaves the policy of a keyspace that bad requests tried to change exactly as it was', async () => {
@@ -254,6 +262,27 @@ describe('bad input (one region, three storage nodes)', () => {
       await expectRejected('/v1/kv/default/target', { method, body: method === 'PUT' ? 'x' : undefined, headers: { [header]: value } }, 400, 'INVALID_HEADER');
     }, 30_000);
 
+    it.each([
+      ['PUT', 'x-write-quorum', '1'],
+      ['DELETE', 'x-write-quorum', '1'],
+      ['GET', 'x-read-quorum', '1'],
+    ])('%s on a strong keyspace with %s answers 400 INVALID_HEADER (a majority of regions always decides)', async (method, header, value) => {
+      await expectRejected('/v1/kv/ledger/target', { method, body: method === 'PUT' ? 'x' : undefined, headers: { [header]: value } }, 400, 'INVALID_HEADER');
+    }, 30_000);
+
+    it.each([
+      ['If-Match without quotes', { 'if-match': 'abc' }],
+      ['If-None-Match other than *', { 'if-none-match': '"abc"' }],
+      ['X-TTL of zero', { 'x-ttl': '0' }],
+    ] as [string, Record<string, string>][])('%s on a strong keyspace answers 400 INVALID_HEADER', async (_name, headers) => {
+      await expectRejected('/v1/kv/ledger/target', { method: 'PUT', body: 'x', headers }, 400, 'INVALID_HEADER');
+    }, 30_000);
+
+    it('a failed compare-and-set on a strong keyspace answers 412 and changes nothing', async () => {
+      await expectRejected('/v1/kv/ledger/target', { method: 'PUT', body: 'x', headers: { 'if-none-match': '*' } }, 412, 'PRECONDITION_FAILED');
+      await expectRejected('/v1/kv/ledger/target', { method: 'DELETE', headers: { 'if-match': '"not-the-etag"' } }, 412, 'PRECONDITION_FAILED');
+    }, 30_000);
+
     it('X-Consistency other than eventual or strong answers 400 INVALID_HEADER', async () => {
       await expectRejected('/v1/kv/default/target', { method: 'GET', headers: { 'x-consistency': 'linearizable' } }, 400, 'INVALID_HEADER');
     }, 30_000);
@@ -270,6 +299,8 @@ describe('bad input (one region, three storage nodes)', () => {
       ['a drain of an unknown node', 'POST', '/v1/admin/nodes/n9/drain', undefined, 404, 'NODE_NOT_FOUND'],
       ['a drain with a bad node id', 'POST', '/v1/admin/nodes/NODE!/drain', undefined, 400, 'BAD_REQUEST'],
       ['a removal of an unknown node', 'DELETE', '/v1/admin/nodes/n9', undefined, 404, 'NODE_NOT_FOUND'],
+      // This region holds strong keyspace `ledger`, whose acceptor state a rebalance would not move.
+      ['a drain while a strong keyspace exists', 'POST', '/v1/admin/nodes/n2/drain', undefined, 400, 'UNSUPPORTED'],
     ] as [string, string, string, string | undefined, number, string][])('%s answers %s %s and leaves the ring as it was', async (_name, method, path, body, status, code) => {
       const before = jsonOf(await http(`${gw}/v1/admin/ring`)) as { members: string[]; rebalance: unknown };
       await expectRejected(path, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, status, code);
@@ -280,6 +311,10 @@ describe('bad input (one region, three storage nodes)', () => {
   });
 
   describe('listing', () => {
+    it('listing a strong keyspace answers 400 UNSUPPORTED', async () => {
+      await expectRejected('/v1/kv/ledger', { method: 'GET' }, 400, 'UNSUPPORTED');
+    }, 30_000);
+
     it.each(['0', '1001', 'abc', '-1', '1.5', '', '10&limit=20'])('limit=%s answers 400 BAD_REQUEST', async (limit) => {
       await expectRejected(`/v1/kv/default?limit=${limit}`, { method: 'GET' }, 400, 'BAD_REQUEST');
     }, 30_000);

@@ -17,6 +17,7 @@ import {
   SHARD_SESSION_SETTINGS,
   type ShardStatement, RECORD_HINTS, READ_HINTS, DELETE_HINTS, COUNT_HINTS, PAGE_KEYS, DROP_KEYS
 } from '../../apps/storage-node/src/kv/shard-statements';
+import { ACCEPT_BATCH, PREPARE_BATCH } from '../../apps/storage-node/src/acceptor/acceptor-statements';
 
 const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [LOAD_VERSIONS, [/Nested Loop/, /Index Scan using versions_pkey on versions/]],
@@ -36,6 +37,8 @@ const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [COUNT_HINTS, [/Index (Only )?Scan using hints_pkey on hints/]],
   [PAGE_KEYS, [/Index (Only )?Scan using versions_pkey on versions/]],
   [DROP_KEYS, [/Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
+  [PREPARE_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/]],
+  [ACCEPT_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/]],
 ];
 
 /**

@@ -128,6 +128,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
         WHERE table_schema = 'public' AND column_name = 'key' ORDER BY table_name`,
     );
     expect(keyColumns).toEqual([
+      { table_name: 'acceptor_state', collation_name: 'C' },
       { table_name: 'conflicts', collation_name: 'C' },
       { table_name: 'hints', collation_name: 'C' },
       { table_name: 'outbox', collation_name: 'C' },

@@ -60,6 +60,12 @@ export class NodeStore {
     return rows[0].n;
   }
 
+  /** Whether any keyspace is strong: their acceptor state lives on each key's primary node, which a rebalance would move. */
+  async hasStrongKeyspaces(): Promise<boolean> {
+    const rows = (await this.db.query(`SELECT EXISTS (SELECT 1 FROM keyspaces WHERE consistency = 'strong') AS strong`)) as { strong: boolean }[];
+    return rows[0].strong;
+  }
+
   /** Applies the change and bumps the epoch in one transaction; returns the new epoch. */
   apply(change: RegistryChange): Promise<number> {
     return this.db.transaction(async (manager) => {

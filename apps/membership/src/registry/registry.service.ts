@@ -129,6 +129,14 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
         return this.ring();
       }
       const target = targetMembers(kind, node, this.members(), nodeId);
+      if (await this.store.hasStrongKeyspaces()) {
+        // A key's acceptor is its primary replica; a new primary would start from an empty acceptor and
+        // could promise what the old one refused. Until handoff moves acceptor state, refuse rather than risk it.
+        throw new RebalanceRefused(
+          ErrorCode.Unsupported,
+          'this region holds strong keyspaces, whose CASPaxos acceptor state a rebalance does not move in this release; joins, drains and leaves are refused',
+        );
+      }
       this.largestReplicationFactor = await this.store.largestReplicationFactor();
       const rebalance: Rebalance = { id: this.epoch + 1, kind, node: nodeId, target, phase: 'propagating', startedAtMs: Date.now() };
       await this.commit({ rebalance }, () => {

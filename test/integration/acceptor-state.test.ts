@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { Histogram } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { accept, EMPTY_ACCEPTOR, prepare, type AcceptorState, type Ballot } from '@geokv/caspaxos';
+import { SHARD_MIGRATIONS } from '@geokv/persistence';
+import type { StrongValue } from '@geokv/protocol';
+import { createDatabase, databaseUrl, dropDatabase, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
+import { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
+import { ShardDatabase } from '../../apps/storage-node/src/kv/shard-database';
+
+const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
+const v = (text: string): StrongValue => ({
+  value: Buffer.from(text).toString('base64'),
+  contentType: 'text/plain',
+  etag: `etag-${text}`,
+  lastModifiedMs: 1_700_000_000_000,
+  expiresAtMs: null,
+  originRegion: 'us-east',
+});
+
+/**
+ * The acceptor's SQL (guarded upserts) against a real, migrated shard: it must follow the pure acceptor
+ * rules of libs/caspaxos exactly, whatever order or how often messages arrive.
+ */
+describe('acceptor state in PostgreSQL', () => {
+  const teardown = new Teardown();
+  let store: AcceptorStore;
+  const request = (key: string) => ({ requestId: 'test', keyspace: 'ledger', key });
+
+  beforeAll(async () => {
+    const name = `${uniqueDatabasePrefix('it')}_acceptor`;
+    await createDatabase(name);
+    teardown.add(`drop ${name}`, () => dropDatabase(name));
+    const source = new DataSource({ type: 'postgres', url: databaseUrl(name), migrations: SHARD_MIGRATIONS });
+    await source.initialize();
+    teardown.add('disconnect', () => source.destroy());
+    await source.runMigrations();
+    const timer = new Histogram({ name: 'acceptor_test_query_seconds', help: 'test', labelNames: ['query'], registers: [] });
+    store = new AcceptorStore(new ShardDatabase(source, timer));
+  }, 60_000);
+
+  afterAll(() => teardown.run());
+
+  it('promises a new ballot once, and refuses a replay or a lower one with the ballot that beat it', async () => {
+    expect(await store.prepare([{ ...request('p'), ballot: b(5) }])).toEqual([{ promised: true, accepted: null }]);
+    expect(await store.prepare([{ ...request('p'), ballot: b(5) }])).toEqual([{ promised: false, conflict: b(5) }]);
+    expect(await store.prepare([{ ...request('p'), ballot: b(4, 'zz') }])).toEqual([{ promised: false, conflict: b(5) }]);
+  });
+
+  it('accepts at the promise, and a replayed or older accept can never roll the value back', async () => {
+    await store.prepare([{ ...request('a'), ballot: b(7) }]);
+    expect(await store.accept([{ ...request('a'), ballot: b(7), value: v('seven') }])).toEqual([{ accepted: true }]);
+    expect(await store.accept([{ ...request('a'), ballot: b(7), value: v('replayed') }])).toEqual([{ accepted: false, conflict: b(7) }]);
+    expect(await store.accept([{ ...request('a'), ballot: b(6), value: v('older') }])).toEqual([{ accepted: false, conflict: b(7) }]);
+    expect(await store.prepare([{ ...request('a'), ballot: b(8) }])).toEqual([{ promised: true, accepted: { ballot: b(7), value: v('seven') } }]);
+    // A delete: an accepted empty register.
+    expect(await store.accept([{ ...request('a'), ballot: b(8), value: null }])).toEqual([{ accepted: true }]);
+    expect(await store.prepare([{ ...request('a'), ballot: b(9) }])).toEqual([{ promised: true, accepted: { ballot: b(8), value: null } }]);
+  });
+
+  it('answers a batch that names one key twice in arrival order', async () => {
+    expect(await store.prepare([{ ...request('d'), ballot: b(1) }, { ...request('e'), ballot: b(1) }, { ...request('d'), ballot: b(2) }])).toEqual([
+      { promised: true, accepted: null },
+      { promised: true, accepted: null },
+      { promised: true, accepted: null },
+    ]);
+    expect(await store.prepare([{ ...request('d'), ballot: b(4) }, { ...request('d'), ballot: b(3) }])).toEqual([
+      { promised: true, accepted: null },
+      { promised: false, conflict: b(4) },
+    ]);
+  });
+
+  it('follows the pure acceptor rules for any sequence of messages', async () => {
+    type Message = { kind: 'prepare'; ballot: Ballot } | { kind: 'accept'; ballot: Ballot; value: string | null };
+    const ballot = fc.record({ counter: fc.integer({ min: 1, max: 6 }), proposer: fc.constantFrom('ap-south.x', 'eu-west.y', 'us-east.z') });
+    const message: fc.Arbitrary<Message> = fc.oneof(
+      fc.record({ kind: fc.constant('prepare' as const), ballot }),
+      fc.record({ kind: fc.constant('accept' as const), ballot, value: fc.option(fc.constantFrom('x', 'y', 'z'), { nil: null }) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 12 }), async (messages) => {
+        const key = `model-${run++}`;
+        let model: AcceptorState<StrongValue> = EMPTY_ACCEPTOR;
+        for (const m of messages) {
+          if (m.kind === 'prepare') {
+            const expected = prepare(model, m.ballot);
+            model = expected.state;
+            expect(await store.prepare([{ ...request(key), ballot: m.ballot }])).toEqual([expected.reply]);
+          } else {
+            const value = m.value === null ? null : v(m.value);
+            const expected = accept(model, m.ballot, value);
+            model = expected.state;
+            expect(await store.accept([{ ...request(key), ballot: m.ballot, value }])).toEqual([expected.reply]);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+});
