@@ -10,4 +10,6 @@ export { currentValueOf } from './current-value';
 export type { CurrentValue } from './current-value';
 export { backoffMs } from './backoff';
 export { propose } from './proposer';
-export type { AcceptorLinks, ProposalOutcome, ProposerEnvironment, ProposerObserver, ProposerOptions } from './proposer';
+export type { AcceptorLinks, Operation, ProposalOutcome, ProposerEnvironment, ProposerObserver, ProposerOptions } from './proposer';
+export { EarlierAttempts } from './earlier-attempts';
+export type { RetryDecision } from './earlier-attempts';

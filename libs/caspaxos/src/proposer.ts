@@ -1,7 +1,8 @@
 import { maxBallot, type Ballot, type BallotSource } from './ballot';
 import type { Accepted, AcceptReply, PrepareReply } from './acceptor';
 import { backoffMs } from './backoff';
-import { isUnchanged, type Change } from './change';
+import { isUnchanged, type Change, type ChangeOutcome } from './change';
+import { EarlierAttempts } from './earlier-attempts';
 import { currentValueOf } from './current-value';
 import { QuorumTally, type TallyOutcome } from './quorum-tally';
 
@@ -36,6 +37,13 @@ export interface ProposerObserver {
   retry(): void;
 }
 
+/** One operation: its change function, and how to recognise a value it wrote (for safe retries). */
+export interface Operation<V, R> {
+  readonly change: Change<V, R>;
+  /** True for a value this operation wrote, e.g. one carrying its unique id; absent: recognised by ballot only. */
+  readonly isOwn?: (value: V) => boolean;
+}
+
 export type ProposalOutcome<R> =
   | { readonly kind: 'done'; readonly result: R }
   | {
@@ -58,12 +66,14 @@ const NO_OBSERVER: ProposerObserver = { phase: () => undefined, retry: () => und
  * ballot after a jittered pause; silence from a majority fails at once (`no-quorum`) rather than waiting
  * out the deadline, so a region cut off from the others answers quickly.
  *
- * Guarantee: if the outcome is `done`, `change` was applied exactly once, to the register's latest value,
+ * Guarantee: if the outcome is `done`, `change` took effect exactly once, on the register's latest value,
  * at a moment between the call and the answer (linearizability), whatever other proposers did meanwhile.
+ * A retry after a failed accept never applies the change a second time (see EarlierAttempts); when it
+ * cannot tell whether the first one took effect, the outcome is a failure with `mayHaveApplied`.
  */
 export async function propose<V, R>(
   links: AcceptorLinks<V>,
-  change: Change<V, R>,
+  operation: Operation<V, R>,
   ballots: BallotSource,
   env: ProposerEnvironment,
   options: ProposerOptions,
@@ -71,27 +81,30 @@ export async function propose<V, R>(
 ): Promise<ProposalOutcome<R>> {
   const deadline = env.nowMs() + options.deadlineMs;
   let floor: Ballot | null = null;
-  let acceptSent = false;
+  const earlier = new EarlierAttempts<V, R>(operation.isOwn);
+  const failure = (reason: 'no-quorum' | 'contended'): ProposalOutcome<R> => ({ kind: 'failed', reason, mayHaveApplied: earlier.mayHaveWritten });
   for (let attempt = 0; ; attempt += 1) {
     const ballot = ballots.next(env.nowMs(), floor);
     const prepared = await runPhase(links.count, (acceptor) => links.prepare(acceptor, ballot), asPromise, env, (outcome, ms) => observer.phase('prepare', outcome, ms));
     let failed = prepared;
     if (prepared.outcome === 'quorum') {
       const current = currentValueOf(prepared.yeses);
-      const changed = change(current.value);
+      const decision = earlier.decide(current);
+      if (decision.kind === 'unknown') return failure('contended');
+      const changed: ChangeOutcome<V, R> = decision.kind === 'finish' ? { next: current.value, result: decision.result } : operation.change(current.value);
       // Already chosen and left as it is: nothing to accept (see CurrentValue.settled).
       if (current.settled && isUnchanged(current.value, changed)) return { kind: 'done', result: changed.result };
-      acceptSent = true;
+      earlier.record(ballot, changed, !isUnchanged(current.value, changed));
       const accepted = await runPhase(links.count, (acceptor) => links.accept(acceptor, ballot, changed.next), asAcceptance, env, (outcome, ms) =>
         observer.phase('accept', outcome, ms),
       );
       if (accepted.outcome === 'quorum') return { kind: 'done', result: changed.result };
       failed = { ...accepted, yeses: [] };
     }
-    if (failed.outcome === 'no-quorum') return { kind: 'failed', reason: 'no-quorum', mayHaveApplied: acceptSent };
+    if (failed.outcome === 'no-quorum') return failure('no-quorum');
     floor = maxBallot(floor, failed.conflict);
     const pause = backoffMs(attempt, env.random(), options.backoffBaseMs, options.backoffCapMs);
-    if (env.nowMs() + pause >= deadline) return { kind: 'failed', reason: 'contended', mayHaveApplied: acceptSent };
+    if (env.nowMs() + pause >= deadline) return failure('contended');
     observer.retry();
     await env.sleep(pause);
   }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { BallotSource, propose, type Change, type ProposerEnvironment, type ProposerObserver, type ProposerOptions } from '@geokv/caspaxos';
+import { BallotSource, propose, type Operation, type ProposerEnvironment, type ProposerObserver, type ProposerOptions } from '@geokv/caspaxos';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { ErrorCode, type KeyspacePolicy, type ReadResult, type StrongValue } from '@geokv/protocol';
@@ -14,7 +14,7 @@ import type { DeleteCommand, PutCommand } from '../kv/kv.service';
 import { deleteRegister, readRegister, writeRegister, type StrongAnswer } from './register-changes';
 import { RegionAcceptors } from './region-acceptors';
 
-type Operation = 'get' | 'put' | 'delete';
+type OperationName = 'get' | 'put' | 'delete';
 
 const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Math.random(), sleep: (ms) => sleep(ms) };
 
@@ -50,7 +50,7 @@ export class StrongKvService {
   }
 
   async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
-    const answer = await this.run('get', requestId, keyspace, key, readRegister(Date.now()));
+    const answer = await this.run('get', requestId, keyspace, key, { change: readRegister(Date.now()) });
     if (answer.kind !== 'found') return { versions: [], context: null };
     const { value, contentType, etag, lastModifiedMs, expiresAtMs, originRegion } = answer.value;
     return { versions: [{ value, contentType, etag, lastModifiedMs, expiresAtMs, originRegion }], context: null };
@@ -67,16 +67,20 @@ export class StrongKvService {
       expiresAtMs: ttlSeconds === null ? null : nowMs + ttlSeconds * 1000,
       originRegion: this.config.GEOKV_REGION,
     };
-    const answer = await this.run('put', command.requestId, command.keyspace, command.key, writeRegister(value, command.preconditions, nowMs));
+    // The ETag is unique to this request, so a retry recognises its own earlier write (see EarlierAttempts).
+    const answer = await this.run('put', command.requestId, command.keyspace, command.key, {
+      change: writeRegister(value, command.preconditions, nowMs),
+      isOwn: (stored) => stored.etag === value.etag,
+    });
     return { context: null, etag: answer.kind === 'written' ? answer.etag : '', written: true };
   }
 
   async delete(command: DeleteCommand): Promise<Written> {
-    await this.run('delete', command.requestId, command.keyspace, command.key, deleteRegister(command.preconditions, Date.now()));
+    await this.run('delete', command.requestId, command.keyspace, command.key, { change: deleteRegister(command.preconditions, Date.now()) });
     return { context: null, etag: '', written: false };
   }
 
-  private async run(operation: Operation, requestId: string, keyspace: string, key: string, change: Change<StrongValue, StrongAnswer>): Promise<StrongAnswer> {
+  private async run(operation: OperationName, requestId: string, keyspace: string, key: string, change: Operation<StrongValue, StrongAnswer>): Promise<StrongAnswer> {
     const outcome = await propose(this.acceptors.linksFor(requestId, keyspace, key), change, this.ballots, SYSTEM, this.options, this.observer);
     if (outcome.kind === 'done') {
       const answer = outcome.result;
@@ -90,7 +94,7 @@ export class StrongKvService {
   }
 
   /** A failed operation as the client must understand it: whether it might still take effect matters. */
-  private failure(operation: Operation, reason: 'no-quorum' | 'contended', mayHaveApplied: boolean): ApiError {
+  private failure(operation: OperationName, reason: 'no-quorum' | 'contended', mayHaveApplied: boolean): ApiError {
     if (mayHaveApplied && operation !== 'get') {
       return new ApiError(
         ErrorCode.OutcomeUnknown,

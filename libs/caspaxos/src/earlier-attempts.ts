@@ -1,0 +1,56 @@
+import { ballotsEqual, compareBallots, type Ballot } from './ballot';
+import type { ChangeOutcome } from './change';
+import type { CurrentValue } from './current-value';
+
+/** What a retry may do with the value its prepare revealed, given the operation's earlier attempts. */
+export type RetryDecision<R> =
+  /** None of this operation's writes can have taken effect: apply the change afresh. */
+  | { readonly kind: 'apply' }
+  /** The revealed value is this operation's own: finish that attempt (re-accept the value) with its answer. */
+  | { readonly kind: 'finish'; readonly result: R }
+  /** An earlier write may have taken effect and been built upon since: applying again could apply it twice. */
+  | { readonly kind: 'unknown' };
+
+/**
+ * The attempts of one operation that got as far as sending an accept. A retry must never apply a
+ * non-idempotent change twice, and an accept that failed may still have been accepted by a minority and
+ * be carried forward later by another proposer. So each retry checks what its prepare revealed:
+ * - its own value (an accepted ballot of its own, or a value `isOwn` recognises, such as one carrying the
+ *   operation's unique ETag): the earlier attempt is the one that takes effect; finish it;
+ * - a value accepted under a ballot older than the operation's first write: that write is held by no
+ *   majority-visible acceptor, and completing this round (a higher ballot accepted by a majority) makes
+ *   sure it never will be, so applying the change again is safe;
+ * - anything newer that is not its own: the earlier write may have been chosen and then built upon, so
+ *   the outcome is unknown.
+ * Accepts that only re-proposed the current value (a read, a failed precondition) change nothing and
+ * never make a retry unsafe.
+ */
+export class EarlierAttempts<V, R> {
+  private readonly sent: { ballot: Ballot; outcome: ChangeOutcome<V, R> }[] = [];
+  private firstWrite: Ballot | null = null;
+  private lastWrite: ChangeOutcome<V, R> | null = null;
+
+  constructor(private readonly isOwn: (value: V) => boolean = () => false) {}
+
+  /** Records an accept about to be sent; `wrote` when it changes the value rather than re-proposing it. */
+  record(ballot: Ballot, outcome: ChangeOutcome<V, R>, wrote: boolean): void {
+    this.sent.push({ ballot, outcome });
+    if (wrote) {
+      this.firstWrite ??= ballot;
+      this.lastWrite = outcome;
+    }
+  }
+
+  /** Whether some accept of this operation that changed the value was sent: it may yet take effect. */
+  get mayHaveWritten(): boolean {
+    return this.firstWrite !== null;
+  }
+
+  decide(current: CurrentValue<V>): RetryDecision<R> {
+    const own = this.sent.find((attempt) => current.ballot !== null && ballotsEqual(attempt.ballot, current.ballot));
+    if (own !== undefined) return { kind: 'finish', result: own.outcome.result };
+    if (this.lastWrite !== null && current.value !== null && this.isOwn(current.value)) return { kind: 'finish', result: this.lastWrite.result };
+    if (this.firstWrite === null || compareBallots(current.ballot, this.firstWrite) < 0) return { kind: 'apply' };
+    return { kind: 'unknown' };
+  }
+}
