@@ -16,6 +16,8 @@ const v = (text: string): StrongValue => ({
   lastModifiedMs: 1_700_000_000_000,
   expiresAtMs: null,
   originRegion: 'us-east',
+  tombstone: false,
+  recentOps: [`etag-${text}`, 'earlier "op", with {braces}'],
 });
 
 /**
@@ -53,9 +55,10 @@ describe('acceptor state in PostgreSQL', () => {
     expect(await store.accept([{ ...request('a'), ballot: b(7), value: v('replayed') }])).toEqual([{ accepted: false, conflict: b(7) }]);
     expect(await store.accept([{ ...request('a'), ballot: b(6), value: v('older') }])).toEqual([{ accepted: false, conflict: b(7) }]);
     expect(await store.prepare([{ ...request('a'), ballot: b(8) }])).toEqual([{ promised: true, accepted: { ballot: b(7), value: v('seven') } }]);
-    // A delete: an accepted empty register.
-    expect(await store.accept([{ ...request('a'), ballot: b(8), value: null }])).toEqual([{ accepted: true }]);
-    expect(await store.prepare([{ ...request('a'), ballot: b(9) }])).toEqual([{ promised: true, accepted: { ballot: b(8), value: null } }]);
+    // A delete: a tombstone, with no bytes but its lineage.
+    const deleted = { ...v('gone'), value: '', contentType: '', tombstone: true };
+    expect(await store.accept([{ ...request('a'), ballot: b(8), value: deleted }])).toEqual([{ accepted: true }]);
+    expect(await store.prepare([{ ...request('a'), ballot: b(9) }])).toEqual([{ promised: true, accepted: { ballot: b(8), value: deleted } }]);
   });
 
   it('answers a batch that names one key twice in arrival order', async () => {

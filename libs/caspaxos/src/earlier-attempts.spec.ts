@@ -13,7 +13,7 @@ describe('EarlierAttempts', () => {
   });
 
   it('finishes its own write when a prepare reveals it, by ballot or by the value it carries', () => {
-    const attempts = new EarlierAttempts<string, string>((value) => value === 'mine');
+    const attempts = new EarlierAttempts<string, string>((value) => (value === 'mine' ? 'own' : 'unknown'));
     attempts.record(b(3), write('mine'), true);
     expect(attempts.decide({ value: 'mine', ballot: b(3), settled: false })).toEqual({ kind: 'finish', result: 'wrote mine' });
     // Carried forward under another proposer's ballot (a read re-proposed it).
@@ -28,5 +28,11 @@ describe('EarlierAttempts', () => {
     expect(attempts.decide({ value: null, ballot: null, settled: true })).toEqual({ kind: 'apply' });
     // Something newer that is not its own: the write may have been chosen and built upon.
     expect(attempts.decide({ value: 'theirs', ballot: b(6, 'q'), settled: false })).toEqual({ kind: 'unknown' });
+  });
+
+  it('applies again over a newer value whose full lineage shows the write was never chosen', () => {
+    const attempts = new EarlierAttempts<string, string>((value) => (value === 'theirs' ? 'absent' : 'unknown'));
+    attempts.record(b(5), write('mine'), true);
+    expect(attempts.decide({ value: 'theirs', ballot: b(6, 'q'), settled: false })).toEqual({ kind: 'apply' });
   });
 });

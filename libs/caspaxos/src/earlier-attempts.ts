@@ -2,6 +2,14 @@ import { ballotsEqual, compareBallots, type Ballot } from './ballot';
 import type { ChangeOutcome } from './change';
 import type { CurrentValue } from './current-value';
 
+/**
+ * What a value tells about one operation: `own` if the operation's write is in the value's lineage (the
+ * value is its write or derives from it), `absent` if the value's lineage is known in full and does not
+ * contain it, `unknown` otherwise. A register that records the ids of the operations that made it (as
+ * geokv's strong values do) answers exactly; one that records nothing answers `unknown`.
+ */
+export type Recognise<V> = (value: V | null) => 'own' | 'absent' | 'unknown';
+
 /** What a retry may do with the value its prepare revealed, given the operation's earlier attempts. */
 export type RetryDecision<R> =
   /** None of this operation's writes can have taken effect: apply the change afresh. */
@@ -14,14 +22,14 @@ export type RetryDecision<R> =
 /**
  * The attempts of one operation that got as far as sending an accept. A retry must never apply a
  * non-idempotent change twice, and an accept that failed may still have been accepted by a minority and
- * be carried forward later by another proposer. So each retry checks what its prepare revealed:
- * - its own value (an accepted ballot of its own, or a value `isOwn` recognises, such as one carrying the
- *   operation's unique ETag): the earlier attempt is the one that takes effect; finish it;
- * - a value accepted under a ballot older than the operation's first write: that write is held by no
- *   majority-visible acceptor, and completing this round (a higher ballot accepted by a majority) makes
- *   sure it never will be, so applying the change again is safe;
- * - anything newer that is not its own: the earlier write may have been chosen and then built upon, so
- *   the outcome is unknown.
+ * be carried forward later by another proposer. So each retry checks what its prepare revealed (the value
+ * accepted under the highest ballot of a majority, which derives from every value ever chosen):
+ * - its own write, or a value derived from it (by ballot, or as `recognise` tells): the earlier attempt
+ *   is the one that took effect; finish it with that attempt's answer;
+ * - a value whose full lineage lacks the operation, or one accepted under a ballot older than the
+ *   operation's first write: no earlier write of it was ever chosen, and completing this round (a higher
+ *   ballot accepted by a majority) makes sure none ever will be, so applying the change again is safe;
+ * - anything else: the earlier write may have been chosen and built upon, so the outcome is unknown.
  * Accepts that only re-proposed the current value (a read, a failed precondition) change nothing and
  * never make a retry unsafe.
  */
@@ -30,7 +38,7 @@ export class EarlierAttempts<V, R> {
   private firstWrite: Ballot | null = null;
   private lastWrite: ChangeOutcome<V, R> | null = null;
 
-  constructor(private readonly isOwn: (value: V) => boolean = () => false) {}
+  constructor(private readonly recognise: Recognise<V> = () => 'unknown') {}
 
   /** Records an accept about to be sent; `wrote` when it changes the value rather than re-proposing it. */
   record(ballot: Ballot, outcome: ChangeOutcome<V, R>, wrote: boolean): void {
@@ -49,8 +57,10 @@ export class EarlierAttempts<V, R> {
   decide(current: CurrentValue<V>): RetryDecision<R> {
     const own = this.sent.find((attempt) => current.ballot !== null && ballotsEqual(attempt.ballot, current.ballot));
     if (own !== undefined) return { kind: 'finish', result: own.outcome.result };
-    if (this.lastWrite !== null && current.value !== null && this.isOwn(current.value)) return { kind: 'finish', result: this.lastWrite.result };
-    if (this.firstWrite === null || compareBallots(current.ballot, this.firstWrite) < 0) return { kind: 'apply' };
+    if (this.lastWrite === null) return { kind: 'apply' };
+    const lineage = this.recognise(current.value);
+    if (lineage === 'own') return { kind: 'finish', result: this.lastWrite.result };
+    if (lineage === 'absent' || compareBallots(current.ballot, this.firstWrite) < 0) return { kind: 'apply' };
     return { kind: 'unknown' };
   }
 }

@@ -12,4 +12,4 @@ export { backoffMs } from './backoff';
 export { propose } from './proposer';
 export type { AcceptorLinks, Operation, ProposalOutcome, ProposerEnvironment, ProposerObserver, ProposerOptions } from './proposer';
 export { EarlierAttempts } from './earlier-attempts';
-export type { RetryDecision } from './earlier-attempts';
+export type { Recognise, RetryDecision } from './earlier-attempts';

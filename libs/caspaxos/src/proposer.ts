@@ -2,7 +2,7 @@ import { maxBallot, type Ballot, type BallotSource } from './ballot';
 import type { Accepted, AcceptReply, PrepareReply } from './acceptor';
 import { backoffMs } from './backoff';
 import { isUnchanged, type Change, type ChangeOutcome } from './change';
-import { EarlierAttempts } from './earlier-attempts';
+import { EarlierAttempts, type Recognise } from './earlier-attempts';
 import { currentValueOf } from './current-value';
 import { QuorumTally, type TallyOutcome } from './quorum-tally';
 
@@ -40,8 +40,8 @@ export interface ProposerObserver {
 /** One operation: its change function, and how to recognise a value it wrote (for safe retries). */
 export interface Operation<V, R> {
   readonly change: Change<V, R>;
-  /** True for a value this operation wrote, e.g. one carrying its unique id; absent: recognised by ballot only. */
-  readonly isOwn?: (value: V) => boolean;
+  /** Whether a value derives from this operation's write; absent: its writes are recognised by ballot only. */
+  readonly recognise?: Recognise<V>;
 }
 
 export type ProposalOutcome<R> =
@@ -81,7 +81,7 @@ export async function propose<V, R>(
 ): Promise<ProposalOutcome<R>> {
   const deadline = env.nowMs() + options.deadlineMs;
   let floor: Ballot | null = null;
-  const earlier = new EarlierAttempts<V, R>(operation.isOwn);
+  const earlier = new EarlierAttempts<V, R>(operation.recognise);
   const failure = (reason: 'no-quorum' | 'contended'): ProposalOutcome<R> => ({ kind: 'failed', reason, mayHaveApplied: earlier.mayHaveWritten });
   for (let attempt = 0; ; attempt += 1) {
     const ballot = ballots.next(env.nowMs(), floor);

@@ -1,8 +1,8 @@
-import type { StrongValue } from '@geokv/protocol';
-import { deleteRegister, readRegister, writeRegister } from './register-changes';
+import { STRONG_RECENT_OPS, type StrongValue } from '@geokv/protocol';
+import { deleteRegister, readRegister, recogniseOperation, writeRegister, type NewValue } from './register-changes';
 
 const NOW = 1_000_000;
-const value = (etag: string, expiresAtMs: number | null = null): StrongValue => ({
+const fresh = (etag: string, expiresAtMs: number | null = null): NewValue => ({
   value: Buffer.from(etag).toString('base64'),
   contentType: 'text/plain',
   etag,
@@ -10,43 +10,63 @@ const value = (etag: string, expiresAtMs: number | null = null): StrongValue => 
   expiresAtMs,
   originRegion: 'us-east',
 });
+const stored = (etag: string, expiresAtMs: number | null = null, recentOps: string[] = [etag]): StrongValue => ({ ...fresh(etag, expiresAtMs), tombstone: false, recentOps });
+const tombstone = (etag: string): NewValue => ({ ...fresh(etag), value: '', contentType: '' });
 
 describe('register changes', () => {
   it('reads the live value and leaves the register as it is (same reference)', () => {
-    const current = value('a');
+    const current = stored('a');
     const outcome = readRegister(NOW)(current);
     expect(outcome.result).toEqual({ kind: 'found', value: current });
     expect(outcome.next).toBe(current);
     expect(readRegister(NOW)(null).result).toEqual({ kind: 'absent' });
   });
 
-  it('reads an expired value as absent', () => {
-    expect(readRegister(NOW)(value('a', NOW)).result).toEqual({ kind: 'absent' });
-    expect(readRegister(NOW)(value('a', NOW + 1)).result.kind).toBe('found');
+  it('reads an expired value or a tombstone as absent', () => {
+    expect(readRegister(NOW)(stored('a', NOW)).result).toEqual({ kind: 'absent' });
+    expect(readRegister(NOW)(stored('a', NOW + 1)).result.kind).toBe('found');
+    expect(readRegister(NOW)({ ...stored('a'), tombstone: true }).result).toEqual({ kind: 'absent' });
   });
 
-  it('writes unconditionally, and compare-and-sets on If-Match and If-None-Match: *', () => {
-    const next = value('b');
-    expect(writeRegister(next, {}, NOW)(value('a'))).toEqual({ next, result: { kind: 'written', etag: 'b' } });
-    expect(writeRegister(next, { ifMatch: ['a'] }, NOW)(value('a')).next).toBe(next);
-    expect(writeRegister(next, { ifMatch: ['*'] }, NOW)(value('a')).next).toBe(next);
-    expect(writeRegister(next, { ifNoneMatch: true }, NOW)(null).next).toBe(next);
-    expect(writeRegister(next, { ifNoneMatch: true }, NOW)(value('a', NOW - 1)).next).toBe(next);
+  it('writes unconditionally, extending the lineage with its own id', () => {
+    const outcome = writeRegister(fresh('b'), {}, NOW)(stored('a'));
+    expect(outcome).toEqual({ next: { ...fresh('b'), tombstone: false, recentOps: ['a', 'b'] }, result: { kind: 'written', etag: 'b' } });
+  });
+
+  it('compare-and-sets on If-Match and If-None-Match: *', () => {
+    expect(writeRegister(fresh('b'), { ifMatch: ['a'] }, NOW)(stored('a')).result.kind).toBe('written');
+    expect(writeRegister(fresh('b'), { ifMatch: ['*'] }, NOW)(stored('a')).result.kind).toBe('written');
+    expect(writeRegister(fresh('b'), { ifNoneMatch: true }, NOW)(null).result.kind).toBe('written');
+    expect(writeRegister(fresh('b'), { ifNoneMatch: true }, NOW)(stored('a', NOW - 1)).result.kind).toBe('written');
+    expect(writeRegister(fresh('b'), { ifNoneMatch: true }, NOW)({ ...stored('a'), tombstone: true }).result.kind).toBe('written');
   });
 
   it('fails a precondition without changing anything', () => {
-    const current = value('a');
+    const current = stored('a');
     for (const preconditions of [{ ifMatch: ['x'] }, { ifNoneMatch: true as const }]) {
-      const outcome = writeRegister(value('b'), preconditions, NOW)(current);
+      const outcome = writeRegister(fresh('b'), preconditions, NOW)(current);
       expect(outcome.next).toBe(current);
       expect(outcome.result.kind).toBe('precondition-failed');
     }
-    expect(writeRegister(value('b'), { ifMatch: ['*'] }, NOW)(null).result.kind).toBe('precondition-failed');
-    expect(deleteRegister({ ifMatch: ['x'] }, NOW)(current).next).toBe(current);
+    expect(writeRegister(fresh('b'), { ifMatch: ['*'] }, NOW)(null).result.kind).toBe('precondition-failed');
+    expect(deleteRegister(tombstone('d'), { ifMatch: ['x'] }, NOW)(current).next).toBe(current);
   });
 
-  it('deletes by emptying the register, and a delete of nothing changes nothing', () => {
-    expect(deleteRegister({}, NOW)(value('a'))).toEqual({ next: null, result: { kind: 'deleted' } });
-    expect(deleteRegister({}, NOW)(null).next).toBeNull();
+  it('deletes by leaving a tombstone, and a delete of nothing changes nothing', () => {
+    expect(deleteRegister(tombstone('d'), {}, NOW)(stored('a')).next).toEqual({ ...tombstone('d'), tombstone: true, recentOps: ['a', 'd'] });
+    expect(deleteRegister(tombstone('d'), {}, NOW)(null).next).toBeNull();
+    const dead = { ...stored('a'), tombstone: true };
+    expect(deleteRegister(tombstone('d'), {}, NOW)(dead).next).toBe(dead);
+  });
+
+  it('keeps only the latest ids, and recognises an operation by them', () => {
+    const full = Array.from({ length: STRONG_RECENT_OPS }, (_, i) => `op${i}`);
+    const next = writeRegister(fresh('new'), {}, NOW)(stored('old', null, full)).next!;
+    expect(next.recentOps).toHaveLength(STRONG_RECENT_OPS);
+    expect(next.recentOps.at(-1)).toBe('new');
+    expect(recogniseOperation('new')(next)).toBe('own');
+    expect(recogniseOperation('op0')(next)).toBe('unknown');
+    expect(recogniseOperation('other')(stored('a'))).toBe('absent');
+    expect(recogniseOperation('other')(null)).toBe('absent');
   });
 });

@@ -1,5 +1,5 @@
-import type { Change } from '@geokv/caspaxos';
-import type { StrongValue } from '@geokv/protocol';
+import type { Change, Recognise } from '@geokv/caspaxos';
+import { STRONG_RECENT_OPS, type StrongValue } from '@geokv/protocol';
 import type { Preconditions } from '../kv/kv-headers';
 
 /** What a strong operation answers, decided inside the change function at its linearization point. */
@@ -10,9 +10,25 @@ export type StrongAnswer =
   | { readonly kind: 'deleted' }
   | { readonly kind: 'precondition-failed'; readonly message: string };
 
-/** The register's value as clients see it: an expired value reads as absent. */
+/** The register's value as clients see it: a tombstone or an expired value reads as absent. */
 function liveValue(current: StrongValue | null, nowMs: number): StrongValue | null {
-  return current !== null && (current.expiresAtMs === null || current.expiresAtMs > nowMs) ? current : null;
+  return current !== null && !current.tombstone && (current.expiresAtMs === null || current.expiresAtMs > nowMs) ? current : null;
+}
+
+/** What a write stores: its own content, and the lineage of operations it extends by its own id (= etag). */
+export type NewValue = Omit<StrongValue, 'recentOps' | 'tombstone'>;
+
+function extend(current: StrongValue | null, value: NewValue, tombstone: boolean): StrongValue {
+  return { ...value, tombstone, recentOps: [...(current?.recentOps ?? []), value.etag].slice(-STRONG_RECENT_OPS) };
+}
+
+/** Whether `operationId` made the value or one it derives from, by the ids the value remembers. */
+export function recogniseOperation(operationId: string): Recognise<StrongValue> {
+  return (value) => {
+    const lineage = value?.recentOps ?? [];
+    if (lineage.includes(operationId)) return 'own';
+    return lineage.length < STRONG_RECENT_OPS ? 'absent' : 'unknown';
+  };
 }
 
 /** Why the preconditions fail on `live`, or null when they hold. */
@@ -39,19 +55,24 @@ export function readRegister(nowMs: number): Change<StrongValue, StrongAnswer> {
 }
 
 /** PUT: `value` replaces whatever is there, if the preconditions hold (compare-and-set). */
-export function writeRegister(value: StrongValue, preconditions: Preconditions, nowMs: number): Change<StrongValue, StrongAnswer> {
+export function writeRegister(value: NewValue, preconditions: Preconditions, nowMs: number): Change<StrongValue, StrongAnswer> {
   return (current) => {
     const failure = preconditionFailure(liveValue(current, nowMs), preconditions);
     if (failure !== null) return { next: current, result: { kind: 'precondition-failed', message: failure } };
-    return { next: value, result: { kind: 'written', etag: value.etag } };
+    return { next: extend(current, value, false), result: { kind: 'written', etag: value.etag } };
   };
 }
 
-/** DELETE: empties the register if the preconditions hold; deleting an empty register changes nothing. */
-export function deleteRegister(preconditions: Preconditions, nowMs: number): Change<StrongValue, StrongAnswer> {
+/**
+ * DELETE: leaves a tombstone if the preconditions hold. Deleting what is already absent changes nothing,
+ * which also keeps a stream of deletes from growing the lineage.
+ */
+export function deleteRegister(tombstone: NewValue, preconditions: Preconditions, nowMs: number): Change<StrongValue, StrongAnswer> {
   return (current) => {
-    const failure = preconditionFailure(liveValue(current, nowMs), preconditions);
+    const live = liveValue(current, nowMs);
+    const failure = preconditionFailure(live, preconditions);
     if (failure !== null) return { next: current, result: { kind: 'precondition-failed', message: failure } };
-    return { next: null, result: { kind: 'deleted' } };
+    if (live === null && (current === null || current.tombstone)) return { next: current, result: { kind: 'deleted' } };
+    return { next: extend(current, tombstone, true), result: { kind: 'deleted' } };
   };
 }

@@ -11,10 +11,13 @@ import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
 import type { Written } from '../kv/kv-responses';
 import type { DeleteCommand, PutCommand } from '../kv/kv.service';
-import { deleteRegister, readRegister, writeRegister, type StrongAnswer } from './register-changes';
+import { deleteRegister, readRegister, recogniseOperation, writeRegister, type NewValue, type StrongAnswer } from './register-changes';
 import { RegionAcceptors } from './region-acceptors';
 
 type OperationName = 'get' | 'put' | 'delete';
+
+/** A write's id, unique across regions and retries: its ETag, and its entry in the key's recentOps. */
+const operationId = (): string => randomBytes(12).toString('base64url');
 
 const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Math.random(), sleep: (ms) => sleep(ms) };
 
@@ -59,24 +62,28 @@ export class StrongKvService {
   async put(command: PutCommand, policy: KeyspacePolicy): Promise<Written> {
     const nowMs = Date.now();
     const ttlSeconds = command.ttlSeconds ?? policy.defaultTtlSeconds;
-    const value: StrongValue = {
+    const value: NewValue = {
       value: command.value.toString('base64'),
       contentType: command.contentType,
-      etag: randomBytes(12).toString('base64url'),
+      etag: operationId(),
       lastModifiedMs: nowMs,
       expiresAtMs: ttlSeconds === null ? null : nowMs + ttlSeconds * 1000,
       originRegion: this.config.GEOKV_REGION,
     };
-    // The ETag is unique to this request, so a retry recognises its own earlier write (see EarlierAttempts).
     const answer = await this.run('put', command.requestId, command.keyspace, command.key, {
       change: writeRegister(value, command.preconditions, nowMs),
-      isOwn: (stored) => stored.etag === value.etag,
+      recognise: recogniseOperation(value.etag),
     });
     return { context: null, etag: answer.kind === 'written' ? answer.etag : '', written: true };
   }
 
   async delete(command: DeleteCommand): Promise<Written> {
-    await this.run('delete', command.requestId, command.keyspace, command.key, { change: deleteRegister(command.preconditions, Date.now()) });
+    const nowMs = Date.now();
+    const tombstone: NewValue = { value: '', contentType: '', etag: operationId(), lastModifiedMs: nowMs, expiresAtMs: null, originRegion: this.config.GEOKV_REGION };
+    await this.run('delete', command.requestId, command.keyspace, command.key, {
+      change: deleteRegister(tombstone, command.preconditions, nowMs),
+      recognise: recogniseOperation(tombstone.etag),
+    });
     return { context: null, etag: '', written: false };
   }
 

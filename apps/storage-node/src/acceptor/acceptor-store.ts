@@ -14,6 +14,8 @@ interface PreparedRow {
   readonly last_modified_ms: string | null;
   readonly expires_at_ms: string | null;
   readonly origin_region: string | null;
+  readonly tombstone: boolean | null;
+  readonly recent_ops: string[] | null;
   readonly conflict_counter: string | null;
   readonly conflict_proposer: string | null;
 }
@@ -62,6 +64,9 @@ export class AcceptorStore {
         wave.map((r) => r.value?.lastModifiedMs ?? null),
         wave.map((r) => r.value?.expiresAtMs ?? null),
         wave.map((r) => r.value?.originRegion ?? null),
+        wave.map((r) => r.value?.tombstone ?? null),
+        // A text[] of text[] cannot be passed as one parameter; each list travels as a JSON array instead.
+        wave.map((r) => (r.value === null ? null : JSON.stringify(r.value.recentOps))),
       ]);
       return rows.map((row, i): AcceptResult => (row.ok ? { accepted: true } : { accepted: false, conflict: conflictOf(row, wave[i].ballot) }));
     });
@@ -85,6 +90,8 @@ function valueOf(row: PreparedRow): StrongValue | null {
     lastModifiedMs: Number(row.last_modified_ms),
     expiresAtMs: row.expires_at_ms === null ? null : Number(row.expires_at_ms),
     originRegion: row.origin_region ?? '',
+    tombstone: row.tombstone ?? false,
+    recentOps: row.recent_ops ?? [],
   };
 }
 

@@ -1,0 +1,170 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkHistory } from '@geokv/linearizability';
+import { expectApiError, expectStatus, http, pollUntil } from '../support/http';
+import { query } from '../support/shard-db';
+import { StrongClient, type Attempt } from '../support/strong-client';
+import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
+
+const KEYSPACE = 'ledger';
+const KEYS = ['k0', 'k1', 'k2'];
+const CLIENTS = 5;
+const RUN_MS = 30_000;
+
+/**
+ * Strong keyspaces on three regions of real processes: clients in every region run reads, writes,
+ * deletes and compare-and-sets on a few keys while a region is cut off, a gateway and an acceptor's
+ * storage node are killed; the recorded history must be linearizable.
+ */
+describe('strong keyspaces across three regions', () => {
+  let regions: TestRegions;
+  const gateway = (region: string): string => regions.gatewayUrl(region);
+
+  beforeAll(async () => {
+    regions = await startTestRegions('strong');
+    const created = await http(`${gateway('us-east')}/v1/keyspaces/${KEYSPACE}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"consistency":"strong"}',
+    });
+    expectStatus(created, 200);
+    for (const region of THREE_REGIONS) {
+      await pollUntil(() => http(`${gateway(region)}/v1/keyspaces/${KEYSPACE}`), (result) => result.status === 200, {
+        timeoutMs: 20_000,
+        what: `keyspace ${KEYSPACE} in ${region}`,
+      });
+    }
+  }, 180_000);
+
+  afterAll(() => regions?.stop(), 60_000);
+
+  it('keeps a linearizable history through a partition, a gateway kill and an acceptor kill', async () => {
+    const valueByEtag = new Map<string, string>();
+    const clients = Array.from({ length: CLIENTS }, (_, i) => new StrongClient(`c${i}`, gateway, KEYSPACE, valueByEtag));
+    const started = performance.now();
+    const running = () => performance.now() - started < RUN_MS;
+    const workers = clients.map(async (client) => {
+      for (let op = 0; op < 20_000 && running(); op++) {
+        const region = THREE_REGIONS[Math.floor(Math.random() * THREE_REGIONS.length)];
+        const key = KEYS[Math.floor(Math.random() * KEYS.length)];
+        const dice = Math.random();
+        if (dice < 0.4) await client.read(region, key);
+        else if (dice < 0.65) await client.write(region, key);
+        else if (dice < 0.95) await client.compareAndSet(region, key);
+        else await client.delete(region, key);
+      }
+    });
+
+    const { proxy } = regions.cluster;
+    const cutOff = 'ap-south';
+    const at = (ms: number) => sleep(Math.max(0, ms - (performance.now() - started)));
+    const timeline: Record<string, number> = {};
+
+    await at(3_000);
+    for (const other of THREE_REGIONS.filter((region) => region !== cutOff)) {
+      proxy.setFaults(cutOff, other, { delayMs: 0, blackhole: true });
+      proxy.setFaults(other, cutOff, { delayMs: 0, blackhole: true });
+    }
+    timeline.cut = performance.now();
+    await at(9_000);
+    proxy.healAll();
+    timeline.healed = performance.now();
+
+    await at(12_000);
+    const euWest = regions.cluster.region('eu-west');
+    euWest.gateway.kill();
+    await at(15_000);
+    await euWest.gateway.restart();
+    await euWest.gateway.waitReady(30_000);
+
+    await at(18_000);
+    // A storage node that holds acceptor state of the test's keys in us-east.
+    const usEast = regions.cluster.region('us-east');
+    let acceptor = usEast.storageNodes[0];
+    for (const node of usEast.storageNodes) {
+      const rows = await query<{ count: string }>(node.databaseUrl, 'SELECT count(*) AS count FROM acceptor_state WHERE keyspace = $1', [KEYSPACE]);
+      if (Number(rows[0].count) > 0) {
+        acceptor = node;
+        break;
+      }
+    }
+    const heldBefore = await query<{ count: string }>(acceptor.databaseUrl, 'SELECT count(*) AS count FROM acceptor_state WHERE keyspace = $1', [KEYSPACE]);
+    expect(Number(heldBefore[0].count)).toBeGreaterThan(0);
+    acceptor.process.kill();
+    await at(23_000);
+    await acceptor.process.restart();
+    await acceptor.process.waitReady(30_000);
+
+    await Promise.all(workers);
+
+    const history = clients.flatMap((client) => client.history);
+    const attempts = clients.flatMap((client) => client.attempts);
+    const answered = attempts.filter((attempt) => attempt.ending === 'answered');
+    const checkStarted = performance.now();
+    const checked = checkHistory(history);
+    const count = (ending: string) => attempts.filter((attempt) => attempt.ending === ending).length;
+    console.log(
+      `strong chaos run: ${attempts.length} requests, ${count('answered')} answered, ${count('not-applied')} refused (NO_QUORUM/CONTENDED/gateway down), ` +
+        `${count('unknown')} unknown; history of ${history.length} checked in ${Math.round(performance.now() - checkStarted)} ms: ${String(checked.linearizable)}`,
+    );
+    if (checked.linearizable !== true) {
+      throw new Error(`history of ${history.length} operations is not linearizable: ${JSON.stringify(checked).slice(0, 4_000)}`);
+    }
+    // Enough happened for the verdict to mean something, including successful and failed compare-and-sets.
+    expect(answered.length).toBeGreaterThan(300);
+    expect(history.some((op) => op.output?.kind === 'cas' && op.output.ok)).toBe(true);
+    expect(history.some((op) => op.output?.kind === 'cas' && !op.output.ok)).toBe(true);
+
+    // The cut-off region answered every request it got during the cut (after the links' deadline) with
+    // NO_QUORUM: never a value, never an acknowledgement.
+    const duringCut = (attempt: Attempt) => attempt.region === cutOff && attempt.call > timeline.cut + 1_500 && attempt.returned < timeline.healed;
+    const isolated = attempts.filter(duringCut);
+    expect(isolated.length).toBeGreaterThan(5);
+    expect(isolated.filter((attempt) => attempt.code !== 'NO_QUORUM').map((attempt) => `${attempt.status} ${attempt.code}`)).toEqual([]);
+    // The majority side kept serving meanwhile.
+    const majoritySide = attempts.filter((attempt) => attempt.region !== cutOff && attempt.call > timeline.cut + 1_500 && attempt.returned < timeline.healed);
+    expect(majoritySide.filter((attempt) => attempt.ending === 'answered').length).toBeGreaterThan(majoritySide.length / 2);
+
+    // Once healed and restarted, every region serves again.
+    for (const region of THREE_REGIONS) {
+      const read = await http(`${gateway(region)}/v1/kv/${KEYSPACE}/k0`);
+      expect([200, 404]).toContain(read.status);
+    }
+  }, 120_000);
+
+  it('lets exactly one of many concurrent If-None-Match: * creates succeed, in every region', async () => {
+    const attempts = Array.from({ length: 9 }, (_, i) =>
+      http(`${gateway(THREE_REGIONS[i % 3])}/v1/kv/${KEYSPACE}/race`, { method: 'PUT', headers: { 'if-none-match': '*' }, body: `creator-${i}` }),
+    );
+    const results = await Promise.all(attempts);
+    const winners = results.flatMap((result, i) => (result.status === 204 ? [i] : []));
+    expect(winners).toHaveLength(1);
+    for (const [i, result] of results.entries()) if (i !== winners[0]) expectApiError(result, 412, 'PRECONDITION_FAILED');
+    for (const region of THREE_REGIONS) {
+      const read = await http(`${gateway(region)}/v1/kv/${KEYSPACE}/race`);
+      expectStatus(read, 200);
+      expect(read.body.toString('utf8')).toBe(`creator-${winners[0]}`);
+    }
+  }, 60_000);
+
+  it('compare-and-sets on the ETag across regions, and a failed precondition changes nothing', async () => {
+    const first = await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`, { method: 'PUT', body: 'one' });
+    expectStatus(first, 204);
+    const etag = first.headers.get('etag')!;
+    const swapped = await http(`${gateway('eu-west')}/v1/kv/${KEYSPACE}/cas`, { method: 'PUT', headers: { 'if-match': etag }, body: 'two' });
+    expectStatus(swapped, 204);
+    const stale = await http(`${gateway('ap-south')}/v1/kv/${KEYSPACE}/cas`, { method: 'PUT', headers: { 'if-match': etag }, body: 'three' });
+    expectApiError(stale, 412, 'PRECONDITION_FAILED');
+    const staleDelete = await http(`${gateway('ap-south')}/v1/kv/${KEYSPACE}/cas`, { method: 'DELETE', headers: { 'if-match': etag } });
+    expectApiError(staleDelete, 412, 'PRECONDITION_FAILED');
+    const read = await http(`${gateway('ap-south')}/v1/kv/${KEYSPACE}/cas`);
+    expectStatus(read, 200);
+    expect(read.body.toString('utf8')).toBe('two');
+    expect(read.headers.get('etag')).toBe(swapped.headers.get('etag'));
+    expect(read.headers.get('x-causal-context')).toBeNull();
+
+    const deleted = await http(`${gateway('eu-west')}/v1/kv/${KEYSPACE}/cas`, { method: 'DELETE', headers: { 'if-match': swapped.headers.get('etag')! } });
+    expectStatus(deleted, 204);
+    expectApiError(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`), 404, 'NOT_FOUND');
+  }, 60_000);
+});
