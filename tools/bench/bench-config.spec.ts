@@ -5,9 +5,10 @@ describe('bench config', () => {
     expect(readBenchConfig({})).toEqual({
       seconds: 10,
       connections: 50,
-      parts: ['throughput', 'replication', 'join'],
+      parts: ['throughput', 'replication', 'join', 'strong'],
       replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50 },
       join: { keys: 100_000, timeoutSeconds: 600 },
+      strong: { seconds: 8, connections: 50, delayMs: 50 },
     });
     expect(readBenchConfig({ BENCH_SECONDS: '3', BENCH_CONNECTIONS: '8', BENCH_PARTS: 'replication', BENCH_REPLICATION_SECONDS: '5' })).toMatchObject({
       seconds: 3,
@@ -19,14 +20,20 @@ describe('bench config', () => {
       parts: ['join', 'throughput'],
       join: { keys: 5_000, timeoutSeconds: 90 },
     });
+    expect(readBenchConfig({ BENCH_PARTS: 'strong', BENCH_STRONG_SECONDS: '4', BENCH_STRONG_CONNECTIONS: '16', BENCH_LINK_DELAY_MS: '20' })).toMatchObject({
+      parts: ['strong'],
+      replication: { delayMs: 20 },
+      strong: { seconds: 4, connections: 16, delayMs: 20 },
+    });
   });
 
   it('names the variable it cannot use', () => {
     expect(() => readBenchConfig({ BENCH_SECONDS: 'ten' })).toThrow('BENCH_SECONDS must be a positive integer, got "ten"');
     expect(() => readBenchConfig({ BENCH_CONNECTIONS: '0' })).toThrow('BENCH_CONNECTIONS');
-    expect(() => readBenchConfig({ BENCH_PARTS: 'throughput,latency' })).toThrow('BENCH_PARTS takes throughput, replication, join');
+    expect(() => readBenchConfig({ BENCH_PARTS: 'throughput,latency' })).toThrow('BENCH_PARTS takes throughput, replication, join, strong');
     expect(() => readBenchConfig({ BENCH_JOIN_KEYS: '-1' })).toThrow('BENCH_JOIN_KEYS');
     expect(() => readBenchConfig({ BENCH_JOIN_TIMEOUT_SECONDS: '1.5' })).toThrow('BENCH_JOIN_TIMEOUT_SECONDS');
+    expect(() => readBenchConfig({ BENCH_STRONG_CONNECTIONS: '0' })).toThrow('BENCH_STRONG_CONNECTIONS');
   });
 
   it('stores 100-byte values that differ per key', () => {

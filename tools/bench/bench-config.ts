@@ -9,10 +9,12 @@ export interface BenchConfig {
   replication: { rate: number; seconds: number; partitionSeconds: number; delayMs: number };
   /** Keys loaded before a fourth node joins, and the bound on the whole join part once its region is up. */
   join: { keys: number; timeoutSeconds: number };
+  /** Strong against eventual keyspaces across three regions: seconds and connections per phase, and the delay of the second round. */
+  strong: { seconds: number; connections: number; delayMs: number };
 }
 
-export type BenchPart = 'throughput' | 'replication' | 'join';
-const BENCH_PARTS: readonly BenchPart[] = ['throughput', 'replication', 'join'];
+export type BenchPart = 'throughput' | 'replication' | 'join' | 'strong';
+const BENCH_PARTS: readonly BenchPart[] = ['throughput', 'replication', 'join', 'strong'];
 
 /** Long enough for JIT, connection pools and PostgreSQL's caches to settle before we measure. */
 export const WARMUP_SECONDS = 2;
@@ -38,6 +40,8 @@ export const JOIN_POLL_MS = 200;
 export const JOIN_EXPECTED_MOVED_SHARE = 0.75;
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  // One knob for both parts that delay the links, so that their figures describe the same network.
+  const linkDelayMs = positiveInt(env, 'BENCH_LINK_DELAY_MS', 50);
   return {
     seconds: positiveInt(env, 'BENCH_SECONDS', 10),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 50),
@@ -46,11 +50,18 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       rate: positiveInt(env, 'BENCH_REPLICATION_RATE', 1_000),
       seconds: positiveInt(env, 'BENCH_REPLICATION_SECONDS', 60),
       partitionSeconds: positiveInt(env, 'BENCH_PARTITION_SECONDS', 30),
-      delayMs: positiveInt(env, 'BENCH_LINK_DELAY_MS', 50),
+      delayMs: linkDelayMs,
     },
     join: {
       keys: positiveInt(env, 'BENCH_JOIN_KEYS', 100_000),
       timeoutSeconds: positiveInt(env, 'BENCH_JOIN_TIMEOUT_SECONDS', 600),
+    },
+    strong: {
+      // Twelve phases share the part: 8 s each keeps it near four minutes with the three regions' startup.
+      seconds: positiveInt(env, 'BENCH_STRONG_SECONDS', 8),
+      // As many as the throughput part; each on its own key at a time, so that proposals rarely contend.
+      connections: positiveInt(env, 'BENCH_STRONG_CONNECTIONS', 50),
+      delayMs: linkDelayMs,
     },
   };
 }

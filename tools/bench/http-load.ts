@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { PhaseResult } from './phase-result';
 import { WARMUP_SECONDS } from './bench-config';
+import type { FailureCodes } from './failure-codes';
 
 export interface HttpLoad {
   name: string;
@@ -10,6 +11,11 @@ export interface HttpLoad {
   requests?: autocannon.Request[];
   /** Counted by the caller's onResponse; read after the run. */
   wrongBodies?: () => number;
+  /**
+   * Filled by the requests' onResponse (see BenchKeys); reset when the measured run starts, so that it
+   * counts what the status counts do, and then describes the failures in the result's notes.
+   */
+  failures?: FailureCodes;
 }
 
 /** Seconds before a request counts as a timeout: far above any healthy latency here, well under a phase. */
@@ -17,7 +23,7 @@ const REQUEST_TIMEOUT_SECONDS = 5;
 
 /** Runs autocannon against `url`: a discarded warm-up, then `seconds` measured. */
 export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
-  const result = await autocannon({
+  const running = autocannon({
     url: load.url,
     connections: load.connections,
     duration: load.seconds,
@@ -25,6 +31,9 @@ export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
     requests: load.requests,
     warmup: { connections: load.connections, duration: WARMUP_SECONDS },
   });
+  // Emitted for the measured run only: the warm-up reports to a tracker of its own.
+  running.on('start', () => load.failures?.reset());
+  const result = await running;
   return {
     name: load.name,
     okPerSecond: result['2xx'] / result.duration,
@@ -34,7 +43,7 @@ export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
     errors: result.errors,
     timeouts: result.timeouts,
     wrongBodies: load.wrongBodies?.() ?? 0,
-    notes: describeStatuses(result.statusCodeStats),
+    notes: load.failures?.describe() ?? describeStatuses(result.statusCodeStats),
   };
 }
 

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { benchValue, KEY_SPACE } from './bench-config';
+import type { FailureCodes } from './failure-codes';
 
 /**
  * Keys are `bench-<n>` in one keyspace (each keyspace measured gets its own BenchKeys); the PUT phase
@@ -10,7 +11,11 @@ export class BenchKeys {
   private next = 0;
   private wrong = 0;
 
-  constructor(private readonly keyspace: string) {}
+  /** With `failures`, every response outside 2xx is counted by its error code (which makes GETs capture bodies). */
+  constructor(
+    private readonly keyspace: string,
+    private readonly failures?: FailureCodes,
+  ) {}
 
   /** PUT /v1/kv/<keyspace>/bench-<n> with benchValue(n), a new n per request, cycling over KEY_SPACE. */
   putRequests(): autocannon.Request[] {
@@ -26,22 +31,25 @@ export class BenchKeys {
           request.body = benchValue(n);
           return request;
         },
-        onResponse: (status, _body, context) => {
+        onResponse: (status, body, context) => {
           if (status >= 200 && status < 300 && typeof context.n === 'number') this.stored[context.n] = 1;
+          this.failures?.record(status, body);
         },
       },
     ];
   }
 
   /**
-   * GET of keys the PUT phase stored, round robin. No response callback: with one, autocannon captures
-   * every body, which loads the load generator (it shares the two cores with geokv, and the bare-Fastify
-   * baseline pays nothing of the kind). Bodies are checked afterwards instead (verifySample).
+   * GET of keys the PUT phase stored, round robin. No response callback unless failures are counted: with
+   * one, autocannon captures every body, which loads the load generator (it shares the two cores with
+   * geokv, and the bare-Fastify baseline pays nothing of the kind). Bodies are checked afterwards instead
+   * (verifySample).
    */
   getRequests(): autocannon.Request[] {
     const keys = this.storedKeys();
     if (keys.length === 0) throw new Error('the PUT phase stored no key, so there is nothing to GET');
     let next = 0;
+    const failures = this.failures;
     return [
       {
         method: 'GET',
@@ -49,6 +57,7 @@ export class BenchKeys {
           request.path = benchKeyPath(this.keyspace, keys[next++ % keys.length]);
           return request;
         },
+        ...(failures === undefined ? {} : { onResponse: (status: number, body: string) => failures.record(status, body) }),
       },
     ];
   }

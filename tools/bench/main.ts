@@ -27,14 +27,19 @@ import type { KeyspacePhases } from './replica-comparison';
 import { runReplicationBench } from './replication-bench';
 import { formatReplicationReport } from './replication-report';
 import { formatReport } from './report';
+import { runStrongBench } from './strong-bench';
+import { formatStrongReport } from './strong-report';
 
 // `npm run bench`: geokv's PUT and GET against their raw building blocks, with one replica and with three, a
-// node joining a loaded region, and replication across regions; on loopback, bounded in time.
+// node joining a loaded region, replication across regions, and strong keyspaces against eventual ones
+// across regions; on loopback, bounded in time.
 
 /** Startup (three apps waiting for a ring) and cleanup, on top of the phases themselves. */
 const OVERHEAD_BUDGET_MS = 180_000;
 /** The join part's own region and fourth node starting, and requests still in flight at its deadline. */
 const JOIN_OVERHEAD_SECONDS = 120;
+/** The strong part's three regions starting, keyspaces reaching them, its warm-up, replication draining, reads verified. */
+const STRONG_OVERHEAD_SECONDS = 300;
 const teardown = new Teardown();
 /** Values read back and compared after the GET phase. */
 const VERIFIED_READS = 2_000;
@@ -47,7 +52,9 @@ async function main(): Promise<void> {
     ? (2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 180) * 1000
     : 0;
   const joinMs = config.parts.includes('join') ? (config.join.timeoutSeconds + JOIN_OVERHEAD_SECONDS) * 1000 : 0;
-  armWatchdog(throughputMs + replicationMs + joinMs + OVERHEAD_BUDGET_MS);
+  // Twelve phases: PUT and GET, eventual and strong under load and strong at light load, with and without the delay.
+  const strongMs = config.parts.includes('strong') ? (12 * (WARMUP_SECONDS + config.strong.seconds + 15) + STRONG_OVERHEAD_SECONDS) * 1000 : 0;
+  armWatchdog(throughputMs + replicationMs + joinMs + strongMs + OVERHEAD_BUDGET_MS);
   const root = repoRoot();
   const prefix = uniqueDatabasePrefix('bench');
   const logDir = join(root, '.data', 'bench', prefix);
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
   if (config.parts.includes('throughput')) await throughput(config, prefix, logDir);
   // Before replication, whose three regions run until the end and would share the machine with the join.
   if (config.parts.includes('join')) await nodeJoin(config, prefix, logDir);
+  if (config.parts.includes('strong')) await strong(config, prefix, logDir);
   if (config.parts.includes('replication')) await replication(config, prefix, logDir);
 }
 
@@ -129,6 +137,24 @@ async function replication(config: BenchConfig, prefix: string, logDir: string):
   teardown.add('three regions', () => cluster.stop());
   const result = await runReplicationBench(cluster, config.replication);
   console.log(`\n${formatReplicationReport([result.healthy, result.delayed], result.convergence, config.replication.rate, config.replication.seconds)}`);
+}
+
+/** Strong and eventual keyspaces across three regions, from one region's gateway, with and without delay on the links. */
+async function strong(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
+  console.log(`strong: starting three regions; ${config.strong.seconds}s per phase, ${config.strong.connections} connections, then ${config.strong.delayMs} ms on every link`);
+  const cluster = await MultiRegionCluster.start({
+    regions: ['us-east', 'eu-west', 'ap-south'],
+    databasePrefix: `${prefix}_st`,
+    // Its own directory: the replication part's three regions write logs of the same names.
+    logDir: join(logDir, 'strong'),
+    env: { LOG_LEVEL: 'warn' },
+  });
+  teardown.add('strong databases', () => cluster.dropDatabases());
+  teardown.add('strong regions', () => cluster.stop());
+  const result = await runStrongBench(cluster, config.strong);
+  // The replication part gets an idle machine; a second stop() in teardown finds nothing left to stop.
+  await cluster.stop();
+  console.log(`\n${formatStrongReport(result)}\n`);
 }
 
 async function startBenchRegion(adminUrl: string, prefix: string, logDir: string, redisUrl: string): Promise<RunningRegion> {

@@ -149,7 +149,7 @@ async function writeAtRate(cluster: MultiRegionCluster, rate: number, seconds: n
 }
 
 /** Waits until every region reports, for every peer, nothing left to deliver. */
-async function waitUntilDelivered(cluster: MultiRegionCluster, timeoutMs: number): Promise<void> {
+export async function waitUntilDelivered(cluster: MultiRegionCluster, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const backlogs = await Promise.all(
