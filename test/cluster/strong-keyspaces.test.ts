@@ -104,8 +104,9 @@ describe('strong keyspaces across three regions', () => {
     const checked = checkHistory(history);
     const count = (ending: string) => attempts.filter((attempt) => attempt.ending === ending).length;
     console.log(
-      `strong chaos run: ${attempts.length} requests, ${count('answered')} answered, ${count('not-applied')} refused (NO_QUORUM/CONTENDED/gateway down), ` +
-        `${count('unknown')} unknown; history of ${history.length} checked in ${Math.round(performance.now() - checkStarted)} ms: ${String(checked.linearizable)}`,
+      `strong chaos run: ${attempts.length} requests, ${count('answered')} answered, ${count('not-applied')} refused (${causesOf(attempts, 'not-applied')}), ` +
+        `${count('unknown')} unknown (${causesOf(attempts, 'unknown')}); history of ${history.length} checked in ${Math.round(performance.now() - checkStarted)} ms: ` +
+        String(checked.linearizable),
     );
     if (checked.linearizable !== true) {
       throw new Error(`history of ${history.length} operations is not linearizable: ${JSON.stringify(checked).slice(0, 4_000)}`);
@@ -168,3 +169,13 @@ describe('strong keyspaces across three regions', () => {
     expectApiError(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`), 404, 'NOT_FOUND');
   }, 60_000);
 });
+
+/** How the requests that ended so ended: `503 NO_QUORUM ×n`, `no answer ×n`, … */
+function causesOf(attempts: readonly Attempt[], ending: Attempt['ending']): string {
+  const causes = new Map<string, number>();
+  for (const attempt of attempts.filter((candidate) => candidate.ending === ending)) {
+    const cause = attempt.status === 0 ? 'no answer' : `${attempt.status} ${attempt.code}`;
+    causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  }
+  return [...causes].map(([cause, n]) => `${cause} ×${n}`).join(', ') || 'none';
+}

@@ -17,7 +17,8 @@ const v = (text: string): StrongValue => ({
   expiresAtMs: null,
   originRegion: 'us-east',
   tombstone: false,
-  recentOps: [`etag-${text}`, 'earlier "op", with {braces}'],
+  version: 2,
+  recentOps: ['earlier "op", with {braces}', `etag-${text}`],
 });
 
 /**

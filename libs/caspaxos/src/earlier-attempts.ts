@@ -3,12 +3,13 @@ import type { ChangeOutcome } from './change';
 import type { CurrentValue } from './current-value';
 
 /**
- * What a value tells about one operation: `own` if the operation's write is in the value's lineage (the
- * value is its write or derives from it), `absent` if the value's lineage is known in full and does not
- * contain it, `unknown` otherwise. A register that records the ids of the operations that made it (as
- * geokv's strong values do) answers exactly; one that records nothing answers `unknown`.
+ * What a value tells about one operation, given the values the operation's attempts wrote: `own` if one
+ * of its writes is in the value's lineage (the value is that write or derives from it), `absent` if the
+ * lineage is known far enough back to show that none of them is in it, `unknown` otherwise. A register
+ * that records the ids of the operations that made it (as geokv's strong values do) can answer; one that
+ * records nothing answers `unknown`.
  */
-export type Recognise<V> = (value: V | null) => 'own' | 'absent' | 'unknown';
+export type Recognise<V> = (value: V | null, writes: readonly V[]) => 'own' | 'absent' | 'unknown';
 
 /** What a retry may do with the value its prepare revealed, given the operation's earlier attempts. */
 export type RetryDecision<R> =
@@ -37,6 +38,7 @@ export class EarlierAttempts<V, R> {
   private readonly sent: { ballot: Ballot; outcome: ChangeOutcome<V, R> }[] = [];
   private firstWrite: Ballot | null = null;
   private lastWrite: ChangeOutcome<V, R> | null = null;
+  private readonly written: V[] = [];
 
   constructor(private readonly recognise: Recognise<V> = () => 'unknown') {}
 
@@ -46,6 +48,7 @@ export class EarlierAttempts<V, R> {
     if (wrote) {
       this.firstWrite ??= ballot;
       this.lastWrite = outcome;
+      if (outcome.next !== null) this.written.push(outcome.next);
     }
   }
 
@@ -58,7 +61,7 @@ export class EarlierAttempts<V, R> {
     const own = this.sent.find((attempt) => current.ballot !== null && ballotsEqual(attempt.ballot, current.ballot));
     if (own !== undefined) return { kind: 'finish', result: own.outcome.result };
     if (this.lastWrite === null) return { kind: 'apply' };
-    const lineage = this.recognise(current.value);
+    const lineage = this.recognise(current.value, this.written);
     if (lineage === 'own') return { kind: 'finish', result: this.lastWrite.result };
     if (lineage === 'absent' || compareBallots(current.ballot, this.firstWrite) < 0) return { kind: 'apply' };
     return { kind: 'unknown' };

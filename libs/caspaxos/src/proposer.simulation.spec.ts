@@ -114,7 +114,7 @@ async function simulate(seed: number, proposers: number, opsEach: number, dropRa
       const value = `p${p}-${n}`;
       const input: RegisterInput = dice < 0.4 ? { kind: 'read' } : dice < 0.7 ? { kind: 'write', value } : { kind: 'cas', expected: lastSeen, value };
       const call = network.now;
-      const outcome: ProposalOutcome<RegisterOutput> = await propose(links, { change: changeOf(input), recognise: (written) => (input.kind !== 'read' && written === input.value ? 'own' : 'unknown') }, ballots, env, { deadlineMs: 500, backoffBaseMs: 2, backoffCapMs: 40 });
+      const outcome: ProposalOutcome<RegisterOutput> = await propose(links, { change: changeOf(input), recognise: (value) => (input.kind !== 'read' && value === input.value ? 'own' : 'unknown') }, ballots, env, { deadlineMs: 500, backoffBaseMs: 2, backoffCapMs: 40 });
       if (outcome.kind === 'done') {
         history.push({ key: 'k', clientId: `p${p}`, input, call, return: network.now, output: outcome.result });
         if (outcome.result.kind === 'read') lastSeen = outcome.result.value;

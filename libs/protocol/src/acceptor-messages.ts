@@ -16,10 +16,13 @@ export interface StrongValue {
   readonly etag: string;
   /** A delete: the key reads as absent. It is a value rather than nothing so that it can carry recentOps. */
   readonly tombstone: boolean;
+  /** How many writes (deletes included) made the key's history up to this value: 1 for the first. */
+  readonly version: number;
   /**
-   * The ids of the last STRONG_RECENT_OPS operations that changed the key, oldest first. A proposer whose
-   * retry finds its own id here knows its earlier attempt took effect, and one that finds a lineage
-   * shorter than the limit without it knows it did not: retries are exactly-once (see EarlierAttempts).
+   * The ids of the writes that made versions `version - recentOps.length + 1` to `version`, oldest first
+   * (at most STRONG_RECENT_OPS). A proposer whose retry finds its own id here knows its earlier attempt
+   * took effect; one that finds the window reaching back to the version its write would have had, without
+   * its id, knows it did not. So retries are exactly-once (see EarlierAttempts in libs/caspaxos).
    */
   readonly recentOps: readonly string[];
   readonly lastModifiedMs: number;

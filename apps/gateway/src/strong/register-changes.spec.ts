@@ -10,7 +10,12 @@ const fresh = (etag: string, expiresAtMs: number | null = null): NewValue => ({
   expiresAtMs,
   originRegion: 'us-east',
 });
-const stored = (etag: string, expiresAtMs: number | null = null, recentOps: string[] = [etag]): StrongValue => ({ ...fresh(etag, expiresAtMs), tombstone: false, recentOps });
+const stored = (etag: string, expiresAtMs: number | null = null, recentOps: string[] = [etag]): StrongValue => ({
+  ...fresh(etag, expiresAtMs),
+  tombstone: false,
+  version: recentOps.length,
+  recentOps,
+});
 const tombstone = (etag: string): NewValue => ({ ...fresh(etag), value: '', contentType: '' });
 
 describe('register changes', () => {
@@ -30,7 +35,7 @@ describe('register changes', () => {
 
   it('writes unconditionally, extending the lineage with its own id', () => {
     const outcome = writeRegister(fresh('b'), {}, NOW)(stored('a'));
-    expect(outcome).toEqual({ next: { ...fresh('b'), tombstone: false, recentOps: ['a', 'b'] }, result: { kind: 'written', etag: 'b' } });
+    expect(outcome).toEqual({ next: { ...fresh('b'), tombstone: false, version: 2, recentOps: ['a', 'b'] }, result: { kind: 'written', etag: 'b' } });
   });
 
   it('compare-and-sets on If-Match and If-None-Match: *', () => {
@@ -53,7 +58,7 @@ describe('register changes', () => {
   });
 
   it('deletes by leaving a tombstone, and a delete of nothing changes nothing', () => {
-    expect(deleteRegister(tombstone('d'), {}, NOW)(stored('a')).next).toEqual({ ...tombstone('d'), tombstone: true, recentOps: ['a', 'd'] });
+    expect(deleteRegister(tombstone('d'), {}, NOW)(stored('a')).next).toEqual({ ...tombstone('d'), tombstone: true, version: 2, recentOps: ['a', 'd'] });
     expect(deleteRegister(tombstone('d'), {}, NOW)(null).next).toBeNull();
     const dead = { ...stored('a'), tombstone: true };
     expect(deleteRegister(tombstone('d'), {}, NOW)(dead).next).toBe(dead);
@@ -64,9 +69,22 @@ describe('register changes', () => {
     const next = writeRegister(fresh('new'), {}, NOW)(stored('old', null, full)).next!;
     expect(next.recentOps).toHaveLength(STRONG_RECENT_OPS);
     expect(next.recentOps.at(-1)).toBe('new');
-    expect(recogniseOperation('new')(next)).toBe('own');
-    expect(recogniseOperation('op0')(next)).toBe('unknown');
-    expect(recogniseOperation('other')(stored('a'))).toBe('absent');
-    expect(recogniseOperation('other')(null)).toBe('absent');
+    expect(next.version).toBe(STRONG_RECENT_OPS + 1);
+    expect(recogniseOperation('new')(next, [next])).toBe('own');
+    expect(recogniseOperation('other')(null, [stored('x')])).toBe('absent');
+  });
+
+  it('knows a write was never chosen while the remembered window reaches back to its version', () => {
+    // This operation wrote version 31 (on top of version 30); the key is now at version 40 by others.
+    const mine = { ...stored('mine'), version: 31 };
+    const lineage = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `op${from + i}`);
+    const at40 = (window: string[]): StrongValue => ({ ...stored('op40', null, window), version: 40 });
+    expect(recogniseOperation('mine')(at40(lineage(9, 40)), [mine])).toBe('absent');
+    expect(recogniseOperation('mine')(at40([...lineage(9, 30), 'mine', ...lineage(32, 40)]), [mine])).toBe('own');
+    // Window 32..40 does not reach version 31: it cannot tell.
+    expect(recogniseOperation('mine')(at40(lineage(32, 40)), [mine])).toBe('unknown');
+    // A later attempt that wrote a lower version (its prepare revealed an older value) counts too.
+    expect(recogniseOperation('mine')(at40(lineage(32, 40)), [mine, { ...mine, version: 33 }])).toBe('unknown');
+    expect(recogniseOperation('mine')(at40(lineage(31, 40)), [mine, { ...mine, version: 35 }])).toBe('absent');
   });
 });

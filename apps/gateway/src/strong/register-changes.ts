@@ -15,19 +15,31 @@ function liveValue(current: StrongValue | null, nowMs: number): StrongValue | nu
   return current !== null && !current.tombstone && (current.expiresAtMs === null || current.expiresAtMs > nowMs) ? current : null;
 }
 
-/** What a write stores: its own content, and the lineage of operations it extends by its own id (= etag). */
-export type NewValue = Omit<StrongValue, 'recentOps' | 'tombstone'>;
+/** What a write stores: its own content; it extends the lineage of versions with its own id (= etag). */
+export type NewValue = Omit<StrongValue, 'recentOps' | 'tombstone' | 'version'>;
 
 function extend(current: StrongValue | null, value: NewValue, tombstone: boolean): StrongValue {
-  return { ...value, tombstone, recentOps: [...(current?.recentOps ?? []), value.etag].slice(-STRONG_RECENT_OPS) };
+  return {
+    ...value,
+    tombstone,
+    version: (current?.version ?? 0) + 1,
+    recentOps: [...(current?.recentOps ?? []), value.etag].slice(-STRONG_RECENT_OPS),
+  };
 }
 
-/** Whether `operationId` made the value or one it derives from, by the ids the value remembers. */
+/**
+ * Whether `operationId` made the value or one it derives from, by the ids the value remembers. Versions
+ * go up by one per chosen write, so a write of this operation that was ever chosen sits at its own
+ * version in the lineage of every later value; when the remembered window reaches back to the lowest
+ * version this operation wrote and its id is not there, none of its writes was ever chosen.
+ */
 export function recogniseOperation(operationId: string): Recognise<StrongValue> {
-  return (value) => {
+  return (value, writes) => {
     const lineage = value?.recentOps ?? [];
     if (lineage.includes(operationId)) return 'own';
-    return lineage.length < STRONG_RECENT_OPS ? 'absent' : 'unknown';
+    const oldestRemembered = (value?.version ?? 0) - lineage.length + 1;
+    const lowestWritten = Math.min(...writes.map((write) => write.version));
+    return oldestRemembered <= lowestWritten ? 'absent' : 'unknown';
   };
 }
 

@@ -25,10 +25,10 @@ export const PREPARE_BATCH: ShardStatement = {
         SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer
       WHERE (a.promised_counter, a.promised_proposer) < (excluded.promised_counter, excluded.promised_proposer)
      RETURNING a.keyspace, a.key, a.accepted_counter, a.accepted_proposer, a.value, a.content_type, a.etag,
-               a.last_modified_ms, a.expires_at_ms, a.origin_region, a.tombstone, a.recent_ops
+               a.last_modified_ms, a.expires_at_ms, a.origin_region, a.tombstone, a.version, a.recent_ops
    )
    SELECT i.n, p.key IS NOT NULL AS ok, p.accepted_counter, p.accepted_proposer, p.value, p.content_type, p.etag,
-          p.last_modified_ms, p.expires_at_ms, p.origin_region, p.tombstone, p.recent_ops, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
+          p.last_modified_ms, p.expires_at_ms, p.origin_region, p.tombstone, p.version, p.recent_ops, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
      FROM input i
      LEFT JOIN promised p ON p.keyspace = i.keyspace AND p.key = i.key
      LEFT JOIN LATERAL (
@@ -39,26 +39,28 @@ export const PREPARE_BATCH: ShardStatement = {
 
 /**
  * Phase 2 for ($1 keyspaces, $2 keys, $3 counters, $4 proposers, $5 values, $6 content types, $7 etags,
- * $8 last-modified ms, $9 expiry ms, $10 origin regions, $11 tombstone flags, $12 recent operation ids as JSON arrays), answered in input order. A null value (and etag) empties the register.
+ * $8 last-modified ms, $9 expiry ms, $10 origin regions, $11 tombstone flags, $12 recent operation ids as JSON arrays,
+ * $13 versions), answered in input order. A null value (and etag) empties the register.
  */
 export const ACCEPT_BATCH: ShardStatement = {
   name: 'acceptor_accept',
   text: `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[])
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[], $13::bigint[])
        WITH ORDINALITY AS i(keyspace, key, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
-                            tombstone, recent_ops, n)
+                            tombstone, recent_ops, version, n)
    ), accepted AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer,
-                                      value, content_type, etag, last_modified_ms, expires_at_ms, origin_region, tombstone, recent_ops)
+                                      value, content_type, etag, last_modified_ms, expires_at_ms, origin_region, tombstone, recent_ops,
+                                      version)
      SELECT keyspace, key, counter, proposer, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
-            tombstone, ARRAY(SELECT jsonb_array_elements_text(recent_ops::jsonb))
+            tombstone, ARRAY(SELECT jsonb_array_elements_text(recent_ops::jsonb)), version
        FROM input
      ON CONFLICT (keyspace, key) DO UPDATE
         SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer,
             accepted_counter = excluded.accepted_counter, accepted_proposer = excluded.accepted_proposer,
             value = excluded.value, content_type = excluded.content_type, etag = excluded.etag,
             last_modified_ms = excluded.last_modified_ms, expires_at_ms = excluded.expires_at_ms, origin_region = excluded.origin_region,
-            tombstone = excluded.tombstone, recent_ops = excluded.recent_ops
+            tombstone = excluded.tombstone, recent_ops = excluded.recent_ops, version = excluded.version
       WHERE (a.promised_counter, a.promised_proposer) <= (excluded.promised_counter, excluded.promised_proposer)
         AND (a.accepted_counter IS NULL OR (a.accepted_counter, a.accepted_proposer) < (excluded.accepted_counter, excluded.accepted_proposer))
      RETURNING a.keyspace, a.key

@@ -15,6 +15,7 @@ interface PreparedRow {
   readonly expires_at_ms: string | null;
   readonly origin_region: string | null;
   readonly tombstone: boolean | null;
+  readonly version: string | null;
   readonly recent_ops: string[] | null;
   readonly conflict_counter: string | null;
   readonly conflict_proposer: string | null;
@@ -67,6 +68,7 @@ export class AcceptorStore {
         wave.map((r) => r.value?.tombstone ?? null),
         // A text[] of text[] cannot be passed as one parameter; each list travels as a JSON array instead.
         wave.map((r) => (r.value === null ? null : JSON.stringify(r.value.recentOps))),
+        wave.map((r) => r.value?.version ?? null),
       ]);
       return rows.map((row, i): AcceptResult => (row.ok ? { accepted: true } : { accepted: false, conflict: conflictOf(row, wave[i].ballot) }));
     });
@@ -91,6 +93,7 @@ function valueOf(row: PreparedRow): StrongValue | null {
     expiresAtMs: row.expires_at_ms === null ? null : Number(row.expires_at_ms),
     originRegion: row.origin_region ?? '',
     tombstone: row.tombstone ?? false,
+    version: Number(row.version ?? 0),
     recentOps: row.recent_ops ?? [],
   };
 }

@@ -26,6 +26,7 @@ export class AcceptorState1764400000000 implements MigrationInterface {
          expires_at_ms bigint,
          origin_region text,
          tombstone boolean,
+         version bigint,
          recent_ops text[],
          PRIMARY KEY (keyspace, key),
          CHECK ((accepted_counter IS NULL) = (accepted_proposer IS NULL)),
