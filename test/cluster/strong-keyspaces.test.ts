@@ -174,7 +174,7 @@ describe('strong keyspaces across three regions', () => {
 function causesOf(attempts: readonly Attempt[], ending: Attempt['ending']): string {
   const causes = new Map<string, number>();
   for (const attempt of attempts.filter((candidate) => candidate.ending === ending)) {
-    const cause = attempt.status === 0 ? 'no answer' : `${attempt.status} ${attempt.code}`;
+    const cause = attempt.status !== 0 ? `${attempt.status} ${attempt.code}` : ending === 'not-applied' ? 'connection refused' : 'no answer';
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
   }
   return [...causes].map(([cause, n]) => `${cause} ×${n}`).join(', ') || 'none';
