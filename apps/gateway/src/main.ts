@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { ServerRedis } from '@nestjs/microservices';
 import { bootApp } from '@geokv/bootstrap';
-import { transportOptionsFromUrl } from '@geokv/config';
+import { ReplySafeRedisServer, transportOptionsFromUrl } from '@geokv/config';
 import { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { configureHttp } from './http/configure-http';
@@ -14,7 +13,7 @@ void bootApp({
   rootModule: (config) => GatewayModule.forRoot(config),
   logRequests: true,
   // The gateway serves no requests over Redis; it subscribes to membership's ring and catalog events.
-  microservice: (config) => ({ strategy: new ServerRedis(transportOptionsFromUrl(config.REDIS_URL)) }),
+  microservice: (config) => ({ strategy: new ReplySafeRedisServer(transportOptionsFromUrl(config.REDIS_URL)) }),
   fastify: (config) => ({
     bodyLimit: config.GEOKV_MAX_VALUE_BYTES,
     // Keys may be 1024 bytes, i.e. up to 3 KiB percent-encoded; Fastify's default 100 would 404 them.
