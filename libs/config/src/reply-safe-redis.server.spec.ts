@@ -1,9 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { RedisContext } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { ReplySafeRedisServer } from './reply-safe-redis.server';
 
 describe('ReplySafeRedisServer', () => {
   const context = new RedisContext(['storage.n1.write']);
+
+  // The dropped reply's warning is expected here; keep it out of the test output.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
   it('publishes a reply as Nest does', async () => {
     const published: [string, string][] = [];
