@@ -31,7 +31,6 @@ export interface Attempt {
 export class StrongClient {
   readonly history: HistoryOperation[] = [];
   readonly attempts: Attempt[] = [];
-  private readonly valueByEtag: Map<string, string>;
   private readonly lastEtag = new Map<string, string | null>();
   private written = 0;
 
@@ -40,10 +39,8 @@ export class StrongClient {
     private readonly gatewayOf: (region: string) => string,
     private readonly keyspace: string,
     /** Shared by every client: any client may learn an ETag another one wrote. */
-    valueByEtag: Map<string, string>,
-  ) {
-    this.valueByEtag = valueByEtag;
-  }
+    private readonly valueByEtag: Map<string, string>,
+  ) {}
 
   read(region: string, key: string): Promise<void> {
     return this.run(region, key, { kind: 'read' }, { method: 'GET' });
@@ -66,8 +63,8 @@ export class StrongClient {
     const value = this.nextValue();
     const etag = this.lastEtag.get(key) ?? null;
     const expected = etag === null ? null : (this.valueByEtag.get(etag) ?? null);
-    const headers: Record<string, string> = etag === null || expected === null ? { 'if-none-match': '*' } : { 'if-match': `"${etag}"` };
-    return this.run(region, key, { kind: 'cas', expected: etag === null ? null : expected, value }, { method: 'PUT', body: value, headers });
+    const headers: Record<string, string> = expected === null ? { 'if-none-match': '*' } : { 'if-match': `"${etag}"` };
+    return this.run(region, key, { kind: 'cas', expected, value }, { method: 'PUT', body: value, headers });
   }
 
   private nextValue(): string {

@@ -10,3 +10,9 @@ import { placementKey } from './placement';
 export function acceptorNodeOf(ring: RegionRing, keyspace: string, key: string): string | null {
   return ring.isEmpty ? null : (ring.homeReplicas(placementKey(keyspace, key), 1)[0] ?? null);
 }
+
+/** The key's acceptor node here if it is up; null when it is down or the ring is empty (the region then does not vote). */
+export function upAcceptorNodeOf(ring: RegionRing, keyspace: string, key: string): string | null {
+  const node = acceptorNodeOf(ring, keyspace, key);
+  return node !== null && ring.isUp(node) ? node : null;
+}

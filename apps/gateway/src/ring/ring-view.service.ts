@@ -4,7 +4,7 @@ import type { Gauge } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import type { RegionRing } from '@geokv/partitioning';
-import { acceptorNodeOf, ErrorCode, MembershipPatterns, placementKey, regionRingOf, type NodeView, type RingView } from '@geokv/protocol';
+import { ErrorCode, MembershipPatterns, placementKey, regionRingOf, upAcceptorNodeOf, type NodeView, type RingView } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
 import { RpcClient } from '../rpc/rpc-client';
@@ -92,9 +92,7 @@ export class RingViewService implements OnApplicationBootstrap, OnApplicationShu
    * up; null when it is down or no ring is known, and then this region does not vote on the key.
    */
   acceptorOf(keyspace: string, key: string): string | null {
-    if (this.placement === null) return null;
-    const node = acceptorNodeOf(this.placement, keyspace, key);
-    return node !== null && this.placement.isUp(node) ? node : null;
+    return this.placement === null ? null : upAcceptorNodeOf(this.placement, keyspace, key);
   }
 
   private tooFewReplicas(homes: readonly string[], up: number, needed: number, operation: 'read' | 'write'): ApiError {

@@ -3,7 +3,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
 import type { RegionRing } from '@geokv/partitioning';
 import {
-  acceptorNodeOf,
+  upAcceptorNodeOf,
   DEFAULT_KEYSPACE,
   MembershipPatterns,
   placementKey,
@@ -77,9 +77,7 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
    * that node is up; null otherwise, and then this region does not vote on the key.
    */
   acceptorOf(keyspace: string, key: string): string | null {
-    if (this.ring === null) return null;
-    const node = acceptorNodeOf(this.ring, keyspace, key);
-    return node !== null && this.ring.isUp(node) ? node : null;
+    return this.ring === null ? null : upAcceptorNodeOf(this.ring, keyspace, key);
   }
 
   /** The keyspace's replicas and write (or read) quorum here; a keyspace not known yet gets the default's. */

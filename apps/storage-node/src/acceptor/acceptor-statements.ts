@@ -9,9 +9,14 @@ import type { ShardStatement } from '../kv/shard-statements';
  * A key may appear only once per statement (PostgreSQL refuses to update a row twice in one command);
  * AcceptorStore splits a batch that names a key twice.
  *
- * `current` reads the row as it was before the statement, which for a refused key is its state (the
+ * PROMISE_BEFORE reads the row as it was before the statement, which for a refused key is its state (the
  * upsert left it alone) and names the ballot that beat the proposer's.
  */
+
+/** Each input key's promise as the statement found it, as `c`. */
+const PROMISE_BEFORE = `LEFT JOIN LATERAL (
+       SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
+     ) c ON true`;
 
 /** Phase 1 for ($1 keyspaces, $2 keys, $3 ballot counters, $4 ballot proposers), answered in input order. */
 export const PREPARE_BATCH: ShardStatement = {
@@ -31,9 +36,7 @@ export const PREPARE_BATCH: ShardStatement = {
           p.last_modified_ms, p.expires_at_ms, p.origin_region, p.tombstone, p.version, p.recent_ops, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
      FROM input i
      LEFT JOIN promised p ON p.keyspace = i.keyspace AND p.key = i.key
-     LEFT JOIN LATERAL (
-       SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
-     ) c ON true
+     ${PROMISE_BEFORE}
     ORDER BY i.n`,
 };
 
@@ -68,8 +71,6 @@ export const ACCEPT_BATCH: ShardStatement = {
    SELECT i.n, x.key IS NOT NULL AS ok, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
      FROM input i
      LEFT JOIN accepted x ON x.keyspace = i.keyspace AND x.key = i.key
-     LEFT JOIN LATERAL (
-       SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
-     ) c ON true
+     ${PROMISE_BEFORE}
     ORDER BY i.n`,
 };
