@@ -70,11 +70,18 @@ export interface ListQuery {
 }
 
 /**
- * Two, so that a node always has the next message on its way while it works on one. Measured with the
- * bench: one, two and four gave the same throughput, and two sends half the messages that coalescing only
- * within an event-loop turn did.
+ * Write messages awaiting a reply per node: one. Writes made meanwhile queue and share the next message,
+ * so under load each message, and the node's group commit behind it, carries more writes for the same
+ * fixed cost. Measured with the bench (50 connections): one gave 20% more PUTs per second than two with
+ * N=1 and 12% more with N=3, and a lower p99; at low load a write waits at most one commit for its turn.
  */
-const MESSAGES_IN_FLIGHT_PER_NODE = 2;
+const WRITES_IN_FLIGHT_PER_NODE = 1;
+/**
+ * Read messages awaiting a reply per node: two, so that a node always has the next message on its way
+ * while it works on one. Reads cost the node little each, and one, two or four in flight gave the same
+ * throughput; two halves the wait of a read that arrives while a message is out.
+ */
+const READS_IN_FLIGHT_PER_NODE = 2;
 
 /*
  * Coalesced messages must stay far below Redis's pub/sub output-buffer limit (32 MB by default; past it
@@ -86,14 +93,14 @@ const WRITE_COALESCING: CoalescingLimits<WriteRequest> = {
   maxItems: 256,
   maxBytes: 4 * 1_048_576,
   bytesOf: (request) => request.value?.length ?? 0,
-  maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
+  maxInFlight: WRITES_IN_FLIGHT_PER_NODE,
   errorOf: (body) => new ApiError(body.code, body.message),
 };
 const READ_COALESCING: CoalescingLimits<ReadRequest> = {
   maxItems: 16,
   maxBytes: Number.POSITIVE_INFINITY,
   bytesOf: () => 0,
-  maxInFlight: MESSAGES_IN_FLIGHT_PER_NODE,
+  maxInFlight: READS_IN_FLIGHT_PER_NODE,
   errorOf: (body) => new ApiError(body.code, body.message),
 };
 
