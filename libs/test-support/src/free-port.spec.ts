@@ -19,4 +19,13 @@ describe('free-port', () => {
     expect(await isPortFree(port)).toBe(false);
     await expect(assertPortFree(port, 'the gateway')).rejects.toThrow(`port 127.0.0.1:${port} (the gateway) is already in use`);
   });
+
+  it('stays below the ephemeral range that outgoing connections take their ports from, and never repeats a port', async () => {
+    const ports = await Promise.all(Array.from({ length: 50 }, () => freePort()));
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThan(32_768);
+    }
+  });
 });
