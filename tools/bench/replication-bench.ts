@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import { Metric } from '@geokv/observability';
 import type { MultiRegionCluster } from '@geokv/test-support';
 import { benchValue } from './bench-config';
+import { createKeyspace, waitForKeyspace, type BenchKeyspace } from './bench-keyspaces';
 import { bucketDelta, countOf, parseHistogramBuckets, quantileOf, type CumulativeBuckets } from './histogram';
 
 export interface ReplicationBenchConfig {
@@ -38,28 +39,43 @@ export interface ConvergenceResult {
 }
 
 const CUT_OFF_REGION = 'eu-west';
+/** The catalog reaches the peer regions asynchronously; far longer than that takes on loopback. */
+const KEYSPACE_VISIBLE_TIMEOUT_MS = 30_000;
 
-/** The replication figures of the regions issue, on a running three-region cluster. */
-export async function runReplicationBench(
-  cluster: MultiRegionCluster,
-  config: ReplicationBenchConfig,
-): Promise<{ healthy: LagResult; delayed: LagResult; convergence: ConvergenceResult }> {
-  const healthy = await lagPhase(cluster, config, 'no injected delay', 0);
+export interface ReplicationBenchResult {
+  readonly keyspace: BenchKeyspace;
+  readonly healthy: LagResult;
+  readonly delayed: LagResult;
+  readonly convergence: ConvergenceResult;
+}
+
+/** The replication figures of the regions issue, on a running three-region cluster, every write to `keyspace` (created here). */
+export async function runReplicationBench(cluster: MultiRegionCluster, config: ReplicationBenchConfig, keyspace: BenchKeyspace): Promise<ReplicationBenchResult> {
+  const regions = [...cluster.regions.values()];
+  await createKeyspace(regions[0].gatewayUrl, keyspace);
+  for (const region of regions) await waitForKeyspace(region.gatewayUrl, keyspace, KEYSPACE_VISIBLE_TIMEOUT_MS);
+  const healthy = await lagPhase(cluster, config, keyspace, 'no injected delay', 0);
   cluster.proxy.setAll({ delayMs: config.delayMs, blackhole: false });
   let delayed: LagResult;
   try {
-    delayed = await lagPhase(cluster, config, `${config.delayMs} ms on every link`, config.delayMs);
+    delayed = await lagPhase(cluster, config, keyspace, `${config.delayMs} ms on every link`, config.delayMs);
   } finally {
     cluster.proxy.healAll();
   }
   await waitUntilDelivered(cluster, 60_000);
-  const convergence = await convergencePhase(cluster, config);
-  return { healthy, delayed, convergence };
+  const convergence = await convergencePhase(cluster, config, keyspace);
+  return { keyspace, healthy, delayed, convergence };
 }
 
-async function lagPhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig, name: string, injectedDelayMs: number): Promise<LagResult> {
+async function lagPhase(
+  cluster: MultiRegionCluster,
+  config: ReplicationBenchConfig,
+  keyspace: BenchKeyspace,
+  name: string,
+  injectedDelayMs: number,
+): Promise<LagResult> {
   const before = await scrapeDelays(cluster);
-  const load = await writeAtRate(cluster, config.rate, config.seconds, `lag-${injectedDelayMs}`);
+  const load = await writeAtRate(cluster, keyspace, config.rate, config.seconds, `lag-${injectedDelayMs}`);
   await waitUntilDelivered(cluster, 60_000);
   const delta = bucketDelta(await scrapeDelays(cluster), before);
   const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
@@ -75,11 +91,11 @@ async function lagPhase(cluster: MultiRegionCluster, config: ReplicationBenchCon
   };
 }
 
-async function convergencePhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig): Promise<ConvergenceResult> {
+async function convergencePhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig, keyspace: BenchKeyspace): Promise<ConvergenceResult> {
   cluster.proxy.isolate(CUT_OFF_REGION);
   let load: { ok: number; failed: number; sample: { region: string; path: string; value: string }[] };
   try {
-    load = await writeAtRate(cluster, config.rate, config.partitionSeconds, 'partition');
+    load = await writeAtRate(cluster, keyspace, config.rate, config.partitionSeconds, 'partition');
   } finally {
     cluster.proxy.healAll();
   }
@@ -110,7 +126,7 @@ async function convergencePhase(cluster: MultiRegionCluster, config: Replication
  * each rate whatever the latency), each to a fresh key. Returns the acknowledged and failed counts and a
  * sample of acknowledged writes to check afterwards.
  */
-async function writeAtRate(cluster: MultiRegionCluster, rate: number, seconds: number, label: string) {
+async function writeAtRate(cluster: MultiRegionCluster, keyspace: BenchKeyspace, rate: number, seconds: number, label: string) {
   const regions = [...cluster.regions.values()];
   const sample: { region: string; path: string; value: string }[] = [];
   const results = await Promise.all(
@@ -127,14 +143,14 @@ async function writeAtRate(cluster: MultiRegionCluster, rate: number, seconds: n
             method: 'PUT',
             setupRequest: (request, context) => {
               const i = n++;
-              request.path = `/v1/kv/default/${label}-${region.region}-${i}`;
+              request.path = `/v1/kv/${keyspace.name}/${label}-${region.region}-${i}`;
               request.body = benchValue(i);
               context.i = i;
               return request;
             },
             onResponse: (status, _body, context) => {
               const i = context.i as number;
-              if (status === 204 && i % 100 === 0) sample.push({ region: region.region, path: `/v1/kv/default/${label}-${region.region}-${i}`, value: benchValue(i) });
+              if (status === 204 && i % 100 === 0) sample.push({ region: region.region, path: `/v1/kv/${keyspace.name}/${label}-${region.region}-${i}`, value: benchValue(i) });
             },
           },
         ],

@@ -1,11 +1,14 @@
 import { CONVERGENCE_TARGET_MS, LAG_MARGIN_TARGET_MS } from './bench-config';
-import type { ConvergenceResult, LagResult } from './replication-bench';
+import { describeKeyspace } from './bench-keyspaces';
+import type { ReplicationBenchResult } from './replication-bench';
 import { table } from './text-table';
 
 /** The replication table: lag percentiles per phase and convergence, each against its target. */
-export function formatReplicationReport(lag: readonly LagResult[], convergence: ConvergenceResult, rate: number, seconds: number): string {
+export function formatReplicationReport(result: ReplicationBenchResult, rate: number, seconds: number): string {
+  const { healthy, delayed, convergence } = result;
+  const lag = [healthy, delayed];
   const ms = (value: number | null): string => (value === null ? '-' : value.toFixed(1));
-  const lines = [`replication: 3 regions, ${rate} writes/s spread over them for ${seconds} s per phase`];
+  const lines = [`replication: 3 regions, ${rate} writes/s spread over them for ${seconds} s per phase, keyspace ${describeKeyspace(result.keyspace)}`];
   lines.push(
     ...table([
       ['phase', 'writes/s', 'failed', 'applied in peers', 'lag p50 ms', 'lag p99 ms', 'target p99 ms', 'verdict'],
