@@ -21,6 +21,14 @@ import type { PeerLink } from './peer-link';
 
 const MAX_RETRY_DELAY_MS = 10_000;
 
+/**
+ * Least time between two shipments of a stream that has no backlog. Over a fast link a shipment is
+ * answered within milliseconds, and without a pause each carried a row or two, every one costing an outbox
+ * read, a message to the peer, an apply on each of its nodes and a cursor commit; with one, the rows of
+ * those milliseconds share a shipment. It adds at most this much to replication lag.
+ */
+const SHIPMENT_LINGER_MS = 10;
+
 export interface ShardStreamContext {
   readonly local: ClientProxy;
   readonly config: ReplicatorConfig;
@@ -80,6 +88,8 @@ export class ShardStream {
     const inFlight: InFlight[] = [];
     let after: OutboxPosition | undefined;
     let healthy = true;
+    let lastShippedAtMs = Number.NEGATIVE_INFINITY;
+    let backlogged = false;
     while (!this.stopped && healthy) {
       healthy = await this.acknowledgeSettled(inFlight);
       if (!healthy) break;
@@ -87,6 +97,8 @@ export class ShardStream {
         await inFlight[0].settled;
         continue;
       }
+      const lingerMs = lastShippedAtMs + SHIPMENT_LINGER_MS - Date.now();
+      if (!backlogged && lingerMs > 0) await sleep(lingerMs);
       let page: OutboxReadResult;
       try {
         // With shipments in flight, read ahead without waiting; the backlog is counted only when nothing is in
@@ -103,6 +115,8 @@ export class ShardStream {
         continue;
       }
       after = page.next;
+      backlogged = page.versions.length >= this.context.config.GEOKV_REPLICATION_BATCH;
+      lastShippedAtMs = Date.now();
       inFlight.push(this.ship(page, page.next));
     }
     await Promise.all(inFlight.map((shipment) => shipment.settled));
