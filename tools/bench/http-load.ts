@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { PhaseResult } from './phase-result';
 import { WARMUP_SECONDS } from './bench-config';
 import type { FailureCodes } from './failure-codes';
+import { CpuMeter, type MeteredProcess } from './process-cpu';
 
 export interface HttpLoad {
   name: string;
@@ -16,6 +17,8 @@ export interface HttpLoad {
    * counts what the status counts do, and then describes the failures in the result's notes.
    */
   failures?: FailureCodes;
+  /** Processes whose CPU time over the measured run is reported per successful request; listed when it starts. */
+  cpuOf?: () => readonly MeteredProcess[];
 }
 
 /** Seconds before a request counts as a timeout: far above any healthy latency here, well under a phase. */
@@ -31,9 +34,16 @@ export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
     requests: load.requests,
     warmup: { connections: load.connections, duration: WARMUP_SECONDS },
   });
+  let cpu: CpuMeter | undefined;
   // Emitted for the measured run only: the warm-up reports to a tracker of its own.
-  running.on('start', () => load.failures?.reset());
+  running.on('start', () => {
+    load.failures?.reset();
+    if (load.cpuOf === undefined) return;
+    cpu = new CpuMeter(load.cpuOf());
+    cpu.start();
+  });
   const result = await running;
+  const cpuSeconds = cpu?.read();
   return {
     name: load.name,
     okPerSecond: result['2xx'] / result.duration,
@@ -44,6 +54,7 @@ export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
     timeouts: result.timeouts,
     wrongBodies: load.wrongBodies?.() ?? 0,
     notes: load.failures?.describe() ?? describeStatuses(result.statusCodeStats),
+    ...(cpuSeconds === undefined ? {} : { cpuMicrosPerOk: perRequestMicros(cpuSeconds, result['2xx']) }),
   };
 }
 
@@ -53,4 +64,9 @@ function describeStatuses(stats: Record<string, { count: number }>): string {
     .filter(([code]) => !code.startsWith('2'))
     .map(([code, { count }]) => `${code}×${count}`)
     .join(' ');
+}
+
+/** CPU seconds by group over the run → microseconds per successful request. */
+function perRequestMicros(cpuSeconds: ReadonlyMap<string, number>, ok: number): Map<string, number> {
+  return new Map([...cpuSeconds].map(([group, seconds]) => [group, ok === 0 ? 0 : (seconds * 1e6) / ok]));
 }

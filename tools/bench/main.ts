@@ -23,6 +23,7 @@ import { formatJoinReport } from './join-report';
 import { BenchKeys } from './kv-requests';
 import { durabilitySettings, runPgUpsertLoad } from './pg-upsert-load';
 import { PhaseResult } from './phase-result';
+import { postgresBackendsOf, type MeteredProcess } from './process-cpu';
 import type { KeyspacePhases } from './replica-comparison';
 import { runReplicationBench } from './replication-bench';
 import { formatReplicationReport } from './replication-report';
@@ -75,8 +76,16 @@ async function throughput(config: BenchConfig, prefix: string, logDir: string): 
   teardown.add('redis', () => redis.stop());
   const region = await startBenchRegion(adminUrl, prefix, logDir, redis.url);
 
-  const single = await keyspacePhases(config, region.gatewayUrl, SINGLE_REPLICA);
-  const replicated = await keyspacePhases(config, region.gatewayUrl, THREE_REPLICAS);
+  // Where each request's CPU goes: listed when a measured run starts, so that the connections the warm-up
+  // opened are among the PostgreSQL backends.
+  const cpuOf = (): MeteredProcess[] => [
+    ...region.apps().map((app) => ({ group: appGroup(app.name), pid: app.pid })),
+    ...postgresBackendsOf(region.databaseNames),
+    { group: 'Redis', pid: redis.pid },
+    { group: LOAD_GENERATOR, pid: process.pid },
+  ];
+  const single = await keyspacePhases(config, region.gatewayUrl, SINGLE_REPLICA, cpuOf);
+  const replicated = await keyspacePhases(config, region.gatewayUrl, THREE_REPLICAS, cpuOf);
   const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
   // The baselines get an idle machine, as geokv's phases did (a stopped app's stop() in teardown is a no-op).
   await region.stop();
@@ -88,22 +97,25 @@ async function throughput(config: BenchConfig, prefix: string, logDir: string): 
   const pgUpsert = await phase(runPgUpsertLoad(databaseUrl(rawDb, adminUrl), config.connections, config.seconds));
 
   const fastify = await startBareFastify(logDir);
-  const bareFastify = await phase(runHttpLoad({ name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds }));
+  const bareFastify = await phase(runHttpLoad({
+    name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds,
+    cpuOf: () => [{ group: 'bare Fastify', pid: fastify.pid }, { group: LOAD_GENERATOR, pid: process.pid }],
+  }));
   await fastify.stop();
 
   console.log(`\n${formatReport({ single, replicated, pgUpsert, bareFastify, peakRss })}\n`);
 }
 
 /** PUT then GET phases against a keyspace created for them, then a read-back of stored values. */
-async function keyspacePhases(config: BenchConfig, gatewayUrl: string, keyspace: BenchKeyspace): Promise<KeyspacePhases> {
+async function keyspacePhases(config: BenchConfig, gatewayUrl: string, keyspace: BenchKeyspace, cpuOf: () => MeteredProcess[]): Promise<KeyspacePhases> {
   await createKeyspace(gatewayUrl, keyspace);
   const keys = new BenchKeys(keyspace.name);
   const put = await phase(runHttpLoad({
-    name: `geokv PUT ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(),
+    name: `geokv PUT ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(), cpuOf,
   }));
   const load = await phase(runHttpLoad({
     name: `geokv GET ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds,
-    requests: keys.getRequests(),
+    requests: keys.getRequests(), cpuOf,
   }));
   await keys.verifySample(gatewayUrl, VERIFIED_READS);
   const get: PhaseResult = { ...load, wrongBodies: keys.wrongBodies };
@@ -160,6 +172,15 @@ async function strong(config: BenchConfig, prefix: string, logDir: string): Prom
   // The replication part gets an idle machine; a second stop() in teardown finds nothing left to stop.
   await cluster.stop();
   console.log(`\n${formatStrongReport(result)}\n`);
+}
+
+/** The load generator runs in this process (autocannon), on the same two cores as what it loads. */
+const LOAD_GENERATOR = 'load generator';
+
+/** `us-east/n2` → `storage nodes`, `us-east/gateway` → `gateway`: the report sums a region's nodes. */
+function appGroup(appName: string): string {
+  const app = appName.slice(appName.indexOf('/') + 1);
+  return /^n[0-9]+$/.test(app) ? 'storage nodes' : app;
 }
 
 async function startBenchRegion(adminUrl: string, prefix: string, logDir: string, redisUrl: string): Promise<RunningRegion> {

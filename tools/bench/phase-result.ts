@@ -14,6 +14,8 @@ export interface PhaseResult {
   wrongBodies: number;
   /** e.g. `503×12 404×3`, or the first error message; '' when there is nothing to say. */
   notes: string;
+  /** Process group → CPU microseconds per successful request over the measured run, where it was metered. */
+  cpuMicrosPerOk?: ReadonlyMap<string, number>;
 }
 
 /** Median and 99th percentile (nearest rank) of latencies in ms; sorts `latencies` in place. */

@@ -1,6 +1,6 @@
 import { SINGLE_REPLICA, THREE_REPLICAS } from './bench-keyspaces';
 import { latencyPercentiles, PhaseResult } from './phase-result';
-import { formatReport } from './report';
+import { formatCpuPerRequest, formatReport } from './report';
 
 function phase(name: string, okPerSecond: number, failures: Partial<PhaseResult> = {}): PhaseResult {
   return { name, okPerSecond, p50Ms: 1, p99Ms: 2, non2xx: 0, errors: 0, timeouts: 0, wrongBodies: 0, notes: '', ...failures };
@@ -39,6 +39,23 @@ describe('bench report', () => {
   it('misses the replication target below 0.6x', () => {
     const slow = { ...report, replicated: { ...report.replicated, put: phase('geokv PUT N=3', 3_000) } };
     expect(formatReport(slow)).toMatch(/geokv PUT N=3 \/ geokv PUT N=1\s+0\.50x\s+\(target >= 0\.6x\)\s+MISSED/);
+  });
+
+  it('tabulates CPU per request by process and metered phase, with their sum', () => {
+    const lines = formatCpuPerRequest([
+      phase('geokv PUT N=1', 5_000, { cpuMicrosPerOk: new Map([['gateway', 140.4], ['storage nodes', 260], ['load generator', 50]]) }),
+      phase('raw PostgreSQL upsert', 15_000),
+      phase('bare Fastify GET /', 78_000, { cpuMicrosPerOk: new Map([['bare Fastify', 13], ['load generator', 12]]) }),
+    ]);
+    const text = lines.join('\n');
+
+    expect(text).toMatch(/process\s+geokv PUT N=1\s+bare Fastify GET \//);
+    expect(text).not.toContain('raw PostgreSQL upsert');
+    expect(text).toMatch(/gateway\s+140\s+-/);
+    expect(text).toMatch(/load generator\s+50\s+12/);
+    expect(text).toMatch(/bare Fastify\s+-\s+13/);
+    expect(text).toMatch(/all of these\s+450\s+25/);
+    expect(formatCpuPerRequest([phase('raw PostgreSQL upsert', 15_000)])).toEqual([]);
   });
 
   it('takes nearest-rank percentiles', () => {

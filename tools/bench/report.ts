@@ -39,6 +39,8 @@ export function formatReport(report: BenchReport): string {
   lines.push(ratioLine(single.get, report.bareFastify, GET_TARGET_RATIO));
   lines.push(ratioLine(replicated.put, single.put, REPLICATED_PUT_TARGET_RATIO));
 
+  lines.push('', ...formatCpuPerRequest(phases));
+
   lines.push('', `peak RSS (VmHWM), target < ${RSS_TARGET_MB} MB per app`);
   for (const [name, bytes] of report.peakRss) {
     const mb = bytes === undefined ? undefined : bytes / (1024 * 1024);
@@ -56,4 +58,27 @@ function ratioLine(measured: PhaseResult, baseline: PhaseResult, target: number)
   const ratio = throughputRatio(measured, baseline);
   const verdict = ratio >= target ? 'met' : 'MISSED';
   return `  ${`${measured.name} / ${baseline.name}`.padEnd(40)} ${ratio.toFixed(2)}x  (target >= ${target}x)  ${verdict}`;
+}
+
+/**
+ * CPU microseconds per successful request, by process group (rows) and phase (columns), over each measured
+ * run: where a request's cost goes on the shared cores. Phases that were not metered are left out.
+ */
+export function formatCpuPerRequest(phases: readonly PhaseResult[]): string[] {
+  const metered = phases.filter((phase) => phase.cpuMicrosPerOk !== undefined);
+  if (metered.length === 0) return [];
+  const groups = [...new Set(metered.flatMap((phase) => [...phase.cpuMicrosPerOk!.keys()]))];
+  const cell = (phase: PhaseResult, group: string): string => {
+    const micros = phase.cpuMicrosPerOk!.get(group);
+    return micros === undefined ? '-' : micros.toFixed(0);
+  };
+  const total = (phase: PhaseResult): string => [...phase.cpuMicrosPerOk!.values()].reduce((sum, micros) => sum + micros, 0).toFixed(0);
+  return [
+    'CPU per successful request (µs of user + system time, from /proc, over each measured run)',
+    ...table([
+      ['process', ...metered.map((phase) => phase.name)],
+      ...groups.map((group) => [group, ...metered.map((phase) => cell(phase, group))]),
+      ['all of these', ...metered.map(total)],
+    ]),
+  ];
 }
