@@ -57,12 +57,14 @@ export class VersionCache {
  * already owns its memory and is stored again as it is.
  */
 function withOwnValues(versions: readonly StoredVersion[]): readonly StoredVersion[] {
-  if (versions.every((version) => version.value === null || ownsItsMemory(version.value))) return versions;
-  return versions.map((version) => (version.value === null || ownsItsMemory(version.value) ? version : { ...version, value: ownCopy(version.value) }));
+  if (!versions.some(borrowsMemory)) return versions;
+  return versions.map((version) => (borrowsMemory(version) ? { ...version, value: ownCopy(version.value!) } : version));
 }
 
-function ownsItsMemory(value: Buffer): boolean {
-  return value.byteOffset === 0 && value.buffer.byteLength === value.length;
+/** Whether the version's value is a view into a larger allocation than its own bytes. */
+function borrowsMemory(version: StoredVersion): boolean {
+  const value = version.value;
+  return value !== null && (value.byteOffset !== 0 || value.buffer.byteLength !== value.length);
 }
 
 function ownCopy(value: Buffer): Buffer {
