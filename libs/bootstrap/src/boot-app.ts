@@ -6,6 +6,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig, type CommonConfig } from '@geokv/config';
 import { instrumentHttp, requestIdOf } from '@geokv/observability';
+import { installLeanAsyncResourceBind } from './lean-async-resource-bind';
 
 type AppConfig = CommonConfig & { readonly PORT: number };
 
@@ -29,6 +30,7 @@ export interface AppDefinition<C extends AppConfig> {
  */
 export async function bootApp<C extends AppConfig>(definition: AppDefinition<C>): Promise<NestFastifyApplication> {
   const config = readConfigOrExit(definition);
+  installLeanAsyncResourceBind();
   const adapter = new FastifyAdapter({
     genReqId: requestIdOf,
     ...(definition.fastify?.(config) ?? {}),

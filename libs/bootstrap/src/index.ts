@@ -1,2 +1,3 @@
 export * from './boot-app';
 export * from './periodic-task';
+export * from './lean-async-resource-bind';
