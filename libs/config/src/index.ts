@@ -7,3 +7,4 @@ export * from './reply-safe-redis.server';
 export * from './addressed-redis.server';
 export * from './node-request-coalescer';
 export * from './peer-regions';
+export * from './plain-pattern-redis.server';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ServerRedis, type RedisContext } from '@nestjs/microservices';
+import type { RedisContext, ServerRedis } from '@nestjs/microservices';
+import { PlainPatternRedisServer } from './plain-pattern-redis.server';
 
 type Publisher = ServerRedis['getPublisher'];
 
@@ -10,7 +11,7 @@ type Publisher = ServerRedis['getPublisher'];
  * without a catch, so the rejection was unhandled and killed the app with a non-zero exit. A lost reply
  * is what the transport is designed around: the requester's deadline covers it.
  */
-export class ReplySafeRedisServer extends ServerRedis {
+export class ReplySafeRedisServer extends PlainPatternRedisServer {
   private readonly replyLogger = new Logger('RedisTransport');
 
   override getPublisher(...args: Parameters<Publisher>): ReturnType<Publisher> {
