@@ -6,7 +6,7 @@ describe('bench config', () => {
       seconds: 10,
       connections: 50,
       parts: ['throughput', 'replication', 'join', 'strong'],
-      replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50 },
+      replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50, replicas: [3, 1] },
       join: { keys: 100_000, timeoutSeconds: 600 },
       strong: { seconds: 8, connections: 50, delayMs: 50 },
     });
@@ -16,6 +16,7 @@ describe('bench config', () => {
       parts: ['replication'],
       replication: { seconds: 5 },
     });
+    expect(readBenchConfig({ BENCH_REPLICATION_REPLICAS: '1' })).toMatchObject({ replication: { replicas: [1] } });
     expect(readBenchConfig({ BENCH_PARTS: 'join, throughput', BENCH_JOIN_KEYS: '5000', BENCH_JOIN_TIMEOUT_SECONDS: '90' })).toMatchObject({
       parts: ['join', 'throughput'],
       join: { keys: 5_000, timeoutSeconds: 90 },
@@ -34,6 +35,7 @@ describe('bench config', () => {
     expect(() => readBenchConfig({ BENCH_JOIN_KEYS: '-1' })).toThrow('BENCH_JOIN_KEYS');
     expect(() => readBenchConfig({ BENCH_JOIN_TIMEOUT_SECONDS: '1.5' })).toThrow('BENCH_JOIN_TIMEOUT_SECONDS');
     expect(() => readBenchConfig({ BENCH_STRONG_CONNECTIONS: '0' })).toThrow('BENCH_STRONG_CONNECTIONS');
+    expect(() => readBenchConfig({ BENCH_REPLICATION_REPLICAS: '3,2' })).toThrow('BENCH_REPLICATION_REPLICAS takes 3 and/or 1');
   });
 
   it('stores 100-byte values that differ per key', () => {

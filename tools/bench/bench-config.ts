@@ -6,7 +6,8 @@ export interface BenchConfig {
   connections: number;
   /** Which parts run: the single-region throughput phases, the three-region replication phases, a node join; any subset. */
   parts: readonly BenchPart[];
-  replication: { rate: number; seconds: number; partitionSeconds: number; delayMs: number };
+  /** `replicas`: the keyspaces the replication part runs in, by replicas per region (3, 1 or both, in order). */
+  replication: { rate: number; seconds: number; partitionSeconds: number; delayMs: number; replicas: readonly ReplicationReplicas[] };
   /** Keys loaded before a fourth node joins, and the bound on the whole join part once its region is up. */
   join: { keys: number; timeoutSeconds: number };
   /** Strong against eventual keyspaces across three regions: seconds and connections per phase, and the delay of the second round. */
@@ -14,6 +15,7 @@ export interface BenchConfig {
 }
 
 export type BenchPart = 'throughput' | 'replication' | 'join' | 'strong';
+export type ReplicationReplicas = 1 | 3;
 const BENCH_PARTS: readonly BenchPart[] = ['throughput', 'replication', 'join', 'strong'];
 
 /** Long enough for JIT, connection pools and PostgreSQL's caches to settle before we measure. */
@@ -51,6 +53,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       seconds: positiveInt(env, 'BENCH_REPLICATION_SECONDS', 60),
       partitionSeconds: positiveInt(env, 'BENCH_PARTITION_SECONDS', 30),
       delayMs: linkDelayMs,
+      replicas: replicasOf(env.BENCH_REPLICATION_REPLICAS),
     },
     join: {
       keys: positiveInt(env, 'BENCH_JOIN_KEYS', 100_000),
@@ -72,6 +75,15 @@ function partsOf(raw: string | undefined): BenchPart[] {
   const unknown = parts.filter((part) => !BENCH_PARTS.includes(part as BenchPart));
   if (unknown.length > 0) throw new Error(`BENCH_PARTS takes ${BENCH_PARTS.join(', ')} (comma-separated), got ${JSON.stringify(raw)}`);
   return parts as BenchPart[];
+}
+
+function replicasOf(raw: string | undefined): ReplicationReplicas[] {
+  if (raw === undefined || raw === '') return [3, 1];
+  const replicas = raw.split(',').map((part) => part.trim());
+  if (replicas.some((part) => part !== '1' && part !== '3')) {
+    throw new Error(`BENCH_REPLICATION_REPLICAS takes 3 and/or 1 (comma-separated), got ${JSON.stringify(raw)}`);
+  }
+  return replicas.map((part) => Number(part) as ReplicationReplicas);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

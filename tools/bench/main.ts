@@ -49,9 +49,9 @@ async function main(): Promise<void> {
   const config = readBenchConfig();
   // Six phases: PUT and GET in two keyspaces, and the two baselines.
   const throughputMs = config.parts.includes('throughput') ? 6 * (WARMUP_SECONDS + config.seconds + 15) * 1000 : 0;
-  // Per keyspace (N=3, then N=1): two lag phases and a partition, each followed by catching up.
+  // Per keyspace (BENCH_REPLICATION_REPLICAS: N=3, then N=1): two lag phases and a partition, each followed by catching up.
   const replicationMs = config.parts.includes('replication')
-    ? 2 * (2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 180) * 1000
+    ? config.replication.replicas.length * (2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 180) * 1000
     : 0;
   const joinMs = config.parts.includes('join') ? (config.join.timeoutSeconds + JOIN_OVERHEAD_SECONDS) * 1000 : 0;
   // Twelve phases: PUT and GET, eventual and strong under load and strong at light load, with and without the delay.
@@ -150,7 +150,7 @@ async function replication(config: BenchConfig, prefix: string, logDir: string):
   teardown.add('three regions', () => cluster.stop());
   // In-region replicas multiply the work of every write (nine commits with N=3 in three regions, three with
   // N=1) on the same two cores; the N=1 keyspace measures the path between regions with less of that load.
-  for (const keyspace of [THREE_REPLICAS, SINGLE_REPLICA]) {
+  for (const keyspace of config.replication.replicas.map((replicas) => (replicas === 3 ? THREE_REPLICAS : SINGLE_REPLICA))) {
     const result = await runReplicationBench(cluster, config.replication, keyspace);
     console.log(`\n${formatReplicationReport(result, config.replication.rate, config.replication.seconds)}`);
   }
