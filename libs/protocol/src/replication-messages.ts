@@ -44,7 +44,11 @@ export interface OutboxReadRequest extends RequestMeta {
   readonly limit: number;
   /** When nothing is pending, wait up to this long for a commit before answering empty. */
   readonly waitMs: number;
-  /** Also count what the peer has not acknowledged (a second query: asked for only when it is used). */
+  /**
+   * Also count what the peer lacks (a second query: asked for only when it is used): the rows after `after`
+   * when given, which the replicator asks for only when the peer has applied everything up to it (its
+   * acknowledgement may not have reached the cursor yet), else the rows after the peer's cursor.
+   */
   readonly countPending: boolean;
 }
 

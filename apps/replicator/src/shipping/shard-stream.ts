@@ -46,18 +46,24 @@ interface InFlight {
 }
 
 /**
- * One storage node's outbox streaming to one peer. Pages are read ahead of what the peer has acknowledged
- * and up to GEOKV_REPLICATION_PIPELINE shipments travel at once, so a slow link carries a steady stream
- * instead of one batch per round trip. Acknowledgements are made in order: the cursor moves to the end
- * of a shipment only once it and every shipment before it have been applied. After any failure the
- * stream waits for what is in flight, and starts again from the cursor; what is shipped twice changes
- * nothing at the peer.
+ * One storage node's outbox streaming to one peer. With a backlog (full pages), pages are read ahead of
+ * what the peer has acknowledged and up to GEOKV_REPLICATION_PIPELINE shipments travel at once, so a slow
+ * link carries a steady stream instead of one batch per round trip. Without one, a single shipment
+ * travels at a time and what is written meanwhile waits for the next: each shipment costs an outbox read,
+ * a message, a commit on the peer's nodes and a cursor commit whatever it carries, so the busier the
+ * region, the fuller the shipments. The cursor moves to the end of a shipment only once it and every
+ * shipment before it have been applied, off the shipping path. After any failure the stream waits for
+ * what is in flight, and starts again from the cursor; what is shipped twice changes nothing at the peer.
  */
 export class ShardStream {
   private stopped = false;
   private consecutiveFailures = 0;
   private lastPendingAtMs = 0;
   private refreshing = false;
+  /** The newest position the peer has applied that no acknowledgement has carried yet. */
+  private appliedUpTo: OutboxPosition | null = null;
+  /** The acknowledgement on its way to the node, if any. */
+  private cursorAdvancing: Promise<void> | null = null;
 
   constructor(
     private readonly link: PeerLink,
@@ -85,15 +91,19 @@ export class ShardStream {
 
   /** Streams from the peer's cursor; returns false after a failure, once everything in flight has settled. */
   private async streamUntilFailure(): Promise<boolean> {
+    // Start from a cursor that holds every acknowledgement already made, so that less is shipped again.
+    while (this.cursorAdvancing !== null) await this.cursorAdvancing;
     const inFlight: InFlight[] = [];
     let after: OutboxPosition | undefined;
     let healthy = true;
     let lastShippedAtMs = Number.NEGATIVE_INFINITY;
     let backlogged = false;
     while (!this.stopped && healthy) {
-      healthy = await this.acknowledgeSettled(inFlight);
+      healthy = this.acknowledgeSettled(inFlight);
       if (!healthy) break;
-      if (this.pipelineFull(inFlight)) {
+      // Without a backlog, one shipment at a time: what is written while it travels waits for its
+      // acknowledgement and goes in the next one, so the busier the link, the fuller each shipment.
+      if (this.pipelineFull(inFlight) || (!backlogged && inFlight.length > 0)) {
         await inFlight[0].settled;
         continue;
       }
@@ -102,7 +112,7 @@ export class ShardStream {
       let page: OutboxReadResult;
       try {
         // With shipments in flight, read ahead without waiting; the backlog is counted only when nothing is in
-        // flight, the one time the count is exact (the cursor is where this stream has read up to).
+        // flight, the one time the count is exact (the peer has applied everything up to where this stream has read).
         page = inFlight.length > 0 ? await this.read(after, 0, false) : await this.read(after, this.context.config.GEOKV_REPLICATION_WAIT_MS, true);
       } catch (error) {
         this.context.logger.debug({ node: this.nodeId, reason: describeFailure(error) }, 'could not read the outbox');
@@ -120,7 +130,7 @@ export class ShardStream {
       inFlight.push(this.ship(page, page.next));
     }
     await Promise.all(inFlight.map((shipment) => shipment.settled));
-    if (healthy) await this.acknowledgeSettled(inFlight);
+    if (healthy) this.acknowledgeSettled(inFlight);
     return healthy;
   }
 
@@ -206,10 +216,10 @@ export class ShardStream {
   }
 
   /**
-   * Moves the cursor past the settled shipments at the front, up to the first failure; false if one failed
-   * (the shipments after it are then shipped again from the cursor).
+   * Takes the settled shipments off the front, up to the first failure, and has the cursor moved past the
+   * last of them; false if one failed (the shipments after it are then shipped again from the cursor).
    */
-  private async acknowledgeSettled(inFlight: InFlight[]): Promise<boolean> {
+  private acknowledgeSettled(inFlight: InFlight[]): boolean {
     let acknowledged: InFlight | undefined;
     let failed = false;
     while (inFlight.length > 0 && inFlight[0].ok !== null) {
@@ -221,15 +231,33 @@ export class ShardStream {
       acknowledged = shipment;
     }
     if (acknowledged !== undefined) {
-      const request: OutboxAckRequest = { requestId: `repl-${randomUUID()}`, peer: this.link.region, position: acknowledged.position };
-      try {
-        await transportCall(this.context.local, addressTo(StoragePatterns.outboxAck, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS);
-      } catch (error) {
-        // The peer has the rows; they will be shipped again and change nothing there.
-        this.context.logger.warn({ peer: this.link.region, node: this.nodeId, reason: describeFailure(error) }, 'could not advance the cursor');
-        return false;
-      }
+      this.appliedUpTo = acknowledged.position;
+      this.advanceCursor();
     }
     return !failed;
+  }
+
+  /**
+   * Records durably, off the shipping path, where the peer has applied up to: one acknowledgement at a time,
+   * each carrying the newest position when it leaves, so that a stream shipping faster than the node commits
+   * acknowledgements makes fewer of them, and the next shipment never waits for one. A failed one is only
+   * logged: the cursor stays behind, and what lies after it is shipped again if the stream restarts, which
+   * changes nothing at the peer.
+   */
+  private advanceCursor(): void {
+    if (this.cursorAdvancing !== null || this.appliedUpTo === null) return;
+    const request: OutboxAckRequest = { requestId: `repl-${randomUUID()}`, peer: this.link.region, position: this.appliedUpTo };
+    this.appliedUpTo = null;
+    this.cursorAdvancing = transportCall(this.context.local, addressTo(StoragePatterns.outboxAck, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.context.logger.warn({ peer: this.link.region, node: this.nodeId, reason: describeFailure(error) }, 'could not advance the cursor');
+        },
+      )
+      .finally(() => {
+        this.cursorAdvancing = null;
+        this.advanceCursor();
+      });
   }
 }

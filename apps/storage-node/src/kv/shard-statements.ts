@@ -128,6 +128,13 @@ export const OUTBOX_BACKLOG: ShardStatement = {
       FROM outbox WHERE (txid, id) > ${PEER_CURSOR}`,
 };
 
+/** The same after an explicit position ($1 txid, $2 id) up to which a replicator knows the peer has applied everything. */
+export const OUTBOX_BACKLOG_AFTER: ShardStatement = {
+  name: 'outbox_backlog_after',
+  text: `SELECT count(*)::int AS backlog, min(created_at) AS oldest
+      FROM outbox WHERE (txid, id) > ($1::xid8, $2::bigint)`,
+};
+
 /** Moves peer $1's cursor to ($2, $3); never backwards, so a late retry of an old ack changes nothing. */
 export const ACK_OUTBOX: ShardStatement = {
   name: 'ack_outbox',

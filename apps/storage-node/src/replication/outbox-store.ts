@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxPosition, PendingSummary, ReplicatedVersion } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
-import { ACK_OUTBOX, OUTBOX_BACKLOG, READ_OUTBOX, READ_OUTBOX_AFTER } from '../kv/shard-statements';
+import { ACK_OUTBOX, OUTBOX_BACKLOG, OUTBOX_BACKLOG_AFTER, READ_OUTBOX, READ_OUTBOX_AFTER } from '../kv/shard-statements';
 import { versionFromRow, type VersionRow } from '../kv/version-rows';
 import { replicatedVersionOf } from './replicated-version';
 
@@ -30,8 +30,12 @@ export class OutboxStore {
     return { versions: rows.map(replicatedVersionOfRow), next: last === undefined ? null : { txid: last.txid, id: last.id } };
   }
 
-  async backlog(peer: string): Promise<PendingSummary> {
-    const [row] = await this.db.run<{ backlog: number; oldest: Date | null }>(OUTBOX_BACKLOG, [peer]);
+  /** What the peer lacks: the rows after its cursor, or after `after` when the caller knows it has applied everything up to there. */
+  async backlog(peer: string, after?: OutboxPosition): Promise<PendingSummary> {
+    const [row] =
+      after === undefined
+        ? await this.db.run<{ backlog: number; oldest: Date | null }>(OUTBOX_BACKLOG, [peer])
+        : await this.db.run<{ backlog: number; oldest: Date | null }>(OUTBOX_BACKLOG_AFTER, [after.txid, after.id]);
     return { backlog: row.backlog, oldestPendingAtMs: row.oldest === null ? null : row.oldest.getTime() };
   }
 

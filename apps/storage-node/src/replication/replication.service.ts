@@ -53,7 +53,7 @@ export class ReplicationService {
         page = await read();
       }
     }
-    return { ...page, pending: request.countPending ? await this.outbox.backlog(request.peer) : null };
+    return { ...page, pending: request.countPending ? await this.outbox.backlog(request.peer, request.after) : null };
   }
 
   async acknowledge(request: OutboxAckRequest): Promise<void> {

@@ -1,0 +1,173 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import type { ClientProxy, ClientRedis } from '@nestjs/microservices';
+import { from, type Observable } from 'rxjs';
+import { addressTo, regionAddressed, ReplicationPatterns, StoragePatterns, type OutboxReadRequest, type OutboxReadResult, type ReplicatedVersion } from '@geokv/protocol';
+import type { ReplicatorConfig } from '../replicator.config';
+import { PeerLink } from './peer-link';
+import { ShardStream } from './shard-stream';
+
+/** A request the fake transport holds until the test answers it. */
+interface Held {
+  readonly channel: string;
+  readonly payload: Record<string, unknown>;
+  readonly answer: (value: unknown) => void;
+}
+
+/** Stands in for the Redis transport: records every request and lets the test answer each one when it chooses. */
+class ScriptedTransport {
+  readonly held: Held[] = [];
+
+  client<T>(): T {
+    return {
+      send: (channel: string, payload: Record<string, unknown>): Observable<unknown> =>
+        from(new Promise((answer) => this.held.push({ channel, payload, answer }))),
+    } as unknown as T;
+  }
+
+  on(channel: string): Held[] {
+    return this.held.filter((request) => request.channel === channel);
+  }
+}
+
+const NODE = 'n1';
+const OUTBOX_READ = addressTo(StoragePatterns.outboxRead, NODE);
+const OUTBOX_ACK = addressTo(StoragePatterns.outboxAck, NODE);
+const SHIP = regionAddressed(ReplicationPatterns.ship, 'eu-west');
+
+const config = {
+  GEOKV_REGION: 'us-east',
+  GEOKV_REPLICATION_BATCH: 3,
+  GEOKV_REPLICATION_PIPELINE: 4,
+  GEOKV_REPLICATION_WAIT_MS: 1_000,
+  GEOKV_REPLICATION_RETRY_MS: 500,
+  GEOKV_RPC_TIMEOUT_MS: 5_000,
+  GEOKV_SHIPMENT_TIMEOUT_MS: 5_000,
+} as ReplicatorConfig;
+
+function version(n: number): ReplicatedVersion {
+  return { keyspace: 'ks', key: `k${n}` } as ReplicatedVersion;
+}
+
+/** A page of `count` versions ending at outbox row `lastId`. */
+function page(lastId: number, count: number): OutboxReadResult {
+  return {
+    versions: Array.from({ length: count }, (_, i) => version(lastId - count + 1 + i)),
+    next: { txid: '7', id: String(lastId) },
+    pending: null,
+  };
+}
+
+/** Lets the stream's promises and its 10 ms pause between shipments run. */
+const settle = (): Promise<unknown> => sleep(30);
+
+describe('ShardStream', () => {
+  let transport: ScriptedTransport;
+  let stream: ShardStream;
+  let running: Promise<void>;
+
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
+
+  beforeEach(() => {
+    transport = new ScriptedTransport();
+    const link = new PeerLink('eu-west', transport.client<ClientRedis>());
+    stream = new ShardStream(link, NODE, {
+      local: transport.client<ClientProxy>(),
+      config,
+      logger: new Logger('test'),
+      strategiesFor: () => ({ ks: 'lww' }),
+      onShipped: () => undefined,
+    });
+    running = stream.run();
+  });
+
+  afterEach(async () => {
+    stream.stop();
+    // Answer whatever is held (again: a second answer changes nothing) until the loop sees it was stopped and ends,
+    // so that no request's deadline timer outlives the test.
+    let ended = false;
+    void running.then(() => (ended = true));
+    const answerAll = (): void => {
+      for (const request of transport.held) request.answer(request.channel === OUTBOX_READ ? page(0, 0) : { applied: 0 });
+    };
+    while (!ended) {
+      answerAll();
+      await settle();
+    }
+    // The last acknowledgement leaves as the loop ends.
+    answerAll();
+    await settle();
+  });
+
+  it('without a backlog, ships one batch at a time: what is written meanwhile waits for the next', async () => {
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
+    await settle();
+    expect(transport.on(SHIP)).toHaveLength(1);
+    // The shipment is still travelling: no read ahead, no second shipment.
+    await settle();
+    expect(transport.on(OUTBOX_READ)).toHaveLength(1);
+
+    transport.on(SHIP)[0].answer({ applied: 1 });
+    await settle();
+    const reads = transport.on(OUTBOX_READ);
+    expect(reads).toHaveLength(2);
+    // Nothing in flight: it waits for commits and counts what the peer lacks after what it has applied.
+    expect(reads[1].payload).toMatchObject({ after: { txid: '7', id: '1' }, countPending: true, waitMs: 1_000 });
+  });
+
+  it('with a backlog, reads ahead and keeps several shipments in flight', async () => {
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(3, 3)); // a full page: there is more
+    await settle();
+    const readAhead = transport.on(OUTBOX_READ)[1];
+    expect(readAhead.payload).toMatchObject({ after: { txid: '7', id: '3' }, waitMs: 0, countPending: false });
+    readAhead.answer(page(6, 3));
+    await settle();
+    expect(transport.on(SHIP)).toHaveLength(2);
+  });
+
+  it('moves the cursor off the shipping path, one acknowledgement at a time carrying the newest position', async () => {
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
+    await settle();
+    transport.on(SHIP)[0].answer({ applied: 1 });
+    await settle();
+    expect(transport.on(OUTBOX_ACK).map((ack) => ack.payload.position)).toEqual([{ txid: '7', id: '1' }]);
+
+    // The acknowledgement is still on its way; shipping goes on without waiting for it.
+    transport.on(OUTBOX_READ)[1].answer(page(2, 1));
+    await settle();
+    transport.on(SHIP)[1].answer({ applied: 1 });
+    await settle();
+    transport.on(OUTBOX_READ)[2].answer(page(3, 1));
+    await settle();
+    transport.on(SHIP)[2].answer({ applied: 1 });
+    await settle();
+    expect(transport.on(SHIP)).toHaveLength(3);
+    expect(transport.on(OUTBOX_ACK)).toHaveLength(1);
+
+    // Once it lands, one more carries the newest applied position; the one in between is never sent.
+    transport.on(OUTBOX_ACK)[0].answer(undefined);
+    await settle();
+    expect(transport.on(OUTBOX_ACK).map((ack) => ack.payload.position)).toEqual([
+      { txid: '7', id: '1' },
+      { txid: '7', id: '3' },
+    ]);
+  });
+
+  it('starts again from the cursor after a failed shipment', async () => {
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
+    await settle();
+    // Nest's client errors a reply with an `err` by rejecting; the fake rejects the same way.
+    const failed = transport.on(SHIP)[0];
+    transport.held.splice(transport.held.indexOf(failed), 1);
+    failed.answer(Promise.reject(new Error('peer unreachable')));
+    await sleep(config.GEOKV_REPLICATION_RETRY_MS + 100);
+    const reads = transport.on(OUTBOX_READ) as (Held & { payload: Partial<OutboxReadRequest> })[];
+    expect(reads).toHaveLength(2);
+    expect(reads[1].payload.after).toBeUndefined();
+  });
+});
