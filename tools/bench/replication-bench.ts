@@ -132,6 +132,7 @@ async function writeAtRate(cluster: MultiRegionCluster, keyspace: BenchKeyspace,
   const results = await Promise.all(
     regions.map((region) => {
       let n = 0;
+      const pathOf = (i: number): string => `/v1/kv/${keyspace.name}/${label}-${region.region}-${i}`;
       return autocannon({
         url: region.gatewayUrl,
         connections: 16,
@@ -143,14 +144,14 @@ async function writeAtRate(cluster: MultiRegionCluster, keyspace: BenchKeyspace,
             method: 'PUT',
             setupRequest: (request, context) => {
               const i = n++;
-              request.path = `/v1/kv/${keyspace.name}/${label}-${region.region}-${i}`;
+              request.path = pathOf(i);
               request.body = benchValue(i);
               context.i = i;
               return request;
             },
             onResponse: (status, _body, context) => {
               const i = context.i as number;
-              if (status === 204 && i % 100 === 0) sample.push({ region: region.region, path: `/v1/kv/${keyspace.name}/${label}-${region.region}-${i}`, value: benchValue(i) });
+              if (status === 204 && i % 100 === 0) sample.push({ region: region.region, path: pathOf(i), value: benchValue(i) });
             },
           },
         ],
