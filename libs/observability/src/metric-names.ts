@@ -15,6 +15,7 @@ export const Metric = {
   ringEpoch: 'geokv_ring_epoch',
   cacheLookups: 'geokv_cache_lookups_total',
   lwwConflicts: 'geokv_lww_conflicts_total',
+  absenceGuessesMissed: 'geokv_write_absence_guesses_missed_total',
   replicationLag: 'geokv_replication_lag_seconds',
   replicationBacklog: 'geokv_replication_backlog',
   replicationShipped: 'geokv_replication_shipped_total',
@@ -85,6 +86,11 @@ export const lwwConflictsMetric: Provider = makeCounterProvider({
   name: Metric.lwwConflicts,
   help: 'Concurrent versions resolved by last-writer-wins; each loser is kept in the conflicts table',
   labelNames: ['keyspace'],
+});
+
+export const absenceGuessesMissedMetric: Provider = makeCounterProvider({
+  name: Metric.absenceGuessesMissed,
+  help: 'Group commits that merged uncached keys as absent and found one stored after all, so read them and merged again',
 });
 
 export const replicationLagMetric: Provider = makeGaugeProvider({

@@ -13,6 +13,8 @@ export interface BatchChanges {
   readonly conflicts: readonly ConflictRecord[];
   /** Keys this node took for a down home replica: what it must hand over once that replica is back. */
   readonly hints: readonly Hint[];
+  /** Keys merged as absent without a read: the commit applies only if none of them has a row (AbsenceSpeculation). */
+  readonly assumedAbsent: readonly KeyRef[];
 }
 
 export interface Hint extends KeyRef {

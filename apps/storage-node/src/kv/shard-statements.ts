@@ -41,23 +41,34 @@ export const LOAD_VERSIONS: ShardStatement = {
  * a batch is durable whole or not at all, with its outbox rows, in a single round trip. Removed and
  * upserted never share a primary key (an upserted version is in the final state, a removed one is not),
  * so the CTEs never touch one row twice.
+ *
+ * $48/$49 are the keys the batch merged as absent without reading them (see AbsenceSpeculation). `guard`
+ * checks in the statement's own snapshot that none of them has a row; if one has, every CTE writes
+ * nothing and the statement returns `applied = false`, so the batch can read those keys and merge again.
+ * All CTEs share one snapshot, so the guard and the writes see the same table.
  */
 export const COMMIT_BATCH: ShardStatement = {
   name: 'commit_batch',
-  text: `WITH removed AS (
+  text: `WITH guard AS (
+     SELECT NOT EXISTS (
+       SELECT 1 FROM unnest($48::text[], $49::text[]) AS a(keyspace, key)
+        CROSS JOIN LATERAL (
+          SELECT 1 FROM versions WHERE keyspace = a.keyspace AND key = a.key LIMIT 1 OFFSET 0) v) AS ok
+   ), removed AS (
      DELETE FROM versions WHERE ctid = ANY(ARRAY(
        SELECT v.ctid FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS r(keyspace, key, dot_actor, dot_counter)
         CROSS JOIN LATERAL (
           SELECT ctid FROM versions
            WHERE keyspace = r.keyspace AND key = r.key AND dot_actor = r.dot_actor AND dot_counter = r.dot_counter
           OFFSET 0) v))
+       AND (SELECT ok FROM guard)
    ), upserted AS (
      INSERT INTO versions (${VERSION_COLUMNS})
-     SELECT * FROM ${unnestVersions(5)}
+     SELECT * FROM ${unnestVersions(5)} WHERE (SELECT ok FROM guard)
      ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO UPDATE SET context = excluded.context
    ), logged AS (
      INSERT INTO outbox (${VERSION_COLUMNS})
-     SELECT * FROM ${unnestVersions(17)}
+     SELECT * FROM ${unnestVersions(17)} WHERE (SELECT ok FROM guard)
    ), conflicted AS (
      INSERT INTO conflicts (${VERSION_COLUMNS.replace(', expires_at', '')}, resolution, winner_actor, winner_counter)
      SELECT l.keyspace, l.key, l.dot_actor, l.dot_counter, l.context, l.hlc_wall_ms, l.hlc_logical, l.origin_region,
@@ -67,13 +78,14 @@ export const COMMIT_BATCH: ShardStatement = {
                  tombstone, value, content_type, expires_at, n)
        JOIN unnest($41::text[], $42::text[], $43::bigint[]) WITH ORDINALITY
             AS w(resolution, winner_actor, winner_counter, n) USING (n)
+      WHERE (SELECT ok FROM guard)
      ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO NOTHING
    ), hinted AS (
      INSERT INTO hints (target_node, keyspace, key, strategy)
-     SELECT * FROM unnest($44::text[], $45::text[], $46::text[], $47::text[])
+     SELECT * FROM unnest($44::text[], $45::text[], $46::text[], $47::text[]) WHERE (SELECT ok FROM guard)
      ON CONFLICT (target_node, keyspace, key) DO UPDATE SET seq = nextval('hints_seq'), strategy = excluded.strategy
    )
-   SELECT 1`,
+   SELECT ok AS applied FROM guard`,
 };
 
 /** Live keys of keyspace $1 in [$2, $3) (no upper bound when $3 is null), after $4, at most $5. */

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { QueryResultRow } from 'pg';
 import type { StoredVersion } from '../versions/stored-version';
 import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
@@ -24,7 +23,11 @@ export class VersionStore {
     return byKey;
   }
 
-  async commit(changes: BatchChanges): Promise<void> {
+  /**
+   * Commits the batch in one statement. False when a key in `assumedAbsent` turned out to have rows: then
+   * nothing was written.
+   */
+  async commit(changes: BatchChanges): Promise<boolean> {
     const upserts = new VersionColumns();
     for (const change of changes.upserted) upserts.push(change.keyspace, change.key, change.version);
     const outbox = new VersionColumns();
@@ -32,7 +35,7 @@ export class VersionStore {
     const losers = new VersionColumns();
     for (const conflict of changes.conflicts) losers.push(conflict.keyspace, conflict.key, conflict.version);
 
-    await this.db.run<QueryResultRow>(COMMIT_BATCH, [
+    const rows = await this.db.run<{ applied: boolean }>(COMMIT_BATCH, [
       changes.removed.map((r) => r.keyspace),
       changes.removed.map((r) => r.key),
       changes.removed.map((r) => r.version.dot.actor),
@@ -44,7 +47,10 @@ export class VersionStore {
       changes.conflicts.map((c) => c.winner?.dot.actor ?? null),
       changes.conflicts.map((c) => c.winner?.dot.counter ?? null),
       ...hintColumns(changes.hints),
+      changes.assumedAbsent.map((ref) => ref.keyspace),
+      changes.assumedAbsent.map((ref) => ref.key),
     ]);
+    return rows[0].applied;
   }
 
   /** Records hints outside a group commit: for replicas that a coordinator's forward did not reach. */

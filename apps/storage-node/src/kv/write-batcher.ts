@@ -14,6 +14,7 @@ import { preconditionFailure, type Preconditions } from '../versions/preconditio
 import { isLive, type ConflictRecord, type StoredVersion } from '../versions/stored-version';
 import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
+import { AbsenceSpeculation } from './absence-speculation';
 import { StorageError, storageUnavailable } from './storage-errors';
 import { VersionCache } from './version-cache';
 import { VersionStore } from './version-store';
@@ -51,11 +52,16 @@ interface PendingWrite {
  * never two holding the same key: the state a batch merges against (cache or database) therefore cannot
  * change between its read and its commit. Do not relax that rule: two batches touching one key would
  * each merge against a stale state and lose a version.
+ *
+ * A key the cache does not hold is usually absent, so a batch merges such keys as absent without reading
+ * them, and its commit applies only if the shard confirms it (AbsenceSpeculation); otherwise it reads them
+ * and merges again. Either way a write is merged against the key's stored state.
  */
 @Injectable()
 export class WriteBatcher {
   private readonly logger = new Logger(WriteBatcher.name);
   private readonly clock = new HybridLogicalClock();
+  private readonly speculation = new AbsenceSpeculation();
   private queue: PendingWrite[] = [];
   private batchesInFlight = 0;
   private dispatchScheduled = false;
@@ -69,6 +75,7 @@ export class WriteBatcher {
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     @InjectMetric(Metric.writeBatchSize) private readonly batchSize: Histogram<string>,
     @InjectMetric(Metric.lwwConflicts) private readonly lwwConflicts: Counter<string>,
+    @InjectMetric(Metric.absenceGuessesMissed) private readonly speculationMisses: Counter<string>,
   ) {}
 
   submit(
@@ -167,43 +174,13 @@ export class WriteBatcher {
 
   private async commitBatch(batch: PendingWrite[]): Promise<void> {
     try {
-      const initial = await this.currentStates(batch);
-      const states = new Map(initial);
-      const outcomes: (WriteOutcome | StorageError)[] = [];
-      const outbox: BatchChanges['outbox'][number][] = [];
-      const conflicts = new Map<string, ConflictRecord>();
-      const hints: Hint[] = [];
-      const nowMs = Date.now();
-
-      let changed = false;
-      for (const pending of batch) {
-        const current = states.get(pending.keyId) ?? [];
-        const outcome =
-          pending.change.kind === 'local'
-            ? this.applyLocal(pending, pending.change, current, nowMs)
-            : this.applyRemote(pending.change.version, pending.strategy, current, nowMs);
-        if (outcome instanceof StorageError) {
-          outcomes.push(outcome);
-          continue;
-        }
-        for (const target of pending.hintsFor) hints.push({ ...pending.ref, target, strategy: pending.strategy });
-        outcomes.push({ written: outcome.written });
-        if (outcome.written === null) continue;
-        changed = true;
-        states.set(pending.keyId, outcome.versions);
-        if (pending.change.kind === 'local') outbox.push({ ...pending.ref, version: outcome.written });
-        for (const loser of outcome.losers) {
-          const record = { ...pending.ref, version: loser, resolution: outcome.resolution!, winner: outcome.winner };
-          conflicts.set(`${pending.keyId}\n${loser.dot.actor}\n${loser.dot.counter}`, record);
-          if (record.resolution === 'lww') this.lwwConflicts.inc({ keyspace: pending.ref.keyspace });
-        }
+      let merged = await this.mergeAndCommit(batch, true);
+      if (merged === GUESSED_WRONG) {
+        this.speculation.missed();
+        this.speculationMisses.inc();
+        merged = await this.mergeAndCommit(batch, false);
       }
-
-      // Nothing accepted (every write failed its precondition, deleted nothing or was known) means nothing changed.
-      if (changed || hints.length > 0) {
-        await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()], hints });
-        if (outbox.length > 0) this.outboxSignal.notify();
-      }
+      const { states, outcomes } = merged as MergedBatch;
       this.batchSize.observe(batch.length);
       for (const [keyId, versions] of states) this.cache.store(keyId, versions);
       batch.forEach((pending, i) => {
@@ -219,6 +196,56 @@ export class WriteBatcher {
     } finally {
       for (const pending of batch) this.inFlight.delete(pending.keyId);
     }
+  }
+
+  /**
+   * Merges every write of the batch into its key's state and commits the net change. With `mayAssumeAbsent`
+   * (and the speculation policy agreeing), keys the cache does not hold are merged as absent without a read;
+   * GUESSED_WRONG means one of them had rows, and nothing was written.
+   */
+  private async mergeAndCommit(batch: readonly PendingWrite[], mayAssumeAbsent: boolean): Promise<MergedBatch | typeof GUESSED_WRONG> {
+    const { states: initial, assumedAbsent } = await this.currentStates(batch, mayAssumeAbsent);
+    const states = new Map(initial);
+    const outcomes: (WriteOutcome | StorageError)[] = [];
+    const outbox: BatchChanges['outbox'][number][] = [];
+    const conflicts = new Map<string, ConflictRecord>();
+    const hints: Hint[] = [];
+    const nowMs = Date.now();
+
+    let changed = false;
+    for (const pending of batch) {
+      const current = states.get(pending.keyId) ?? [];
+      const outcome =
+        pending.change.kind === 'local'
+          ? this.applyLocal(pending, pending.change, current, nowMs)
+          : this.applyRemote(pending.change.version, pending.strategy, current, nowMs);
+      if (outcome instanceof StorageError) {
+        outcomes.push(outcome);
+        continue;
+      }
+      for (const target of pending.hintsFor) hints.push({ ...pending.ref, target, strategy: pending.strategy });
+      outcomes.push({ written: outcome.written });
+      if (outcome.written === null) continue;
+      changed = true;
+      states.set(pending.keyId, outcome.versions);
+      if (pending.change.kind === 'local') outbox.push({ ...pending.ref, version: outcome.written });
+      for (const loser of outcome.losers) {
+        const record = { ...pending.ref, version: loser, resolution: outcome.resolution!, winner: outcome.winner };
+        conflicts.set(`${pending.keyId}\n${loser.dot.actor}\n${loser.dot.counter}`, record);
+      }
+    }
+
+    // Nothing accepted (every write failed its precondition, deleted nothing or was known) means nothing
+    // changed; but an outcome merged against an assumed absence holds only once the guard has confirmed it.
+    if (changed || hints.length > 0 || assumedAbsent.length > 0) {
+      const applied = await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()], hints, assumedAbsent });
+      if (!applied) return GUESSED_WRONG;
+      if (outbox.length > 0) this.outboxSignal.notify();
+    }
+    for (const conflict of conflicts.values()) {
+      if (conflict.resolution === 'lww') this.lwwConflicts.inc({ keyspace: conflict.keyspace });
+    }
+    return { states, outcomes };
   }
 
   private applyLocal(
@@ -252,24 +279,40 @@ export class WriteBatcher {
     return this.clock.observe(newest, nowMs);
   }
 
-  private async currentStates(batch: readonly PendingWrite[]): Promise<Map<string, readonly StoredVersion[]>> {
+  /**
+   * Each key's state before the batch: from the cache, else read from the shard, else (when speculating)
+   * assumed absent, with the keys so assumed listed for the commit's guard.
+   */
+  private async currentStates(
+    batch: readonly PendingWrite[],
+    mayAssumeAbsent: boolean,
+  ): Promise<{ states: Map<string, readonly StoredVersion[]>; assumedAbsent: KeyRef[] }> {
     const states = new Map<string, readonly StoredVersion[]>();
-    const missing: KeyRef[] = [];
+    const uncached: KeyRef[] = [];
     for (const pending of batch) {
       if (states.has(pending.keyId)) continue;
       const cached = this.cache.get(pending.keyId);
       if (cached) states.set(pending.keyId, cached);
       else {
         states.set(pending.keyId, []);
-        missing.push(pending.ref);
+        uncached.push(pending.ref);
       }
     }
-    if (missing.length > 0) {
-      for (const [keyId, versions] of await this.store.load(missing)) states.set(keyId, versions);
-    }
-    return states;
+    if (uncached.length === 0) return { states, assumedAbsent: [] };
+    if (mayAssumeAbsent && this.speculation.shouldSpeculate()) return { states, assumedAbsent: uncached };
+    for (const [keyId, versions] of await this.store.load(uncached)) states.set(keyId, versions);
+    return { states, assumedAbsent: [] };
   }
 }
+
+/** The batch merged and committed: each key's new state and each write's outcome, in batch order. */
+interface MergedBatch {
+  readonly states: ReadonlyMap<string, readonly StoredVersion[]>;
+  readonly outcomes: readonly (WriteOutcome | StorageError)[];
+}
+
+/** The commit's guard found rows for a key the batch had merged as absent; nothing was written. */
+const GUESSED_WRONG = Symbol('guessed wrong');
 
 /** A change's effect on its key; `written` is null when it changed nothing. */
 type Merged = Pick<Incorporation, 'versions' | 'losers' | 'resolution' | 'winner'> & { readonly written: StoredVersion | null };
