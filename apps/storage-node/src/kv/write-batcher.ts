@@ -178,6 +178,7 @@ export class WriteBatcher {
       if (merged === GUESSED_WRONG) {
         this.speculation.missed();
         this.speculationMisses.inc();
+        // Reads every uncached key first: no guess left for the guard to refute.
         merged = await this.mergeAndCommit(batch, false);
       }
       const { states, outcomes } = merged as MergedBatch;
