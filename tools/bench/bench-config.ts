@@ -20,6 +20,13 @@ const BENCH_PARTS: readonly BenchPart[] = ['throughput', 'replication', 'join', 
 
 /** Long enough for JIT, connection pools and PostgreSQL's caches to settle before we measure. */
 export const WARMUP_SECONDS = 2;
+/**
+ * Unmeasured load on each freshly started system under test (geokv's region, the raw PostgreSQL loops, bare
+ * Fastify) before its first measured phase, on top of that phase's own warm-up. A fresh region's first PUT
+ * phase measured 25-40% below the next one here; it settles with work (JIT, V8's heap sizing), not time:
+ * 40 s idle before it changed nothing.
+ */
+export const SYSTEM_WARMUP_SECONDS = 8;
 /** PUTs cycle over this many keys: many distinct rows, but a table that stays in shared buffers. */
 export const KEY_SPACE = 100_000;
 export const VALUE_BYTES = 100;

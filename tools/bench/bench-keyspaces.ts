@@ -30,6 +30,9 @@ export const THREE_REPLICAS: BenchKeyspace = {
   policy: { replicationFactor: 3, readQuorum: 2, writeQuorum: 2 },
 };
 
+/** The throughput part's unmeasured warm-up: three replicas, so that every write and read path runs. */
+export const WARM_UP: BenchKeyspace = { ...THREE_REPLICAS, name: 'bench-warmup', label: 'region' };
+
 /** Every operation a CASPaxos round across all regions (see the strong part). */
 export const STRONG: BenchKeyspace = { name: 'bench-strong', label: 'strong', policy: { consistency: 'strong' } };
 

@@ -9,6 +9,8 @@ export interface HttpLoad {
   url: string;
   connections: number;
   seconds: number;
+  /** Unmeasured seconds first; WARMUP_SECONDS unless given. */
+  warmupSeconds?: number;
   requests?: autocannon.Request[];
   /** Counted by the caller's onResponse; read after the run. */
   wrongBodies?: () => number;
@@ -32,7 +34,7 @@ export async function runHttpLoad(load: HttpLoad): Promise<PhaseResult> {
     duration: load.seconds,
     timeout: REQUEST_TIMEOUT_SECONDS,
     requests: load.requests,
-    warmup: { connections: load.connections, duration: WARMUP_SECONDS },
+    warmup: { connections: load.connections, duration: load.warmupSeconds ?? WARMUP_SECONDS },
   });
   let cpu: CpuMeter | undefined;
   // Emitted for the measured run only: the warm-up reports to a tracker of its own.

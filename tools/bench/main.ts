@@ -15,8 +15,8 @@ import {
   Teardown,
   uniqueDatabasePrefix,
 } from '@geokv/test-support';
-import { readBenchConfig, WARMUP_SECONDS, type BenchConfig } from './bench-config';
-import { createKeyspace, SINGLE_REPLICA, THREE_REPLICAS, type BenchKeyspace } from './bench-keyspaces';
+import { readBenchConfig, SYSTEM_WARMUP_SECONDS, WARMUP_SECONDS, type BenchConfig } from './bench-config';
+import { createKeyspace, SINGLE_REPLICA, THREE_REPLICAS, WARM_UP, type BenchKeyspace } from './bench-keyspaces';
 import { runHttpLoad } from './http-load';
 import { runJoinBench } from './join-bench';
 import { formatJoinReport } from './join-report';
@@ -30,6 +30,7 @@ import { formatReplicationReport } from './replication-report';
 import { formatReport } from './report';
 import { runStrongBench } from './strong-bench';
 import { formatStrongReport } from './strong-report';
+import { warmUp } from './warm-up';
 
 // `npm run bench`: geokv's PUT and GET against their raw building blocks, with one replica and with three, a
 // node joining a loaded region, replication across regions, and strong keyspaces against eventual ones
@@ -48,7 +49,7 @@ const VERIFIED_READS = 2_000;
 async function main(): Promise<void> {
   const config = readBenchConfig();
   // Six phases: PUT and GET in two keyspaces, and the two baselines.
-  const throughputMs = config.parts.includes('throughput') ? 6 * (WARMUP_SECONDS + config.seconds + 15) * 1000 : 0;
+  const throughputMs = config.parts.includes('throughput') ? (6 * (WARMUP_SECONDS + config.seconds + 15) + 4 * (SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS)) * 1000 : 0;
   // Per keyspace (BENCH_REPLICATION_REPLICAS: N=3, then N=1): two lag phases and a partition, each followed by catching up.
   const replicationMs = config.parts.includes('replication')
     ? config.replication.replicas.length * (2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 180) * 1000
@@ -70,7 +71,10 @@ async function main(): Promise<void> {
 
 /** geokv's PUT and GET in one region, with one replica per key and with three, against their raw building blocks. */
 async function throughput(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
-  console.log(`throughput: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections`);
+  console.log(
+    `throughput: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections; ` +
+      `each system first gets ${SYSTEM_WARMUP_SECONDS}s more of unmeasured load`,
+  );
   const adminUrl = defaultAdminUrl();
   const redis = await RedisServer.start();
   teardown.add('redis', () => redis.stop());
@@ -84,6 +88,8 @@ async function throughput(config: BenchConfig, prefix: string, logDir: string): 
     { group: 'Redis', pid: redis.pid },
     { group: LOAD_GENERATOR, pid: process.pid },
   ];
+  await createKeyspace(region.gatewayUrl, WARM_UP);
+  await warmUp(region.gatewayUrl, WARM_UP, config.connections, SYSTEM_WARMUP_SECONDS);
   const single = await keyspacePhases(config, region.gatewayUrl, SINGLE_REPLICA, cpuOf);
   const replicated = await keyspacePhases(config, region.gatewayUrl, THREE_REPLICAS, cpuOf);
   const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
@@ -99,6 +105,7 @@ async function throughput(config: BenchConfig, prefix: string, logDir: string): 
   const fastify = await startBareFastify(logDir);
   const bareFastify = await phase(runHttpLoad({
     name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds,
+    warmupSeconds: SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS,
     cpuOf: () => [{ group: 'bare Fastify', pid: fastify.pid }, { group: LOAD_GENERATOR, pid: process.pid }],
   }));
   await fastify.stop();

@@ -7,6 +7,7 @@ import { measureLinkRttMs } from './link-rtt';
 import type { PhaseResult } from './phase-result';
 import type { KeyspacePhases } from './replica-comparison';
 import { waitUntilDelivered } from './replication-bench';
+import { warmUp } from './warm-up';
 
 export interface StrongBenchConfig {
   /** Measured seconds per phase. */
@@ -87,7 +88,7 @@ export async function runStrongBench(cluster: MultiRegionCluster, config: Strong
     await createKeyspace(gatewayUrl, keyspace);
     for (const region of cluster.regions.values()) await waitForKeyspace(region.gatewayUrl, keyspace, KEYSPACE_VISIBLE_TIMEOUT_MS);
   }
-  for (const keyspace of [EVENTUAL, STRONG]) await warmUp(gatewayUrl, keyspace, config.connections);
+  for (const keyspace of [EVENTUAL, STRONG]) await warmUp(gatewayUrl, keyspace, config.connections, CLUSTER_WARMUP_SECONDS);
   const healthy = await round(cluster, config, 0);
   cluster.proxy.setAll({ delayMs: config.delayMs, blackhole: false });
   let delayed: StrongRound;
@@ -151,14 +152,6 @@ async function keyspacePhases(
   if (!light) await keys.verifySample(gatewayUrl, VERIFIED_READS);
   const get = logged({ ...got, wrongBodies: keys.wrongBodies }, delayMs);
   return { keyspace, put, get };
-}
-
-/** PUTs then GETs whose figures are discarded; a failure here shows again in the measured phases. */
-async function warmUp(gatewayUrl: string, keyspace: BenchKeyspace, connections: number): Promise<void> {
-  const keys = new BenchKeys(keyspace.name);
-  const load = { url: gatewayUrl, connections, seconds: CLUSTER_WARMUP_SECONDS };
-  await runHttpLoad({ ...load, name: `${keyspace.label} PUT warm-up`, requests: keys.putRequests() });
-  await runHttpLoad({ ...load, name: `${keyspace.label} GET warm-up`, requests: keys.getRequests() });
 }
 
 function logged(result: PhaseResult, delayMs: number): PhaseResult {
