@@ -77,7 +77,7 @@ export class KvService {
     const nowMs = Date.now();
     return {
       versions: versions.filter((version) => isLive(version, nowMs)).map(toWire),
-      context: versions.length === 0 ? null : encodeContext(mergeContexts(versions)),
+      context: versions.length === 0 ? null : contextOf(versions),
     };
   }
 
@@ -129,6 +129,19 @@ export class KvService {
 // A version's wire form (its value base64-encoded, its etag) is built once and remembered: versions are
 // immutable, and a hot key is read far more often than written.
 const wireForms = new WeakMap<StoredVersion, WireVersion>();
+
+// The same holds for a key's causal context: the cache hands out the same list of versions until the next
+// write of the key replaces it, and merging and encoding its clocks cost a tenth of a node's CPU under reads.
+const contexts = new WeakMap<readonly StoredVersion[], string>();
+
+function contextOf(versions: readonly StoredVersion[]): string {
+  let context = contexts.get(versions);
+  if (context === undefined) {
+    context = encodeContext(mergeContexts(versions));
+    contexts.set(versions, context);
+  }
+  return context;
+}
 
 function toWire(version: StoredVersion): WireVersion {
   let wire = wireForms.get(version);
