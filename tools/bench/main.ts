@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const throughputMs = config.parts.includes('throughput') ? (6 * (WARMUP_SECONDS + config.seconds + 15) + 4 * (SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS)) * 1000 : 0;
   // Per keyspace (BENCH_REPLICATION_REPLICAS: N=3, then N=1): a warm-up, two lag phases and a partition, each followed by catching up.
   const replicationMs = config.parts.includes('replication')
-    ? config.replication.replicas.length * (SYSTEM_WARMUP_SECONDS + 2 * (config.replication.seconds + 30) + config.replication.partitionSeconds + 210) * 1000
+    ? config.replication.replicas.length * (SYSTEM_WARMUP_SECONDS + 2 * (config.replication.seconds + 120) + config.replication.partitionSeconds + 240) * 1000
     : 0;
   const joinMs = config.parts.includes('join') ? (config.join.timeoutSeconds + JOIN_OVERHEAD_SECONDS) * 1000 : 0;
   // Twelve phases: PUT and GET, eventual and strong under load and strong at light load, with and without the delay.

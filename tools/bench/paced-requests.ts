@@ -25,7 +25,7 @@ export interface PacedResult {
 }
 
 /** Bounds the open loop: a system this far behind is overloaded, and more requests would only pile up. */
-const MAX_IN_FLIGHT = 512;
+export const MAX_IN_FLIGHT = 512;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /**

@@ -22,6 +22,8 @@ export interface LagResult {
   readonly injectedDelayMs: number;
   readonly writesPerSecond: number;
   readonly failedWrites: number;
+  /** Writes due while the region had MAX_IN_FLIGHT outstanding, never sent: the pace was more than it could take. */
+  readonly notSent: number;
   /** Versions applied in peer regions during the phase. */
   readonly applied: number;
   readonly p50Ms: number | null;
@@ -32,6 +34,7 @@ export interface ConvergenceResult {
   readonly partitionSeconds: number;
   readonly writesDuringPartition: number;
   readonly failedWrites: number;
+  readonly notSent: number;
   /** From the heal until every region reports nothing left to deliver to any peer. */
   readonly convergeMs: number;
   readonly keysChecked: number;
@@ -39,6 +42,8 @@ export interface ConvergenceResult {
 }
 
 const CUT_OFF_REGION = 'eu-west';
+/** A phase that asked for more than the cluster can take leaves a backlog; far longer than that to drain is a failure. */
+const CATCH_UP_TIMEOUT_MS = 120_000;
 /** The catalog reaches the peer regions asynchronously; far longer than that takes on loopback. */
 const KEYSPACE_VISIBLE_TIMEOUT_MS = 30_000;
 
@@ -56,7 +61,7 @@ export async function runReplicationBench(cluster: MultiRegionCluster, config: R
   for (const region of regions) await waitForKeyspace(region.gatewayUrl, keyspace, KEYSPACE_VISIBLE_TIMEOUT_MS);
   // Unmeasured (its delays fall before the first phase's scrape): freshly started regions settle with work.
   await writeAtRate(cluster, keyspace, config.rate, SYSTEM_WARMUP_SECONDS, 'warm-up');
-  await waitUntilDelivered(cluster, 60_000);
+  await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const healthy = await lagPhase(cluster, config, keyspace, 'no injected delay', 0);
   cluster.proxy.setAll({ delayMs: config.delayMs, blackhole: false });
   let delayed: LagResult;
@@ -65,7 +70,7 @@ export async function runReplicationBench(cluster: MultiRegionCluster, config: R
   } finally {
     cluster.proxy.healAll();
   }
-  await waitUntilDelivered(cluster, 60_000);
+  await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const convergence = await convergencePhase(cluster, config, keyspace);
   return { keyspace, healthy, delayed, convergence };
 }
@@ -79,7 +84,7 @@ async function lagPhase(
 ): Promise<LagResult> {
   const before = await scrapeDelays(cluster);
   const load = await writeAtRate(cluster, keyspace, config.rate, config.seconds, `lag-${injectedDelayMs}`);
-  await waitUntilDelivered(cluster, 60_000);
+  await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const delta = bucketDelta(await scrapeDelays(cluster), before);
   const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
   console.log(`replication, ${name}: ${(load.ok / config.seconds).toFixed(0)} writes/s, ${countOf(delta)} versions applied in peers`);
@@ -88,6 +93,7 @@ async function lagPhase(
     injectedDelayMs,
     writesPerSecond: load.ok / config.seconds,
     failedWrites: load.failed,
+    notSent: load.notSent,
     applied: countOf(delta),
     p50Ms: toMs(quantileOf(delta, 0.5)),
     p99Ms: toMs(quantileOf(delta, 0.99)),
@@ -96,14 +102,14 @@ async function lagPhase(
 
 async function convergencePhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig, keyspace: BenchKeyspace): Promise<ConvergenceResult> {
   cluster.proxy.isolate(CUT_OFF_REGION);
-  let load: { ok: number; failed: number; sample: { region: string; path: string; value: string }[] };
+  let load: Awaited<ReturnType<typeof writeAtRate>>;
   try {
     load = await writeAtRate(cluster, keyspace, config.rate, config.partitionSeconds, 'partition');
   } finally {
     cluster.proxy.healAll();
   }
   const healedAt = performance.now();
-  await waitUntilDelivered(cluster, 120_000);
+  await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const convergeMs = performance.now() - healedAt;
   console.log(`replication: converged ${convergeMs.toFixed(0)} ms after a ${config.partitionSeconds} s partition healed`);
 
@@ -118,6 +124,7 @@ async function convergencePhase(cluster: MultiRegionCluster, config: Replication
     partitionSeconds: config.partitionSeconds,
     writesDuringPartition: load.ok,
     failedWrites: load.failed,
+    notSent: load.notSent,
     convergeMs,
     keysChecked: load.sample.length * cluster.regions.size,
     keysMissing: missing,
@@ -126,8 +133,8 @@ async function convergencePhase(cluster: MultiRegionCluster, config: Replication
 
 /**
  * Open-loop writes at an even pace: `rate` per second in all, split evenly over the regions' gateways, each
- * to a fresh key. Returns the acknowledged and failed counts (a write the pace could not send, with too
- * many outstanding, counts as failed) and a sample of acknowledged writes to check afterwards.
+ * to a fresh key. Returns the acknowledged, failed and never-sent counts and a sample of acknowledged
+ * writes to check afterwards.
  */
 async function writeAtRate(cluster: MultiRegionCluster, keyspace: BenchKeyspace, rate: number, seconds: number, label: string) {
   const regions = [...cluster.regions.values()];
@@ -148,7 +155,8 @@ async function writeAtRate(cluster: MultiRegionCluster, keyspace: BenchKeyspace,
   );
   return {
     ok: results.reduce((sum, result) => sum + result.ok, 0),
-    failed: results.reduce((sum, result) => sum + result.failed + result.notSent, 0),
+    failed: results.reduce((sum, result) => sum + result.failed, 0),
+    notSent: results.reduce((sum, result) => sum + result.notSent, 0),
     sample,
   };
 }
