@@ -3,15 +3,15 @@ import { benchValue, KEY_SPACE } from './bench-config';
 import type { FailureCodes } from './failure-codes';
 
 /**
- * Keys are `bench-<n>` in one keyspace (each keyspace measured gets its own BenchKeys); the PUT phase
- * records which n it stored so the GET phase reads only those.
- */
-/**
- * Distinct keys in the GET phases' request list. Each connection cycles through the whole list (autocannon
- * builds it per connection, so it stays short), and the connections drift apart within a pass.
+ * Distinct keys in the GET phases' request list. Each connection cycles through the whole list from its
+ * start; autocannon builds the list once per connection, so it stays short.
  */
 const GET_REQUEST_LIST = 2_000;
 
+/**
+ * Keys are `bench-<n>` in one keyspace (each keyspace measured gets its own BenchKeys); the PUT phase
+ * records which n it stored so the GET phase reads only those.
+ */
 export class BenchKeys {
   private readonly stored = new Uint8Array(KEY_SPACE);
   private next = 0;
