@@ -9,6 +9,10 @@ import type { ShardStatement } from '../kv/shard-statements';
  * A key may appear only once per statement (PostgreSQL refuses to update a row twice in one command);
  * AcceptorStore splits a batch that names a key twice.
  *
+ * Each statement upserts its keys in (keyspace, key) order, whatever order they arrived in: batches from
+ * different proposers that share keys run concurrently, and two that locked the same rows in different
+ * orders deadlocked, and PostgreSQL aborted one of them after a second.
+ *
  * PROMISE_BEFORE reads the row as it was before the statement, which for a refused key is its state (the
  * upsert left it alone) and names the ballot that beat the proposer's.
  */
@@ -25,7 +29,7 @@ export const PREPARE_BATCH: ShardStatement = {
      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS i(keyspace, key, counter, proposer, n)
    ), promised AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer)
-     SELECT keyspace, key, counter, proposer FROM input
+     SELECT keyspace, key, counter, proposer FROM input ORDER BY keyspace, key
      ON CONFLICT (keyspace, key) DO UPDATE
         SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer
       WHERE (a.promised_counter, a.promised_proposer) < (excluded.promised_counter, excluded.promised_proposer)
@@ -57,7 +61,7 @@ export const ACCEPT_BATCH: ShardStatement = {
                                       version)
      SELECT keyspace, key, counter, proposer, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
             tombstone, ARRAY(SELECT jsonb_array_elements_text(recent_ops::jsonb)), version
-       FROM input
+       FROM input ORDER BY keyspace, key
      ON CONFLICT (keyspace, key) DO UPDATE
         SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer,
             accepted_counter = excluded.accepted_counter, accepted_proposer = excluded.accepted_proposer,
