@@ -122,7 +122,7 @@ async function keyspacePhases(config: BenchConfig, gatewayUrl: string, keyspace:
   }));
   const load = await phase(runHttpLoad({
     name: `geokv GET ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds,
-    requests: keys.getRequests(), cpuOf,
+    requests: keys.prebuiltGetRequests(), cpuOf,
   }));
   await keys.verifySample(gatewayUrl, VERIFIED_READS);
   const get: PhaseResult = { ...load, wrongBodies: keys.wrongBodies };
