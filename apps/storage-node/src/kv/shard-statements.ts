@@ -46,6 +46,10 @@ export const LOAD_VERSIONS: ShardStatement = {
  * checks in the statement's own snapshot that none of them has a row; if one has, every CTE writes
  * nothing and the statement returns `applied = false`, so the batch can read those keys and merge again.
  * All CTEs share one snapshot, so the guard and the writes see the same table.
+ *
+ * Concurrent batches never share a key (WriteBatcher), but a batch's hints may share rows with a
+ * RECORD_HINTS running beside it; both upsert hints in (target, keyspace, key) order so that they cannot
+ * deadlock, as acceptor batches once did.
  */
 export const COMMIT_BATCH: ShardStatement = {
   name: 'commit_batch',
@@ -82,7 +86,8 @@ export const COMMIT_BATCH: ShardStatement = {
      ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO NOTHING
    ), hinted AS (
      INSERT INTO hints (target_node, keyspace, key, strategy)
-     SELECT * FROM unnest($44::text[], $45::text[], $46::text[], $47::text[]) WHERE (SELECT ok FROM guard)
+     SELECT * FROM unnest($44::text[], $45::text[], $46::text[], $47::text[]) AS h(target_node, keyspace, key, strategy)
+      WHERE (SELECT ok FROM guard) ORDER BY target_node, keyspace, key
      ON CONFLICT (target_node, keyspace, key) DO UPDATE SET seq = nextval('hints_seq'), strategy = excluded.strategy
    )
    SELECT ok AS applied FROM guard`,
@@ -221,7 +226,8 @@ export const OPEN_MANUAL_CONFLICTS: ShardStatement = {
 export const RECORD_HINTS: ShardStatement = {
   name: 'record_hints',
   text: `INSERT INTO hints (target_node, keyspace, key, strategy)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS h(target_node, keyspace, key, strategy)
+     ORDER BY target_node, keyspace, key
     ON CONFLICT (target_node, keyspace, key) DO UPDATE SET seq = nextval('hints_seq'), strategy = excluded.strategy`,
 };
 
