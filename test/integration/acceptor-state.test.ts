@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { accept, EMPTY_ACCEPTOR, prepare, type AcceptorState, type Ballot } from '@geokv/caspaxos';
-import { SHARD_MIGRATIONS } from '@geokv/persistence';
 import type { StrongValue } from '@geokv/protocol';
-import { createDatabase, databaseUrl, dropDatabase, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
+import { Teardown } from '@geokv/test-support';
 import { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
 import { ShardDatabase } from '../../apps/storage-node/src/kv/shard-database';
+import { createMigratedShard } from '../support/migrated-shard';
 
 const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
 const v = (text: string): StrongValue => ({
@@ -31,13 +31,9 @@ describe('acceptor state in PostgreSQL', () => {
   const request = (key: string) => ({ requestId: 'test', keyspace: 'ledger', key });
 
   beforeAll(async () => {
-    const name = `${uniqueDatabasePrefix('it')}_acceptor`;
-    await createDatabase(name);
-    teardown.add(`drop ${name}`, () => dropDatabase(name));
-    const source = new DataSource({ type: 'postgres', url: databaseUrl(name), migrations: SHARD_MIGRATIONS });
+    const source = new DataSource({ type: 'postgres', url: await createMigratedShard('acceptor', teardown) });
     await source.initialize();
     teardown.add('disconnect', () => source.destroy());
-    await source.runMigrations();
     const timer = new Histogram({ name: 'acceptor_test_query_seconds', help: 'test', labelNames: ['query'], registers: [] });
     store = new AcceptorStore(new ShardDatabase(source, timer));
   }, 60_000);

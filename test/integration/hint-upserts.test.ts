@@ -1,8 +1,7 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { SHARD_MIGRATIONS } from '@geokv/persistence';
-import { createDatabase, databaseUrl, dropDatabase, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
+import { Teardown } from '@geokv/test-support';
 import { RECORD_HINTS } from '../../apps/storage-node/src/kv/shard-statements';
+import { createMigratedShard } from '../support/migrated-shard';
 
 /**
  * Hints for the same (replica, key) rows can be upserted by two statements at once (a group commit's and
@@ -14,15 +13,9 @@ describe('hint upserts under concurrency (real PostgreSQL)', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    const name = `${uniqueDatabasePrefix('it')}_hints`;
-    await createDatabase(name);
-    teardown.add(`drop ${name}`, () => dropDatabase(name));
-    const migrations = new DataSource({ type: 'postgres', url: databaseUrl(name), migrations: SHARD_MIGRATIONS });
-    await migrations.initialize();
-    await migrations.runMigrations();
-    await migrations.destroy();
+    const url = await createMigratedShard('hints', teardown);
     for (let i = 0; i < 2; i++) {
-      const client = new Client({ connectionString: databaseUrl(name) });
+      const client = new Client({ connectionString: url });
       await client.connect();
       teardown.add('disconnect', () => client.end());
       clients.push(client);

@@ -1,7 +1,5 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { SHARD_MIGRATIONS } from '@geokv/persistence';
-import { createDatabase, databaseUrl, dropDatabase, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
+import { Teardown } from '@geokv/test-support';
 import {
   ACK_OUTBOX,
   COMMIT_BATCH,
@@ -19,6 +17,7 @@ import {
   type ShardStatement, RECORD_HINTS, READ_HINTS, DELETE_HINTS, COUNT_HINTS, PAGE_KEYS, DROP_KEYS
 } from '../../apps/storage-node/src/kv/shard-statements';
 import { ACCEPT_BATCH, PREPARE_BATCH } from '../../apps/storage-node/src/acceptor/acceptor-statements';
+import { createMigratedShard } from '../support/migrated-shard';
 
 const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [LOAD_VERSIONS, [/Nested Loop/, /Index Scan using versions_pkey on versions/]],
@@ -54,15 +53,9 @@ describe('shard statements on a fresh shard (real PostgreSQL)', () => {
   let client: Client;
 
   beforeAll(async () => {
-    const name = `${uniqueDatabasePrefix('it')}_plans`;
-    await createDatabase(name);
-    teardown.add(`drop ${name}`, () => dropDatabase(name));
-    const migrations = new DataSource({ type: 'postgres', url: databaseUrl(name), migrations: SHARD_MIGRATIONS });
-    await migrations.initialize();
-    await migrations.runMigrations();
-    await migrations.destroy();
+    const url = await createMigratedShard('plans', teardown);
     const options = Object.entries(SHARD_SESSION_SETTINGS).map(([setting, value]) => `-c ${setting}=${value}`).join(' ');
-    client = new Client({ connectionString: databaseUrl(name), options });
+    client = new Client({ connectionString: url, options });
     await client.connect();
     teardown.add('disconnect', () => client.end());
   });
