@@ -30,9 +30,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Open-loop requests at an even pace: rate × seconds of them, the i-th leaving at i / rate seconds whatever
- * the answers to the earlier ones, as users' writes do. autocannon's rate is not that: each connection sends back to back
- * until it has made its share of the second and then pauses, so a second's requests arrive as one burst
- * at its start, and a measured delay is mostly the queue of that burst.
+ * the answers to the earlier ones, as users' writes do. autocannon's rate is not that: each connection
+ * sends back to back until it has made its share of the second and then pauses, so a second's requests
+ * arrive as one burst at its start, and a measured delay is mostly the queue of that burst.
  */
 export async function runPacedRequests(load: PacedLoad): Promise<PacedResult> {
   const target = new URL(load.url);
