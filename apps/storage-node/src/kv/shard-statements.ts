@@ -238,15 +238,21 @@ export const READ_HINTS: ShardStatement = {
     WHERE target_node = ANY($1::text[]) ORDER BY seq LIMIT $2`,
 };
 
-/** Deletes delivered hints ($1 targets, $2 keyspaces, $3 keys, $4 seqs): a hint renewed since stays. */
+/**
+ * Deletes delivered hints ($1 targets, $2 keyspaces, $3 keys, $4 seqs): a hint renewed since stays. Each row
+ * is locked as it is found, in (target, keyspace, key) order, the order the hint upserts lock rows in:
+ * deleting them in the order they lie on disk deadlocked against an upsert renewing the same hints.
+ */
 export const DELETE_HINTS: ShardStatement = {
   name: 'delete_hints',
   text: `DELETE FROM hints WHERE ctid = ANY(ARRAY(
-       SELECT h.ctid FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS d(target_node, keyspace, key, seq)
+       SELECT h.ctid
+         FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(target_node, keyspace, key, seq)
+                ORDER BY target_node, keyspace, key) d
         CROSS JOIN LATERAL (
           SELECT ctid FROM hints
            WHERE target_node = d.target_node AND keyspace = d.keyspace AND key = d.key AND seq = d.seq
-          OFFSET 0) h))`,
+             FOR UPDATE) h))`,
 };
 
 /** Hints waiting, per replica. */
