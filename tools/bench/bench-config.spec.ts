@@ -6,7 +6,7 @@ describe('bench config', () => {
       seconds: 10,
       connections: 50,
       parts: ['throughput', 'replication', 'join', 'strong'],
-      replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50, replicas: [3, 1] },
+      replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50, replicas: [3, 1], storageNodes: 3 },
       join: { keys: 100_000, timeoutSeconds: 600 },
       strong: { seconds: 8, connections: 50, delayMs: 50 },
     });
@@ -17,6 +17,7 @@ describe('bench config', () => {
       replication: { seconds: 5 },
     });
     expect(readBenchConfig({ BENCH_REPLICATION_REPLICAS: '1' })).toMatchObject({ replication: { replicas: [1] } });
+    expect(readBenchConfig({ BENCH_REPLICATION_REPLICAS: '1', BENCH_REPLICATION_NODES: '1' })).toMatchObject({ replication: { replicas: [1], storageNodes: 1 } });
     expect(readBenchConfig({ BENCH_PARTS: 'join, throughput', BENCH_JOIN_KEYS: '5000', BENCH_JOIN_TIMEOUT_SECONDS: '90' })).toMatchObject({
       parts: ['join', 'throughput'],
       join: { keys: 5_000, timeoutSeconds: 90 },
@@ -36,6 +37,8 @@ describe('bench config', () => {
     expect(() => readBenchConfig({ BENCH_JOIN_TIMEOUT_SECONDS: '1.5' })).toThrow('BENCH_JOIN_TIMEOUT_SECONDS');
     expect(() => readBenchConfig({ BENCH_STRONG_CONNECTIONS: '0' })).toThrow('BENCH_STRONG_CONNECTIONS');
     expect(() => readBenchConfig({ BENCH_REPLICATION_REPLICAS: '3,2' })).toThrow('BENCH_REPLICATION_REPLICAS takes 3 and/or 1');
+    // The N=3 keyspace (one of the defaults) needs three nodes per region.
+    expect(() => readBenchConfig({ BENCH_REPLICATION_NODES: '1' })).toThrow('BENCH_REPLICATION_NODES must be at least 3');
   });
 
   it('stores 100-byte values that differ per key', () => {

@@ -6,8 +6,11 @@ export interface BenchConfig {
   connections: number;
   /** Which parts run: the single-region throughput phases, the three-region replication phases, a node join; any subset. */
   parts: readonly BenchPart[];
-  /** `replicas`: the keyspaces the replication part runs in, by replicas per region (3, 1 or both, in order). */
-  replication: { rate: number; seconds: number; partitionSeconds: number; delayMs: number; replicas: readonly ReplicationReplicas[] };
+  /**
+   * `replicas`: the keyspaces the replication part runs in, by replicas per region (3, 1 or both, in order);
+   * `storageNodes`: per region, at least the most replicas asked for.
+   */
+  replication: { rate: number; seconds: number; partitionSeconds: number; delayMs: number; replicas: readonly ReplicationReplicas[]; storageNodes: number };
   /** Keys loaded before a fourth node joins, and the bound on the whole join part once its region is up. */
   join: { keys: number; timeoutSeconds: number };
   /** Strong against eventual keyspaces across three regions: seconds and connections per phase, and the delay of the second round. */
@@ -51,6 +54,7 @@ export const JOIN_EXPECTED_MOVED_SHARE = 0.75;
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   // One knob for both parts that delay the links, so that their figures describe the same network.
   const linkDelayMs = positiveInt(env, 'BENCH_LINK_DELAY_MS', 50);
+  const replicas = replicasOf(env.BENCH_REPLICATION_REPLICAS);
   return {
     seconds: positiveInt(env, 'BENCH_SECONDS', 10),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 50),
@@ -60,7 +64,8 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       seconds: positiveInt(env, 'BENCH_REPLICATION_SECONDS', 60),
       partitionSeconds: positiveInt(env, 'BENCH_PARTITION_SECONDS', 30),
       delayMs: linkDelayMs,
-      replicas: replicasOf(env.BENCH_REPLICATION_REPLICAS),
+      replicas,
+      storageNodes: storageNodesOf(env, replicas),
     },
     join: {
       keys: positiveInt(env, 'BENCH_JOIN_KEYS', 100_000),
@@ -91,6 +96,14 @@ function replicasOf(raw: string | undefined): ReplicationReplicas[] {
     throw new Error(`BENCH_REPLICATION_REPLICAS takes 3 and/or 1 (comma-separated), got ${JSON.stringify(raw)}`);
   }
   return replicas.map((part) => Number(part) as ReplicationReplicas);
+}
+
+/** Storage nodes per region in the replication part: three, as `npm start` runs, unless told otherwise. */
+function storageNodesOf(env: NodeJS.ProcessEnv, replicas: readonly ReplicationReplicas[]): number {
+  const nodes = positiveInt(env, 'BENCH_REPLICATION_NODES', 3);
+  const needed = Math.max(...replicas);
+  if (nodes < needed) throw new Error(`BENCH_REPLICATION_NODES must be at least ${needed} for keyspaces with ${needed} replicas, got ${nodes}`);
+  return nodes;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -146,10 +146,11 @@ async function nodeJoin(config: BenchConfig, prefix: string, logDir: string): Pr
 
 /** Three regions linked through the fault proxy: replication lag, with and without delay, and convergence. */
 async function replication(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
-  console.log('replication: starting three regions...');
+  console.log(`replication: starting three regions of ${config.replication.storageNodes} storage nodes...`);
   const cluster = await MultiRegionCluster.start({
     regions: ['us-east', 'eu-west', 'ap-south'],
     databasePrefix: `${prefix}_mr`,
+    storageNodes: config.replication.storageNodes,
     logDir,
     env: { LOG_LEVEL: 'warn' },
   });
@@ -159,7 +160,7 @@ async function replication(config: BenchConfig, prefix: string, logDir: string):
   // N=1) on the same two cores; the N=1 keyspace measures the path between regions with less of that load.
   for (const keyspace of config.replication.replicas.map((replicas) => (replicas === 3 ? THREE_REPLICAS : SINGLE_REPLICA))) {
     const result = await runReplicationBench(cluster, config.replication, keyspace);
-    console.log(`\n${formatReplicationReport(result, config.replication.rate, config.replication.seconds)}`);
+    console.log(`\n${formatReplicationReport(result, config.replication)}`);
   }
 }
 

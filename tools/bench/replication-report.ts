@@ -5,11 +5,12 @@ import type { ReplicationBenchResult } from './replication-bench';
 import { table } from './text-table';
 
 /** The replication table: lag percentiles per phase and convergence, each against its target. */
-export function formatReplicationReport(result: ReplicationBenchResult, rate: number, seconds: number): string {
+export function formatReplicationReport(result: ReplicationBenchResult, setup: { rate: number; seconds: number; storageNodes: number }): string {
+  const { rate, seconds, storageNodes } = setup;
   const { healthy, delayed, convergence } = result;
   const lag = [healthy, delayed];
   const ms = (value: number | null): string => (value === null ? '-' : value.toFixed(1));
-  const lines = [`replication: 3 regions, ${rate} writes/s spread over them for ${seconds} s per phase, keyspace ${describeKeyspace(result.keyspace)}`];
+  const lines = [`replication: 3 regions of ${storageNodes} storage node${storageNodes === 1 ? '' : 's'}, ${rate} writes/s spread over them for ${seconds} s per phase, keyspace ${describeKeyspace(result.keyspace)}`];
   lines.push(
     ...table([
       ['phase', 'writes/s', 'failed', 'not sent', 'applied in peers', 'lag p50 ms', 'lag p99 ms', 'target p99 ms', 'verdict'],
