@@ -146,7 +146,7 @@ async function nodeJoin(config: BenchConfig, prefix: string, logDir: string): Pr
 
 /** Three regions linked through the fault proxy: replication lag, with and without delay, and convergence. */
 async function replication(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
-  console.log(`replication: starting three regions of ${config.replication.storageNodes} storage nodes...`);
+  console.log(`replication: starting three regions, ${config.replication.storageNodes} storage nodes each...`);
   const cluster = await MultiRegionCluster.start({
     regions: ['us-east', 'eu-west', 'ap-south'],
     databasePrefix: `${prefix}_mr`,
