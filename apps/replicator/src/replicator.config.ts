@@ -38,7 +38,8 @@ export class ReplicatorConfig extends CommonConfig {
   /**
    * Deadline of one shipment: longer than an interactive request's, because after a partition a peer
    * applies full batches from every region at once; a deadline shorter than that would time out and
-   * resend work the peer is doing, and the backlog would never drain.
+   * resend work the peer is doing, and the backlog would never drain. It runs only while the peer answers
+   * (see sendOverLink): time the link is dark does not count.
    */
   @Expose()
   @IsInt()

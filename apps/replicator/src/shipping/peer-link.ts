@@ -2,6 +2,12 @@ import type { ClientRedis } from '@nestjs/microservices';
 import type { LinkState, PeerReplicationStatus } from '@geokv/protocol';
 
 /**
+ * The peer has answered nothing for this long: the link is dark (cut, stalled, or the peer is down). A
+ * quiet but healthy link is probed every 2 s, so a live peer is never silent this long.
+ */
+export const DARK_AFTER_MS = 5_000;
+
+/**
  * One peer region: the client on its Redis, and what the replicator knows of the link. Backlog and the
  * oldest pending write are tracked per local storage node (each has its own outbox and cursor) and summed
  * for the peer.
@@ -9,7 +15,10 @@ import type { LinkState, PeerReplicationStatus } from '@geokv/protocol';
 export class PeerLink {
   private state: LinkState = 'unknown';
   private lastSuccessfulApplyMs: number | null = null;
-  private lastContactMs = 0;
+  private lastContactMs = Number.NEGATIVE_INFINITY;
+  /** When the peer started answering again after the link was last dark. */
+  private contactSinceMs = Number.NEGATIVE_INFINITY;
+  private readonly answeringAgainWaiters = new Set<() => void>();
   private lastError: string | null = null;
   private readonly pending = new Map<string, { backlog: number; oldestAtMs: number | null }>();
 
@@ -24,6 +33,11 @@ export class PeerLink {
 
   /** The peer's replicator answered. */
   recordContact(nowMs: number): void {
+    if (this.isDark(nowMs)) {
+      this.contactSinceMs = nowMs;
+      for (const wake of this.answeringAgainWaiters) wake();
+      this.answeringAgainWaiters.clear();
+    }
     this.state = 'up';
     this.lastContactMs = nowMs;
     this.lastError = null;
@@ -37,6 +51,40 @@ export class PeerLink {
 
   msSinceContact(nowMs: number): number {
     return nowMs - this.lastContactMs;
+  }
+
+  isDark(nowMs: number): boolean {
+    return this.msSinceContact(nowMs) > DARK_AFTER_MS;
+  }
+
+  /**
+   * When a request sent at `sentAtMs` has had `timeoutMs` of a live link to be answered in, counted from
+   * its sending or from the peer's answering again after a dark spell, whichever is later; null while the
+   * link is dark, when no deadline can pass (see sendOverLink).
+   */
+  deadlineOf(sentAtMs: number, timeoutMs: number, nowMs: number): number | null {
+    if (this.isDark(nowMs)) return null;
+    return Math.max(sentAtMs, this.contactSinceMs) + timeoutMs;
+  }
+
+  /**
+   * Resolves when the peer answers after a dark spell, so that streams backing off after failures start
+   * again as soon as a link heals rather than at the end of their pause; rejects when `signal` aborts.
+   */
+  answeringAgain(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        signal.removeEventListener('abort', abort);
+        resolve();
+      };
+      const abort = (): void => {
+        this.answeringAgainWaiters.delete(wake);
+        reject(signal.reason);
+      };
+      if (signal.aborted) return abort();
+      this.answeringAgainWaiters.add(wake);
+      signal.addEventListener('abort', abort, { once: true });
+    });
   }
 
   recordFailure(reason: string): void {

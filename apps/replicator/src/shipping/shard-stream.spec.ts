@@ -63,6 +63,7 @@ const settle = (): Promise<unknown> => sleep(30);
 
 describe('ShardStream', () => {
   let transport: ScriptedTransport;
+  let link: PeerLink;
   let stream: ShardStream;
   let running: Promise<void>;
 
@@ -71,7 +72,7 @@ describe('ShardStream', () => {
 
   beforeEach(() => {
     transport = new ScriptedTransport();
-    const link = new PeerLink('eu-west', transport.client<ClientRedis>());
+    link = new PeerLink('eu-west', transport.client<ClientRedis>());
     stream = new ShardStream(link, NODE, {
       local: transport.client<ClientProxy>(),
       config,
@@ -169,5 +170,20 @@ describe('ShardStream', () => {
     const reads = transport.on(OUTBOX_READ) as (Held & { payload: Partial<OutboxReadRequest> })[];
     expect(reads).toHaveLength(2);
     expect(reads[1].payload.after).toBeUndefined();
+  });
+
+  it('cuts its pause short when the peer answers again after a dark spell', async () => {
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
+    await settle();
+    const failed = transport.on(SHIP)[0];
+    transport.held.splice(transport.held.indexOf(failed), 1);
+    failed.answer(Promise.reject(new Error('peer unreachable')));
+    await settle();
+    expect(transport.on(OUTBOX_READ)).toHaveLength(1); // pausing for GEOKV_REPLICATION_RETRY_MS
+
+    link.recordContact(Date.now()); // the link has healed: a probe is answered
+    await settle();
+    expect(transport.on(OUTBOX_READ)).toHaveLength(2);
   });
 });

@@ -18,6 +18,7 @@ import {
 import { describeFailure, transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from './peer-link';
+import { sendOverLink } from './send-over-link';
 
 const MAX_RETRY_DELAY_MS = 10_000;
 
@@ -79,7 +80,17 @@ export class ShardStream {
     while (!this.stopped) {
       const ok = await this.streamUntilFailure();
       this.consecutiveFailures = ok ? 0 : this.consecutiveFailures + 1;
-      if (!ok && !this.stopped) await sleep(this.retryDelayMs());
+      if (!ok && !this.stopped) await this.pauseBeforeRetry();
+    }
+  }
+
+  /** Backs off, but starts again at once when the peer answers after a dark spell: a link has healed. */
+  private async pauseBeforeRetry(): Promise<void> {
+    const done = new AbortController();
+    try {
+      await Promise.race([sleep(this.retryDelayMs(), undefined, { signal: done.signal }), this.link.answeringAgain(done.signal)]);
+    } finally {
+      done.abort();
     }
   }
 
@@ -190,8 +201,8 @@ export class ShardStream {
       position,
       count: page.versions.length,
       ok: null,
-      settled: transportCall<ShipmentResult>(
-        this.link.client,
+      settled: sendOverLink<ShipmentResult>(
+        this.link,
         regionAddressed(ReplicationPatterns.ship, this.link.region),
         shipment,
         this.context.config.GEOKV_SHIPMENT_TIMEOUT_MS,

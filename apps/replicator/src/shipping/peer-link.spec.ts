@@ -1,0 +1,55 @@
+import type { ClientRedis } from '@nestjs/microservices';
+import { DARK_AFTER_MS, PeerLink } from './peer-link';
+
+const TIMEOUT_MS = 30_000;
+
+function newLink(): PeerLink {
+  return new PeerLink('eu-west', {} as ClientRedis);
+}
+
+describe('PeerLink', () => {
+  it('has no deadline for a request while the peer has never answered', () => {
+    expect(newLink().deadlineOf(1_000, TIMEOUT_MS, 50_000)).toBeNull();
+  });
+
+  it('counts a deadline from the sending while the peer keeps answering', () => {
+    const link = newLink();
+    link.recordContact(1_000);
+    link.recordContact(2_500);
+    expect(link.deadlineOf(2_000, TIMEOUT_MS, 3_000)).toBe(32_000);
+  });
+
+  it('stops the clock while the link is dark, and gives a full deadline again once the peer answers', () => {
+    const link = newLink();
+    link.recordContact(1_000);
+    // Sent just before the link went dark.
+    expect(link.deadlineOf(1_500, TIMEOUT_MS, 1_000 + DARK_AFTER_MS + 1)).toBeNull();
+    expect(link.deadlineOf(1_500, TIMEOUT_MS, 40_000)).toBeNull();
+    link.recordContact(40_000);
+    expect(link.deadlineOf(1_500, TIMEOUT_MS, 40_001)).toBe(70_000);
+  });
+
+  it('wakes waiters when the peer answers after a dark spell, not on every answer', async () => {
+    const link = newLink();
+    link.recordContact(1_000);
+    const wakes: string[] = [];
+    const done = new AbortController();
+    const waiting = link.answeringAgain(done.signal).then(() => wakes.push('woken'));
+    link.recordFailure('timed out');
+    link.recordContact(2_000); // answers again, but the link was never dark
+    await Promise.resolve();
+    expect(wakes).toEqual([]);
+    link.recordContact(2_000 + DARK_AFTER_MS + 1);
+    await waiting;
+    expect(wakes).toEqual(['woken']);
+  });
+
+  it('rejects a waiter whose signal aborts, and forgets it', async () => {
+    const link = newLink();
+    const done = new AbortController();
+    const waiting = link.answeringAgain(done.signal);
+    done.abort();
+    await expect(waiting).rejects.toThrow();
+    expect(() => link.recordContact(1_000)).not.toThrow();
+  });
+});

@@ -1,0 +1,50 @@
+import type { Subscription } from 'rxjs';
+import type { PeerLink } from './peer-link';
+
+/** How often a request waiting on a dark link looks again whether the link has come back. */
+const DARK_RECHECK_MS = 1_000;
+
+/** A request to a peer that had its whole deadline of live link and no answer. */
+export class LinkTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * One request to a peer region whose deadline counts only time the link is alive. While the peer answers
+ * nothing (the link is cut or stalled, or the peer is down), a request cannot be known lost: what a
+ * stalled link holds is delivered when it heals, and sending it again could only queue behind it. A
+ * deadline that ran on through a partition expired around the heal, just as the peer was applying what
+ * had been held, and the same rows were shipped and applied twice while the backlog drained. Once the peer
+ * answers again, the request gets the full `timeoutMs` more; on a live link it is an ordinary deadline.
+ */
+export function sendOverLink<T>(link: PeerLink, channel: string, payload: object, timeoutMs: number): Promise<T> {
+  const sentAtMs = Date.now();
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let subscription: Subscription | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
+    const finish = (settle: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(watchdog);
+      subscription?.unsubscribe();
+      settle();
+    };
+    const check = (): void => {
+      const nowMs = Date.now();
+      const deadlineMs = link.deadlineOf(sentAtMs, timeoutMs, nowMs);
+      if (deadlineMs !== null && nowMs >= deadlineMs) {
+        finish(() => reject(new LinkTimeoutError(`no answer on ${channel} within ${timeoutMs} ms of a live link`)));
+        return;
+      }
+      watchdog = setTimeout(check, deadlineMs === null ? DARK_RECHECK_MS : deadlineMs - nowMs).unref();
+    };
+    subscription = link.client.send<T>(channel, payload).subscribe({
+      next: (value) => finish(() => resolve(value)),
+      error: (error: unknown) => finish(() => reject(error)),
+      complete: () => finish(() => reject(new Error(`the request on ${channel} ended without an answer`))),
+    });
+    if (settled) subscription.unsubscribe();
+    else watchdog = setTimeout(check, timeoutMs).unref();
+  });
+}
