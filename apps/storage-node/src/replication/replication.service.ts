@@ -70,8 +70,8 @@ export class ReplicationService {
   }
 
   /**
-   * Merges every version here and on the key's other replicas, and answers once a write quorum of each
-   * key has them durably; replaying the same versions changes nothing. Versions this node already held are
+   * Merges every version here and on the key's other replicas, at the same time, and answers once a write
+   * quorum of each key has them durably; replaying the same versions changes nothing. Versions this node already held are
    * forwarded too: a replica may have missed them (this node could have died between its commit and its
    * forwards, and the shipment is then replayed).
    */
@@ -86,8 +86,13 @@ export class ReplicationService {
         const strategy = request.strategies[wire.keyspace];
         const plan = this.fanout.plan(ref, request.replication?.[wire.keyspace]);
         const version = storedVersionOf(wire);
-        const outcome = await this.batcher.submitRemote(request.requestId, ref, version, strategy, plan.selfHints);
-        await this.fanout.replicate(plan, request.requestId, ref, version, strategy);
+        // The version is the peer's, fixed, and every replica merges it by the same rules whatever this
+        // node's merge finds, so it goes to the other replicas while this node commits its own copy: the
+        // apply takes one commit's time instead of two in a row.
+        const [outcome] = await Promise.all([
+          this.batcher.submitRemote(request.requestId, ref, version, strategy, plan.selfHints),
+          this.fanout.replicate(plan, request.requestId, ref, version, strategy),
+        ]);
         return outcome;
       }),
     );
