@@ -306,6 +306,21 @@ describe('replication across three regions', () => {
     });
   }, 180_000);
 
+  it('ships again at once what a peer replicator killed mid-stream never answered, not at the shipment deadline', async () => {
+    const euWest = regions.cluster.region('eu-west');
+    const keys = new Map(Array.from({ length: 300 }, (_, i) => [`receiver-crash-${i}`, `receiver-crash-value-${i}`]));
+    euWest.replicator!.kill('SIGKILL');
+    await euWest.replicator!.waitExit(10_000);
+    // us-east ships these into eu-west's Redis, where no replicator listens: those shipments are never answered.
+    const statuses = await mapWithConcurrency([...keys], 8, ([key, value]) => put('us-east', 'default', key, value));
+    expect(statuses.filter((status) => status !== 204)).toEqual([]);
+    await euWest.replicator!.restart();
+
+    // The shipment deadline is 30 s: arriving well inside it means the senders saw the new replicator
+    // process answer and shipped again at once.
+    expect(await waitForEveryRegion(keys, 'default', 25_000)).toBeLessThan(15_000);
+  }, 90_000);
+
   it('reads your writes in another region: the new value or 503 STALE_REPLICA, never the old value', async () => {
     const { proxy } = regions.cluster;
     const key = 'ryw';

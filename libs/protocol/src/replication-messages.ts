@@ -111,6 +111,11 @@ export interface ShipmentRequest extends RequestMeta {
 
 export interface ShipmentResult {
   readonly applied: number;
+  /**
+   * The answering replicator process's identity, new at every start: a sender that sees it change knows
+   * the shipments the earlier process had not answered are lost, and sends them again at once.
+   */
+  readonly incarnation: string;
 }
 
 /** Every keyspace definition of the sending region, published on the receiving region's Redis. */

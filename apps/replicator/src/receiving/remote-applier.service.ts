@@ -20,6 +20,7 @@ import {
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { transportCall } from '../region/transport-call';
+import { REPLICATOR_INCARNATION } from './incarnation';
 import type { ReplicatorConfig } from '../replicator.config';
 
 /**
@@ -39,7 +40,7 @@ export class RemoteApplier {
   ) {}
 
   async apply(shipment: ShipmentRequest): Promise<ShipmentResult> {
-    if (shipment.versions.length === 0) return { applied: 0 };
+    if (shipment.versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
     const byNode = this.groupByCoordinator(shipment.versions);
     const strategies = this.strategiesFor(shipment);
     const replication: Record<string, ReplicaQuorum> = {};
@@ -54,7 +55,7 @@ export class RemoteApplier {
     this.applied.inc({ source: shipment.sourceRegion, outcome: 'applied' }, applied);
     this.applied.inc({ source: shipment.sourceRegion, outcome: 'known' }, shipment.versions.length - applied);
     this.logger.debug({ requestId: shipment.requestId, source: shipment.sourceRegion, versions: shipment.versions.length, applied }, 'shipment applied');
-    return { applied };
+    return { applied, incarnation: REPLICATOR_INCARNATION };
   }
 
   /** Each version goes to its key's coordinator here, which merges it and hands it to the key's other replicas. */

@@ -11,6 +11,7 @@ import {
   ReplicationPatterns,
   type ReplicationStatus,
   type ShipmentRequest,
+  type ShipmentResult,
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
@@ -101,8 +102,8 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
       if (this.stopping || link.msSinceContact(Date.now()) < PROBE_INTERVAL_MS) continue;
       try {
         const probe: ShipmentRequest = { requestId: `probe-${randomUUID()}`, sourceRegion: this.config.GEOKV_REGION, versions: [], strategies: {} };
-        await transportCall(link.client, regionAddressed(ReplicationPatterns.ship, link.region), probe, this.config.GEOKV_RPC_TIMEOUT_MS);
-        link.recordContact(Date.now());
+        const answer = await transportCall<ShipmentResult>(link.client, regionAddressed(ReplicationPatterns.ship, link.region), probe, this.config.GEOKV_RPC_TIMEOUT_MS);
+        link.recordContact(Date.now(), answer.incarnation);
       } catch (error) {
         link.recordFailure(describeFailure(error));
       }

@@ -52,4 +52,19 @@ describe('PeerLink', () => {
     await expect(waiting).rejects.toThrow();
     expect(() => link.recordContact(1_000)).not.toThrow();
   });
+
+  it('tells listeners when a new process of the peer replicator answers, not on its first answer or the same one', () => {
+    const link = newLink();
+    const restarts: number[] = [];
+    const stop = link.onPeerRestart(() => restarts.push(restarts.length));
+    link.recordContact(1_000, 'first');
+    link.recordApplied(1_100, 'first');
+    link.recordContact(1_200); // an answer that does not say (an old peer)
+    expect(restarts).toEqual([]);
+    link.recordApplied(1_300, 'second');
+    expect(restarts).toEqual([0]);
+    stop();
+    link.recordContact(1_400, 'third');
+    expect(restarts).toEqual([0]);
+  });
 });

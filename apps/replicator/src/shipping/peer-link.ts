@@ -19,6 +19,9 @@ export class PeerLink {
   /** When the peer started answering again after the link was last dark. */
   private contactSinceMs = Number.NEGATIVE_INFINITY;
   private readonly answeringAgainWaiters = new Set<() => void>();
+  /** The peer replicator process that answered last (see ShipmentResult.incarnation). */
+  private incarnation: string | null = null;
+  private readonly restartListeners = new Set<() => void>();
   private lastError: string | null = null;
   private readonly pending = new Map<string, { backlog: number; oldestAtMs: number | null }>();
 
@@ -31,8 +34,13 @@ export class PeerLink {
     this.pending.set(nodeId, { backlog, oldestAtMs });
   }
 
-  /** The peer's replicator answered. */
-  recordContact(nowMs: number): void {
+  /** The peer's replicator answered; `incarnation` names the process that did, when the answer says. */
+  recordContact(nowMs: number, incarnation?: string): void {
+    if (incarnation !== undefined && incarnation !== this.incarnation) {
+      const restarted = this.incarnation !== null;
+      this.incarnation = incarnation;
+      if (restarted) for (const listener of [...this.restartListeners]) listener();
+    }
     if (this.isDark(nowMs)) {
       this.contactSinceMs = nowMs;
       for (const wake of this.answeringAgainWaiters) wake();
@@ -44,8 +52,8 @@ export class PeerLink {
   }
 
   /** The peer applied a shipment. */
-  recordApplied(nowMs: number): void {
-    this.recordContact(nowMs);
+  recordApplied(nowMs: number, incarnation?: string): void {
+    this.recordContact(nowMs, incarnation);
     this.lastSuccessfulApplyMs = nowMs;
   }
 
@@ -85,6 +93,15 @@ export class PeerLink {
       this.answeringAgainWaiters.add(wake);
       signal.addEventListener('abort', abort, { once: true });
     });
+  }
+
+  /**
+   * Calls `listener` whenever an answer comes from a new process of the peer's replicator: the one before
+   * it is gone, and so is every request it had not answered. Returns the unsubscribe function.
+   */
+  onPeerRestart(listener: () => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
   }
 
   recordFailure(reason: string): void {

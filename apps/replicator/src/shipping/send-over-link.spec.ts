@@ -83,4 +83,18 @@ describe('sendOverLink', () => {
     replies[0].error(new Error('NODE_UNAVAILABLE'));
     await expect(sent).rejects.toThrow('NODE_UNAVAILABLE');
   });
+
+  it('fails at once when a new process of the peer replicator answers', async () => {
+    const { client, replies } = stalledClient();
+    const link = new PeerLink('eu-west', client);
+    link.recordContact(Date.now(), 'before');
+    const lost = sendOverLink(link, 'ship', {}, TIMEOUT_MS);
+    const answered = sendOverLink<{ applied: number }>(link, 'ship', {}, TIMEOUT_MS);
+    replies[1].next({ applied: 1 });
+    await expect(answered).resolves.toEqual({ applied: 1 });
+
+    link.recordContact(Date.now(), 'after'); // the replicator restarted: the first request died with it
+    await expect(lost).rejects.toMatchObject({ name: 'PeerRestartedError' });
+    expect(replies[0].observed).toBe(false);
+  });
 });

@@ -9,6 +9,11 @@ export class LinkTimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
+/** A request the peer's replicator process had not answered when a new one answered something else. */
+export class PeerRestartedError extends Error {
+  override readonly name = 'PeerRestartedError';
+}
+
 /**
  * One request to a peer region whose deadline counts only time the link is alive. While the peer answers
  * nothing (the link is cut or stalled, or the peer is down), a request cannot be known lost: what a
@@ -16,6 +21,8 @@ export class LinkTimeoutError extends Error {
  * deadline that ran on through a partition expired around the heal, just as the peer was applying what
  * had been held, and the same rows were shipped and applied twice while the backlog drained. Once the peer
  * answers again, the request gets the full `timeoutMs` more; on a live link it is an ordinary deadline.
+ * An answer from a new process of the peer's replicator fails the request at once: the process it went to
+ * is gone, and waiting out the deadline would only delay sending it again.
  */
 export function sendOverLink<T>(link: PeerLink, channel: string, payload: object, timeoutMs: number): Promise<T> {
   const sentAtMs = Date.now();
@@ -27,9 +34,13 @@ export function sendOverLink<T>(link: PeerLink, channel: string, payload: object
       if (settled) return;
       settled = true;
       clearTimeout(watchdog);
+      stopListening();
       subscription?.unsubscribe();
       settle();
     };
+    const stopListening = link.onPeerRestart(() =>
+      finish(() => reject(new PeerRestartedError(`the peer's replicator restarted before answering on ${channel}`))),
+    );
     const check = (): void => {
       const nowMs = Date.now();
       const deadlineMs = link.deadlineOf(sentAtMs, timeoutMs, nowMs);

@@ -207,9 +207,9 @@ export class ShardStream {
         shipment,
         this.context.config.GEOKV_SHIPMENT_TIMEOUT_MS,
       ).then(
-        () => {
+        (result) => {
           entry.ok = true;
-          this.link.recordApplied(Date.now());
+          this.link.recordApplied(Date.now(), result.incarnation);
           this.context.onShipped(entry.count);
         },
         (error: unknown) => {
