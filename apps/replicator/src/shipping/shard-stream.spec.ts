@@ -158,7 +158,8 @@ describe('ShardStream', () => {
     ]);
   });
 
-  it('starts again from the cursor after a failed shipment', async () => {
+  /** Has the stream read one row and ship it, and the shipment fail. */
+  async function shipOneThatFails(): Promise<void> {
     await settle();
     transport.on(OUTBOX_READ)[0].answer(page(1, 1));
     await settle();
@@ -166,6 +167,10 @@ describe('ShardStream', () => {
     const failed = transport.on(SHIP)[0];
     transport.held.splice(transport.held.indexOf(failed), 1);
     failed.answer(Promise.reject(new Error('peer unreachable')));
+  }
+
+  it('starts again from the cursor after a failed shipment', async () => {
+    await shipOneThatFails();
     await sleep(config.GEOKV_REPLICATION_RETRY_MS + 100);
     const reads = transport.on(OUTBOX_READ) as (Held & { payload: Partial<OutboxReadRequest> })[];
     expect(reads).toHaveLength(2);
@@ -173,12 +178,7 @@ describe('ShardStream', () => {
   });
 
   it('cuts its pause short when the peer answers again after a dark spell', async () => {
-    await settle();
-    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
-    await settle();
-    const failed = transport.on(SHIP)[0];
-    transport.held.splice(transport.held.indexOf(failed), 1);
-    failed.answer(Promise.reject(new Error('peer unreachable')));
+    await shipOneThatFails();
     await settle();
     expect(transport.on(OUTBOX_READ)).toHaveLength(1); // pausing for GEOKV_REPLICATION_RETRY_MS
 
