@@ -17,15 +17,12 @@ import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure, transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
-import type { PeerLink } from './peer-link';
+import { PROBE_INTERVAL_MS, type PeerLink } from './peer-link';
 import { PeerLinks } from './peer-links';
 import { ShardStream } from './shard-stream';
 
 /** A stream that has not counted its pending rows for this long (its shipments hang) counts them afresh. */
 const PENDING_STALE_AFTER_MS = 1_000;
-
-/** How often links with nothing to ship are probed, so that the status shows a dead link without traffic. */
-const PROBE_INTERVAL_MS = 2_000;
 
 /**
  * Ships every local shard's outbox to every peer region: one ShardStream per (peer, storage node), started

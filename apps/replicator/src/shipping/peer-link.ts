@@ -1,11 +1,18 @@
+import { EventEmitter, once } from 'node:events';
 import type { ClientRedis } from '@nestjs/microservices';
 import type { LinkState, PeerReplicationStatus } from '@geokv/protocol';
 
+/** How often a link with nothing to ship is probed, so that the status shows a dead link without traffic. */
+export const PROBE_INTERVAL_MS = 2_000;
+
 /**
  * The peer has answered nothing for this long: the link is dark (cut, stalled, or the peer is down). A
- * quiet but healthy link is probed every 2 s, so a live peer is never silent this long.
+ * quiet but healthy link is probed every PROBE_INTERVAL_MS, so a live peer is never silent this long.
  */
-export const DARK_AFTER_MS = 5_000;
+export const DARK_AFTER_MS = 2.5 * PROBE_INTERVAL_MS;
+
+const ANSWERING_AGAIN = 'answeringAgain';
+const PEER_RESTARTED = 'peerRestarted';
 
 /**
  * One peer region: the client on its Redis, and what the replicator knows of the link. Backlog and the
@@ -18,10 +25,10 @@ export class PeerLink {
   private lastContactMs = Number.NEGATIVE_INFINITY;
   /** When the peer started answering again after the link was last dark. */
   private contactSinceMs = Number.NEGATIVE_INFINITY;
-  private readonly answeringAgainWaiters = new Set<() => void>();
   /** The peer replicator process that answered last (see ShipmentResult.incarnation). */
   private incarnation: string | null = null;
-  private readonly restartListeners = new Set<() => void>();
+  /** ANSWERING_AGAIN and PEER_RESTARTED; every shipment in flight listens for the latter. */
+  private readonly events = new EventEmitter().setMaxListeners(0);
   private lastError: string | null = null;
   private readonly pending = new Map<string, { backlog: number; oldestAtMs: number | null }>();
 
@@ -39,12 +46,11 @@ export class PeerLink {
     if (incarnation !== undefined && incarnation !== this.incarnation) {
       const restarted = this.incarnation !== null;
       this.incarnation = incarnation;
-      if (restarted) for (const listener of [...this.restartListeners]) listener();
+      if (restarted) this.events.emit(PEER_RESTARTED);
     }
     if (this.isDark(nowMs)) {
       this.contactSinceMs = nowMs;
-      for (const wake of this.answeringAgainWaiters) wake();
-      this.answeringAgainWaiters.clear();
+      this.events.emit(ANSWERING_AGAIN);
     }
     this.state = 'up';
     this.lastContactMs = nowMs;
@@ -79,20 +85,8 @@ export class PeerLink {
    * Resolves when the peer answers after a dark spell, so that streams backing off after failures start
    * again as soon as a link heals rather than at the end of their pause; rejects when `signal` aborts.
    */
-  answeringAgain(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const wake = (): void => {
-        signal.removeEventListener('abort', abort);
-        resolve();
-      };
-      const abort = (): void => {
-        this.answeringAgainWaiters.delete(wake);
-        reject(signal.reason);
-      };
-      if (signal.aborted) return abort();
-      this.answeringAgainWaiters.add(wake);
-      signal.addEventListener('abort', abort, { once: true });
-    });
+  async answeringAgain(signal: AbortSignal): Promise<void> {
+    await once(this.events, ANSWERING_AGAIN, { signal });
   }
 
   /**
@@ -100,8 +94,8 @@ export class PeerLink {
    * it is gone, and so is every request it had not answered. Returns the unsubscribe function.
    */
   onPeerRestart(listener: () => void): () => void {
-    this.restartListeners.add(listener);
-    return () => this.restartListeners.delete(listener);
+    this.events.on(PEER_RESTARTED, listener);
+    return () => this.events.off(PEER_RESTARTED, listener);
   }
 
   recordFailure(reason: string): void {
