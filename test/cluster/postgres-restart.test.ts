@@ -11,13 +11,14 @@ import {
   type RunningRegion,
 } from '@geokv/test-support';
 import { AcknowledgedWrites } from '../support/acknowledged-writes';
-import { http } from '../support/http';
+import { expectApiError, http } from '../support/http';
 import { explainWithLogs } from '../support/test-region';
 
 /**
  * The region's PostgreSQL crashes (`pg_ctl -m immediate`) while clients keep writing, and comes back.
- * Writes during the outage must fail with 503, never a false acknowledgement; every acknowledged write,
- * before, during and after the outage, must be readable afterwards with its exact bytes.
+ * Writes during the outage must fail with 503, never a false acknowledgement, and reads that need the
+ * database with 503 STORAGE_UNAVAILABLE; every acknowledged write, before, during and after the outage,
+ * must be readable afterwards with its exact bytes.
  */
 describe('PostgreSQL crash and restart under writes', () => {
   const teardown = new Teardown();
@@ -57,6 +58,12 @@ describe('PostgreSQL crash and restart under writes', () => {
       expect(writes.acknowledged.size).toBeLessThan(260);
       const readiness = await http(`${region.storageNodes[0].process.httpUrl}/health/ready`);
       expect(readiness.status).toBe(503);
+      // What needs the database, which is down, answers a 503 to retry that says so, never a 500.
+      for (let i = 0; i < 10; i++) {
+        const read = expectApiError(await http(`${region.gatewayUrl}/v1/kv/default/never-written-${i}`), 503);
+        expect(read.message).toMatch(/database is unavailable/);
+      }
+      expectApiError(await http(`${region.gatewayUrl}/v1/kv/default?prefix=k-`), 503, 'STORAGE_UNAVAILABLE');
 
       await postgres.restart();
       // The pools reconnect on their own.

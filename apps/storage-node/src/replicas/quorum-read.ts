@@ -3,6 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { Metric } from '@geokv/observability';
 import { ErrorCode, placementKey, type ConflictResolution, type ReplicaQuorum } from '@geokv/protocol';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../kv/database-unavailable';
 import type { KeyRef } from '../kv/key-id';
 import { StorageError } from '../kv/storage-errors';
 import { WriteBatcher } from '../kv/write-batcher';
@@ -69,11 +70,13 @@ export class QuorumRead {
             }
             finishIfDone();
           },
-          () => {
+          (error: unknown) => {
             failed += 1;
             if (!settled && targets.length - failed < quorum) {
               settled = true;
-              reject(new StorageError(ErrorCode.InsufficientReplicas, `only ${answers.length} of ${quorum} required replicas answered the read in time`));
+              reject(
+                new StorageError(ErrorCode.InsufficientReplicas, `only ${answers.length} of ${quorum} required replicas answered the read in time${reasonOf(node, error)}`),
+              );
             }
             finishIfDone();
           },
@@ -97,4 +100,10 @@ export class QuorumRead {
       }
     }
   }
+}
+
+/** Why a replica's read failed, when that is ours to tell (e.g. its database is down, not the replica). */
+function reasonOf(node: string, error: unknown): string {
+  if (error instanceof StorageError) return `; ${node}: ${error.message}`;
+  return isDatabaseUnavailable(error) ? `; ${node}: ${DATABASE_UNAVAILABLE_MESSAGE}` : '';
 }
