@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { FaultProxy } from '@geokv/fault-proxy';
+import { nodePoolWithin, readServerConnections } from './connection-budget';
+import { defaultAdminUrl } from './postgres-admin';
 import { RedisServer } from './redis-server';
 import { startRegion, type RegionOptions, type RunningRegion } from './region';
+
+/** membership.module.ts's pool: every region's membership holds up to this many connections. */
+const MEMBERSHIP_POOL = 4;
+const DEFAULT_STORAGE_NODES = 3;
 
 export interface MultiRegionOptions {
   /** e.g. ['us-east', 'eu-west', 'ap-south']. */
@@ -50,6 +56,7 @@ export class MultiRegionCluster {
           if (from !== to) await proxy.addLink(from, to, { host: '127.0.0.1', port: redis.get(to)!.port });
         }
       }
+      const nodeEnv = await nodePoolEnv(options);
       await Promise.all(
         options.regions.map(async (region) => {
           const { redis: _own, ...overrides } = options.perRegion?.(region) ?? {};
@@ -67,6 +74,7 @@ export class MultiRegionCluster {
             env: options.env,
             peers,
             ...overrides,
+            appEnv: { ...overrides.appEnv, 'storage-node': { ...nodeEnv, ...overrides.appEnv?.['storage-node'] } },
           });
           regions.set(region, started);
         }),
@@ -99,4 +107,20 @@ export class MultiRegionCluster {
   async dropDatabases(): Promise<void> {
     for (const region of this.regions.values()) await region.dropDatabases();
   }
+}
+
+/**
+ * Every region's databases live on one server here, so the storage nodes' pools are sized to fit its
+ * max_connections together (unless the caller sets GEOKV_PG_POOL_SIZE): a full pool refused by the server
+ * fails writes.
+ */
+async function nodePoolEnv(options: MultiRegionOptions): Promise<Record<string, string>> {
+  if (options.env?.GEOKV_PG_POOL_SIZE !== undefined) return {};
+  const storageNodes = options.regions.reduce(
+    (sum, region) => sum + (options.perRegion?.(region).storageNodes ?? options.storageNodes ?? DEFAULT_STORAGE_NODES),
+    0,
+  );
+  const server = await readServerConnections(options.adminUrl ?? defaultAdminUrl());
+  const pool = nodePoolWithin(server, { storageNodes, fixedConnections: options.regions.length * MEMBERSHIP_POOL });
+  return { GEOKV_PG_POOL_SIZE: String(pool) };
 }
