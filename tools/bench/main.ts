@@ -159,7 +159,7 @@ async function replication(config: BenchConfig, prefix: string, logDir: string):
   // In-region replicas multiply the work of every write (nine commits with N=3 in three regions, three with
   // N=1) on the same two cores; the N=1 keyspace measures the path between regions with less of that load.
   for (const keyspace of config.replication.replicas.map((replicas) => (replicas === 3 ? THREE_REPLICAS : SINGLE_REPLICA))) {
-    const result = await runReplicationBench(cluster, config.replication, keyspace);
+    const result = await runReplicationBench(cluster, config.replication, keyspace, () => clusterProcesses(cluster));
     console.log(`\n${formatReplicationReport(result, config.replication)}`);
   }
 }
@@ -186,6 +186,17 @@ async function strong(config: BenchConfig, prefix: string, logDir: string): Prom
 const LOAD_GENERATOR = 'load generator';
 
 /** `us-east/n2` → `storage nodes`, `us-east/gateway` → `gateway`: the report sums a region's nodes. */
+/** Every process of a multi-region cluster, by kind, and this one (the paced writers and the fault proxy). */
+function clusterProcesses(cluster: MultiRegionCluster): MeteredProcess[] {
+  const regions = [...cluster.regions.values()];
+  return [
+    ...regions.flatMap((region) => region.apps()).map((app) => ({ group: appGroup(app.name), pid: app.pid })),
+    ...postgresBackendsOf(regions.flatMap((region) => region.databaseNames)),
+    ...[...cluster.redis.values()].map((server) => ({ group: 'Redis', pid: server.pid })),
+    { group: 'bench (writers, proxy)', pid: process.pid },
+  ];
+}
+
 function appGroup(appName: string): string {
   const app = appName.slice(appName.indexOf('/') + 1);
   return /^n[0-9]+$/.test(app) ? 'storage nodes' : app;

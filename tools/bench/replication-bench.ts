@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Metric } from '@geokv/observability';
 import type { MultiRegionCluster } from '@geokv/test-support';
 import { benchValue, SYSTEM_WARMUP_SECONDS } from './bench-config';
+import { MachineCpuMeter } from './machine-cpu';
+import { CpuMeter, type MeteredProcess } from './process-cpu';
 import { createKeyspace, waitForKeyspace, type BenchKeyspace } from './bench-keyspaces';
 import { runPacedRequests } from './paced-requests';
 import { bucketDelta, countOf, parseHistogramBuckets, quantileOf, type CumulativeBuckets } from './histogram';
@@ -28,6 +30,13 @@ export interface LagResult {
   readonly applied: number;
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
+  /** While the writes were made: how busy the machine was (0 to 1), and cores used by each group of processes. */
+  readonly cpu: PhaseCpu;
+}
+
+export interface PhaseCpu {
+  readonly machineBusy: number;
+  readonly coresByGroup: ReadonlyMap<string, number>;
 }
 
 export interface ConvergenceResult {
@@ -54,19 +63,27 @@ export interface ReplicationBenchResult {
   readonly convergence: ConvergenceResult;
 }
 
-/** The replication figures of the regions issue, on a running three-region cluster, every write to `keyspace` (created here). */
-export async function runReplicationBench(cluster: MultiRegionCluster, config: ReplicationBenchConfig, keyspace: BenchKeyspace): Promise<ReplicationBenchResult> {
+/**
+ * The replication figures of the regions issue, on a running three-region cluster, every write to
+ * `keyspace` (created here). `cpuOf` lists the processes whose CPU each lag phase reports.
+ */
+export async function runReplicationBench(
+  cluster: MultiRegionCluster,
+  config: ReplicationBenchConfig,
+  keyspace: BenchKeyspace,
+  cpuOf: () => MeteredProcess[],
+): Promise<ReplicationBenchResult> {
   const regions = [...cluster.regions.values()];
   await createKeyspace(regions[0].gatewayUrl, keyspace);
   for (const region of regions) await waitForKeyspace(region.gatewayUrl, keyspace, KEYSPACE_VISIBLE_TIMEOUT_MS);
   // Unmeasured (its delays fall before the first phase's scrape): freshly started regions settle with work.
   await writeAtRate(cluster, keyspace, config.rate, SYSTEM_WARMUP_SECONDS, 'warm-up');
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
-  const healthy = await lagPhase(cluster, config, keyspace, 'no injected delay', 0);
+  const healthy = await lagPhase(cluster, config, keyspace, 'no injected delay', 0, cpuOf);
   cluster.proxy.setAll({ delayMs: config.delayMs, blackhole: false });
   let delayed: LagResult;
   try {
-    delayed = await lagPhase(cluster, config, keyspace, `${config.delayMs} ms on every link`, config.delayMs);
+    delayed = await lagPhase(cluster, config, keyspace, `${config.delayMs} ms on every link`, config.delayMs, cpuOf);
   } finally {
     cluster.proxy.healAll();
   }
@@ -81,9 +98,20 @@ async function lagPhase(
   keyspace: BenchKeyspace,
   name: string,
   injectedDelayMs: number,
+  cpuOf: () => MeteredProcess[],
 ): Promise<LagResult> {
   const before = await scrapeDelays(cluster);
+  const processes = new CpuMeter(cpuOf());
+  const machine = new MachineCpuMeter();
+  processes.start();
+  machine.start();
+  const startedAt = performance.now();
   const load = await writeAtRate(cluster, keyspace, config.rate, config.seconds, `lag-${injectedDelayMs}`);
+  const loadSeconds = (performance.now() - startedAt) / 1000;
+  const cpu: PhaseCpu = {
+    machineBusy: machine.read(),
+    coresByGroup: new Map([...processes.read()].map(([group, seconds]) => [group, seconds / loadSeconds])),
+  };
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const delta = bucketDelta(await scrapeDelays(cluster), before);
   const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
@@ -97,6 +125,7 @@ async function lagPhase(
     applied: countOf(delta),
     p50Ms: toMs(quantileOf(delta, 0.5)),
     p99Ms: toMs(quantileOf(delta, 0.99)),
+    cpu,
   };
 }
 

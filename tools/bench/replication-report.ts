@@ -1,7 +1,8 @@
+import { cpus } from 'node:os';
 import { CONVERGENCE_TARGET_MS, LAG_MARGIN_TARGET_MS } from './bench-config';
 import { describeKeyspace } from './bench-keyspaces';
 import { MAX_IN_FLIGHT } from './paced-requests';
-import type { ReplicationBenchResult } from './replication-bench';
+import type { PhaseCpu, ReplicationBenchResult } from './replication-bench';
 import { table } from './text-table';
 
 /** The replication table: lag percentiles per phase and convergence, each against its target. */
@@ -21,6 +22,8 @@ export function formatReplicationReport(result: ReplicationBenchResult, setup: {
       }),
     ]),
   );
+  lines.push('', 'CPU while the writes were made (cores busy; the machine as a whole, then geokv\'s processes by kind)');
+  for (const phase of lag) lines.push(`  ${phase.name}: ${describeCpu(phase.cpu)}`);
   const verdict = convergence.convergeMs <= CONVERGENCE_TARGET_MS ? 'met' : 'MISSED';
   lines.push(
     '',
@@ -32,4 +35,10 @@ export function formatReplicationReport(result: ReplicationBenchResult, setup: {
     '  interpolated inside histogram buckets; for comparison, DynamoDB Global Tables replicates "usually within a second".',
   );
   return lines.join('\n');
+}
+
+/** e.g. `machine 97% of 2 cores; storage nodes 0.90, PostgreSQL 0.30, ...`, busiest first. */
+export function describeCpu(cpu: PhaseCpu, cores = cpus().length): string {
+  const groups = [...cpu.coresByGroup].sort((a, b) => b[1] - a[1]).map(([group, used]) => `${group} ${used.toFixed(2)}`);
+  return `machine ${(cpu.machineBusy * 100).toFixed(0)}% of ${cores} cores; ${groups.join(', ')}`;
 }
