@@ -27,6 +27,7 @@ import { postgresBackendsOf, type MeteredProcess } from './process-cpu';
 import type { KeyspacePhases } from './replica-comparison';
 import { runReplicationBench } from './replication-bench';
 import { formatReplicationReport } from './replication-report';
+import { describeWakeupCost, measureWakeupCost } from './wakeup-cost';
 import { formatReport } from './report';
 import { runStrongBench } from './strong-bench';
 import { formatStrongReport } from './strong-report';
@@ -146,6 +147,11 @@ async function nodeJoin(config: BenchConfig, prefix: string, logDir: string): Pr
 
 /** Three regions linked through the fault proxy: replication lag, with and without delay, and convergence. */
 async function replication(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
+  // On an idle machine, before the regions start: the baseline the lag phases' CPU is read against.
+  const fastify = await startBareFastify(logDir);
+  const wakeupCost = await measureWakeupCost(fastify.httpUrl, fastify.pid);
+  await fastify.stop();
+  console.log(`replication baseline: ${describeWakeupCost(wakeupCost)}`);
   console.log(`replication: starting three regions, ${config.replication.storageNodes} storage nodes each...`);
   const cluster = await MultiRegionCluster.start({
     regions: ['us-east', 'eu-west', 'ap-south'],
@@ -160,7 +166,7 @@ async function replication(config: BenchConfig, prefix: string, logDir: string):
   // N=1) on the same two cores; the N=1 keyspace measures the path between regions with less of that load.
   for (const keyspace of config.replication.replicas.map((replicas) => (replicas === 3 ? THREE_REPLICAS : SINGLE_REPLICA))) {
     const result = await runReplicationBench(cluster, config.replication, keyspace, () => clusterProcesses(cluster));
-    console.log(`\n${formatReplicationReport(result, config.replication)}`);
+    console.log(`\n${formatReplicationReport(result, config.replication)}\n  ${describeWakeupCost(wakeupCost)}`);
   }
 }
 
