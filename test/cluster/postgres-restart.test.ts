@@ -16,9 +16,9 @@ import { explainWithLogs } from '../support/test-region';
 
 /**
  * The region's PostgreSQL crashes (`pg_ctl -m immediate`) while clients keep writing, and comes back.
- * Writes during the outage must fail with 503, never a false acknowledgement, and reads that need the
- * database with 503 STORAGE_UNAVAILABLE; every acknowledged write, before, during and after the outage,
- * must be readable afterwards with its exact bytes.
+ * Writes during the outage must fail with 503, never a false acknowledgement, and reads and listings that
+ * need the database with a 503 that says it is unavailable; every acknowledged write, before, during and
+ * after the outage, must be readable afterwards with its exact bytes.
  */
 describe('PostgreSQL crash and restart under writes', () => {
   const teardown = new Teardown();

@@ -191,7 +191,6 @@ async function strong(config: BenchConfig, prefix: string, logDir: string): Prom
 /** The load generator runs in this process (autocannon), on the same two cores as what it loads. */
 const LOAD_GENERATOR = 'load generator';
 
-/** `us-east/n2` → `storage nodes`, `us-east/gateway` → `gateway`: the report sums a region's nodes. */
 /** Every process of a multi-region cluster, by kind, and this one (the paced writers and the fault proxy). */
 function clusterProcesses(cluster: MultiRegionCluster): MeteredProcess[] {
   const regions = [...cluster.regions.values()];
@@ -203,6 +202,7 @@ function clusterProcesses(cluster: MultiRegionCluster): MeteredProcess[] {
   ];
 }
 
+/** `us-east/n2` → `storage nodes`, `us-east/gateway` → `gateway`: the report sums a region's nodes. */
 function appGroup(appName: string): string {
   const app = appName.slice(appName.indexOf('/') + 1);
   return /^n[0-9]+$/.test(app) ? 'storage nodes' : app;
