@@ -1,11 +1,11 @@
 import { AcknowledgedWrites } from '../support/acknowledged-writes';
-import { http, pollUntil } from '../support/http';
+import { http, jsonOf, pollUntil } from '../support/http';
 import { explainWithLogs, startTestRegion, type TestRegion } from '../support/test-region';
 
 /**
  * The region's Redis (the transport between the apps) is killed and restarted while clients write. Every
- * app must reconnect on its own; writes in between fail with 503, never a false acknowledgement; and
- * every acknowledged write stays readable.
+ * app must turn unready (503) and then reconnect on its own; writes in between fail with 503, never a
+ * false acknowledgement; and every acknowledged write stays readable.
  */
 describe('Redis crash and restart under writes', () => {
   let cluster: TestRegion;
@@ -28,6 +28,12 @@ describe('Redis crash and restart under writes', () => {
       cluster.redis.kill('SIGKILL');
       const during = await http(`${gateway}/v1/kv/default/during-outage`, { method: 'PUT', body: 'x', timeoutMs: 10_000 });
       expect(during.status).toBe(503);
+      // Every app turns unready with a 503 and Terminus's report naming Redis, as orchestrators expect.
+      for (const app of cluster.region.apps()) {
+        const unready = await http(`${app.httpUrl}/health/ready`, { timeoutMs: 10_000 });
+        expect({ app: app.name, status: unready.status }).toEqual({ app: app.name, status: 503 });
+        expect(jsonOf(unready)).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+      }
       await cluster.redis.restart();
 
       await writes.waitUntilEveryNodeAcknowledges('writes acknowledged on every node after Redis restarted');
