@@ -1,4 +1,4 @@
-import { Catch, HttpException, Logger, ServiceUnavailableException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@geokv/protocol';
 import { ApiError } from './api-error';
@@ -21,21 +21,11 @@ export class HttpErrorFilter implements ExceptionFilter {
 
 /** Shared with Fastify's own error handler, for errors raised before a request reaches Nest. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
-  if (isUnreadyReport(request, error)) {
-    // Readiness failing is an answer, not a fault: a 503 with Terminus's report, as every app's readiness gives.
-    void reply.status(503).type('application/json').send(error.getResponse());
-    return;
-  }
   const { status, body, headers } = describe(error, request.id);
   if (status >= 500 && body.error === ErrorCode.Internal) {
     logger.error({ err: error, requestId: request.id }, 'unexpected error');
   }
   void reply.status(status).headers(headers).type('application/json').send(body);
-}
-
-/** Terminus's failed health check: it throws a 503 whose response is the health report. */
-function isUnreadyReport(request: FastifyRequest, error: unknown): error is ServiceUnavailableException {
-  return error instanceof ServiceUnavailableException && (request.routeOptions.url ?? '').startsWith('/health/');
 }
 
 function describe(error: unknown, requestId: string): { status: number; body: ErrorBody; headers: Record<string, string> } {

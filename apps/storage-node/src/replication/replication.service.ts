@@ -71,9 +71,9 @@ export class ReplicationService {
 
   /**
    * Merges every version here and on the key's other replicas, at the same time, and answers once a write
-   * quorum of each key has them durably; replaying the same versions changes nothing. Versions this node already held are
-   * forwarded too: a replica may have missed them (this node could have died between its commit and its
-   * forwards, and the shipment is then replayed).
+   * quorum of each key has them durably; replaying the same versions changes nothing. Versions this node
+   * already held are forwarded too: a replica may have missed them (this node could have died between its
+   * commit and its forwards, and the shipment is then replayed).
    */
   async applyRemote(request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
     const unknown = request.versions.find((version) => request.strategies[version.keyspace] === undefined);
