@@ -321,6 +321,45 @@ describe('replication across three regions', () => {
     expect(await waitForEveryRegion(keys, 'default', 25_000)).toBeLessThan(15_000);
   }, 90_000);
 
+  it('keeps applying shipments while a storage node of the receiving region is dead, and the node gets every version once back', async () => {
+    const keyspace = 'one-of-two';
+    const created = await http(`${gateway('us-east')}/v1/keyspaces/${keyspace}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ replicationFactor: 2, writeQuorum: 1, readQuorum: 1 }),
+    });
+    expectStatus(created, 200);
+    await pollUntil(() => http(`${gateway('eu-west')}/v1/keyspaces/${keyspace}`), (result) => result.status === 200, {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: `keyspace ${keyspace} in eu-west`,
+    });
+    // The replicators use a keyspace's quorum once their next catalog refresh has it.
+    await sleep(1_500);
+    const victim = regions.cluster.region('eu-west').storageNodes[1];
+    victim.process.kill('SIGKILL');
+    await victim.process.waitExit(10_000);
+
+    // Every key has both eu-west nodes as replicas, so every shipment has a share for the dead one.
+    const keys = new Map(Array.from({ length: 200 }, (_, i) => [`dead-replica-${i}`, `dead-replica-value-${i}`]));
+    const statuses = await mapWithConcurrency([...keys], 8, ([key, value]) => put('us-east', keyspace, key, value));
+    expect(statuses.filter((status) => status !== 204)).toEqual([]);
+    // The shipment deadline is 30 s: arriving well inside it means no shipment waited it out on the dead node.
+    expect(await waitForEveryRegion(keys, keyspace, 25_000)).toBeLessThan(15_000);
+
+    await victim.process.restart();
+    await victim.process.waitReady(30_000);
+    // Its hints bring it what it missed once membership holds it up again.
+    await pollUntil(
+      async () => {
+        const sql = "SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1 AND key LIKE 'dead-replica-%'";
+        return Number((await query<{ count: string }>(victim.databaseUrl, sql, [keyspace]))[0].count);
+      },
+      (count) => count === keys.size,
+      { timeoutMs: 30_000, intervalMs: 500, what: `all ${keys.size} keys on the restarted ${victim.id}` },
+    );
+  }, 120_000);
+
   it('reads your writes in another region: the new value or 503 STALE_REPLICA, never the old value', async () => {
     const { proxy } = regions.cluster;
     const key = 'ryw';

@@ -207,14 +207,13 @@ export async function waitUntilDelivered(cluster: MultiRegionCluster, timeoutMs:
   }
 }
 
-/** The replication-delay histogram summed over every storage node of every region. */
+/** The replication-delay histogram summed over every region's replicator (which observes each applied shipment). */
 async function scrapeDelays(cluster: MultiRegionCluster): Promise<CumulativeBuckets> {
   const buckets: CumulativeBuckets = new Map();
   for (const region of cluster.regions.values()) {
-    for (const node of region.storageNodes) {
-      const response = await fetch(`${node.process.httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
-      parseHistogramBuckets(await response.text(), Metric.replicationDelay, buckets);
-    }
+    if (region.replicator === null) throw new Error(`${region.region} runs no replicator`);
+    const response = await fetch(`${region.replicator.httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    parseHistogramBuckets(await response.text(), Metric.replicationDelay, buckets);
   }
   return buckets;
 }

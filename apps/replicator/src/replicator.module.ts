@@ -12,6 +12,7 @@ import {
   RedisHealthIndicator,
   replicationAppliedMetric,
   replicationBacklogMetric,
+  replicationDelayMetric,
   replicationLagMetric,
   replicationShippedMetric,
 } from '@geokv/observability';
@@ -46,6 +47,7 @@ export class ReplicatorModule {
           replicationBacklogMetric,
           replicationShippedMetric,
           replicationAppliedMetric,
+          replicationDelayMetric,
           antiEntropyKeysComparedMetric,
           antiEntropyVersionsRepairedMetric,
         ]),

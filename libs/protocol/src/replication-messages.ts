@@ -89,17 +89,31 @@ export interface CollectGarbageResult {
   readonly tombstonesPurged: number;
 }
 
-/** Remote versions for one storage node to merge; answered after they are durable. */
+/**
+ * Remote versions for one storage node to merge; answered after they are durable.
+ * - Without `asReplica`, the node coordinates: it hands each version to the key's other replicas by its
+ *   own ring and answers once a write quorum of each key has it.
+ * - With `asReplica`, the replicator has sent each version to every replica of its key itself, by the ring
+ *   of `asReplica.ringEpoch`: the node commits its own copy only, keeping a hint for the down nodes that
+ *   `asReplica.hints` names by the version's index. A node whose ring is newer than that coordinates
+ *   instead, since the sender's replicas may no longer be the key's.
+ */
 export interface ApplyRemoteRequest extends RequestMeta {
   readonly versions: readonly ReplicatedVersion[];
   readonly strategies: StrategiesByKeyspace;
   /** Each keyspace's replicas and write quorum in this region; a keyspace absent here has one replica. */
   readonly replication?: Readonly<Record<string, ReplicaQuorum>>;
+  readonly asReplica?: {
+    readonly ringEpoch: number;
+    readonly hints: Readonly<Record<number, readonly string[]>>;
+  };
 }
 
 export interface ApplyRemoteResult {
   /** Versions that changed the node's state (the rest were already known or obsolete). */
   readonly applied: number;
+  /** The indexes in the request of the versions that changed the node's state. */
+  readonly changed: readonly number[];
 }
 
 /** One region's shipment to a peer, published on the peer's Redis. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { RpcException } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
@@ -19,14 +19,17 @@ import {
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { transportCall } from '../region/transport-call';
+import { describeFailure, transportCall } from '../region/transport-call';
 import { REPLICATOR_INCARNATION } from './incarnation';
+import { firstCounting, planDeliveries, planFallback, type KeyPlacement } from './replica-deliveries';
 import type { ReplicatorConfig } from '../replicator.config';
 
 /**
- * Applies a shipment from a peer region: each version goes to the local node that owns its key, which
- * merges it exactly as it merges a local write. The shipment is answered only once every node has made
- * its part durable; any failure fails the whole shipment, and the sender ships it again.
+ * Applies a shipment from a peer region. Every version goes to each of its key's replicas here at once, and
+ * each node merges it exactly as it merges a local write, so the outcome does not depend on arrival order.
+ * The shipment is answered only once every version is durable on all its replicas, or, where a node failed
+ * to take its share, on a write quorum through a coordinator that leaves hints for the rest; anything less
+ * fails the whole shipment, and the sender ships it again.
  */
 @Injectable()
 export class RemoteApplier {
@@ -37,38 +40,107 @@ export class RemoteApplier {
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     @InjectMetric(Metric.replicationApplied) private readonly applied: Counter<string>,
+    @InjectMetric(Metric.replicationDelay) private readonly delay: Histogram<string>,
   ) {}
 
   async apply(shipment: ShipmentRequest): Promise<ShipmentResult> {
-    if (shipment.versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
-    const byNode = this.groupByCoordinator(shipment.versions);
+    const { versions } = shipment;
+    if (versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
+    const placements = this.placementsOf(versions);
     const strategies = this.strategiesFor(shipment);
     const replication: Record<string, ReplicaQuorum> = {};
     for (const keyspace of Object.keys(strategies)) replication[keyspace] = this.region.replicationOf(keyspace, 'write');
-    const results = await Promise.all(
-      [...byNode].map(([nodeId, versions]) => {
-        const request: ApplyRemoteRequest = { requestId: shipment.requestId, versions, strategies, replication };
-        return transportCall<ApplyRemoteResult>(this.local, addressTo(StoragePatterns.applyRemote, nodeId), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS);
+    const changed = new Set<number>();
+    const failed = new Map<string, unknown>();
+    const ringEpoch = this.region.epoch;
+    await Promise.all(
+      [...planDeliveries(placements).values()].map(async ({ node, indexes, hints }) => {
+        const request: ApplyRemoteRequest = {
+          requestId: shipment.requestId,
+          versions: indexes.map((index) => versions[index]),
+          strategies,
+          replication,
+          asReplica: { ringEpoch, hints },
+        };
+        try {
+          const result = await this.applyOn(node, request);
+          for (const position of result.changed) changed.add(indexes[position]);
+        } catch (error) {
+          failed.set(node, error);
+        }
       }),
     );
-    const applied = results.reduce((sum, result) => sum + result.applied, 0);
+    if (failed.size > 0) await this.coordinateAround(shipment, placements, failed, { strategies, replication }, changed);
+    this.recordApplied(shipment, changed.size);
+    return { applied: changed.size, incarnation: REPLICATOR_INCARNATION };
+  }
+
+  /**
+   * The versions that failed nodes should have taken go to a coordinator that did not fail, which forwards
+   * them to the key's replicas (the failed one included, or a hint for it) and answers once W have them.
+   */
+  private async coordinateAround(
+    shipment: ShipmentRequest,
+    placements: readonly KeyPlacement[],
+    failed: ReadonlyMap<string, unknown>,
+    policy: Pick<ApplyRemoteRequest, 'strategies' | 'replication'>,
+    changed: Set<number>,
+  ): Promise<void> {
+    for (const [node, error] of failed) {
+      this.logger.warn({ requestId: shipment.requestId, node, reason: describeFailure(error) }, 'a replica did not take its share of a shipment; coordinators apply it with hints');
+    }
+    const { byCoordinator, stranded } = planFallback(placements, new Set(failed.keys()));
+    if (stranded.length > 0) {
+      throw new RpcException({ code: ErrorCode.InsufficientReplicas, message: `no replica here could take ${stranded.length} of the shipment's versions` });
+    }
+    await Promise.all(
+      [...byCoordinator].map(async ([node, indexes]) => {
+        const request: ApplyRemoteRequest = { requestId: shipment.requestId, versions: indexes.map((index) => shipment.versions[index]), ...policy };
+        const result = await this.applyOn(node, request);
+        for (const position of result.changed) changed.add(indexes[position]);
+      }),
+    );
+  }
+
+  /**
+   * The node's apply, given up as soon as membership holds the node down: a node that died holding it
+   * would otherwise keep the shipment waiting for the whole shipment deadline.
+   */
+  private async applyOn(node: string, request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
+    const done = new AbortController();
+    const down = this.region.nodeDown(node, done.signal).then(() => {
+      throw new Error(`membership holds ${node} down`);
+    });
+    // Aborted once the apply settles; that rejection is nobody's concern.
+    down.catch(() => undefined);
+    try {
+      return await Promise.race([
+        transportCall<ApplyRemoteResult>(this.local, addressTo(StoragePatterns.applyRemote, node), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS),
+        down,
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+
+  private placementsOf(versions: readonly ReplicatedVersion[]): KeyPlacement[] {
+    return versions.map((version) => {
+      const placement = this.region.placementOf(version.keyspace, version.key);
+      if (placement === null || firstCounting(placement.targets, new Set()) === null) {
+        throw new RpcException({ code: ErrorCode.RingUnavailable, message: 'no storage node of this region can take the versions yet' });
+      }
+      return placement;
+    });
+  }
+
+  private recordApplied(shipment: ShipmentRequest, applied: number): void {
+    const durableAtMs = Date.now();
+    for (const version of shipment.versions) {
+      this.delay.observe({ origin: version.originRegion }, Math.max(0, durableAtMs - version.hlcWallMs) / 1000);
+    }
     this.applied.inc({ source: shipment.sourceRegion, outcome: 'applied' }, applied);
     this.applied.inc({ source: shipment.sourceRegion, outcome: 'known' }, shipment.versions.length - applied);
     this.logger.debug({ requestId: shipment.requestId, source: shipment.sourceRegion, versions: shipment.versions.length, applied }, 'shipment applied');
-    return { applied, incarnation: REPLICATOR_INCARNATION };
-  }
-
-  /** Each version goes to its key's coordinator here, which merges it and hands it to the key's other replicas. */
-  private groupByCoordinator(versions: readonly ReplicatedVersion[]): Map<string, ReplicatedVersion[]> {
-    const byNode = new Map<string, ReplicatedVersion[]>();
-    for (const version of versions) {
-      const owner = this.region.coordinatorOf(version.keyspace, version.key);
-      if (owner === null) throw new RpcException({ code: ErrorCode.RingUnavailable, message: 'no storage node of this region can take the versions yet' });
-      const group = byNode.get(owner) ?? [];
-      group.push(version);
-      byNode.set(owner, group);
-    }
-    return byNode;
   }
 
   /** This region's strategy for each keyspace it knows; the sender's for one it does not know yet. */

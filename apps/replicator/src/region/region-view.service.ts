@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
@@ -14,9 +15,12 @@ import {
   type ReplicaQuorum,
   type RingView,
 } from '@geokv/protocol';
+import type { KeyPlacement } from '../receiving/replica-deliveries';
 import type { ReplicatorConfig } from '../replicator.config';
 import { describeFailure, transportCall } from './transport-call';
 import { LOCAL_TRANSPORT } from './tokens';
+
+const VIEW_CHANGED = 'viewChanged';
 
 /**
  * What the replicator needs to know about its own region, refreshed from membership on a timer: which
@@ -30,6 +34,8 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   private ring: RegionRing | null = null;
   private policies = new Map<string, KeyspacePolicy>();
   private timer?: NodeJS.Timeout;
+  /** Emits VIEW_CHANGED whenever a newer ring view is adopted. */
+  private readonly changes = new EventEmitter().setMaxListeners(0);
 
   constructor(
     @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
@@ -57,13 +63,27 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
     return this.view?.nodes.map((node) => node.id) ?? [];
   }
 
+  /** The epoch of the ring the placements come from; 0 before the first ring arrives. */
+  get epoch(): number {
+    return this.view?.epoch ?? 0;
+  }
+
   /**
-   * The node that coordinates the key's writes in this region (its first up replica, or a stand-in for a
-   * down one); null before the first ring arrives, or when no node can take it.
+   * Resolves once membership holds the node down: it died or stopped answering, and whatever it was asked
+   * and has not answered will not be answered. Rejects when `signal` aborts.
    */
-  coordinatorOf(keyspace: string, key: string): string | null {
+  async nodeDown(nodeId: string, signal: AbortSignal): Promise<void> {
+    while (!this.isDown(nodeId)) await once(this.changes, VIEW_CHANGED, { signal });
+  }
+
+  private isDown(nodeId: string): boolean {
+    return this.view?.nodes.some((node) => node.id === nodeId && node.status === 'down') ?? false;
+  }
+
+  /** Where a write of the key goes in this region; null before the first ring arrives. */
+  placementOf(keyspace: string, key: string): KeyPlacement | null {
     const policy = this.policies.get(keyspace) ?? DEFAULT_KEYSPACE;
-    return this.ring?.writeTargets(placementKey(keyspace, key), policy.replicationFactor).find((target) => target.counts)?.node ?? null;
+    return this.ring?.writePlacement(placementKey(keyspace, key), policy.replicationFactor) ?? null;
   }
 
   /** The node that coordinates the key's quorum reads here: its first up home replica. */
@@ -112,6 +132,7 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
       if (this.view === null || view.epoch > this.view.epoch) {
         this.view = view;
         this.ring = view.members.length === 0 ? null : regionRingOf(view);
+        this.changes.emit(VIEW_CHANGED);
       }
     } catch (error) {
       this.logger.warn({ reason: describeFailure(error) }, 'could not refresh the ring and catalog from membership');

@@ -1,8 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Histogram } from 'prom-client';
-import { Metric } from '@geokv/observability';
 import type {
   ApplyRemoteRequest,
   ApplyRemoteResult,
@@ -15,6 +12,7 @@ import type {
 import { ErrorCode } from '@geokv/protocol';
 import { StorageError } from '../kv/storage-errors';
 import { KvService } from '../kv/kv.service';
+import { RegionView } from '../region/region-view.service';
 import { ReplicaFanout } from '../replicas/replica-fanout';
 import { WriteBatcher } from '../kv/write-batcher';
 import { OutboxSignal } from './outbox-signal';
@@ -33,7 +31,7 @@ export class ReplicationService {
     private readonly batcher: WriteBatcher,
     private readonly kv: KvService,
     private readonly fanout: ReplicaFanout,
-    @InjectMetric(Metric.replicationDelay) private readonly replicationDelay: Histogram<string>,
+    private readonly region: RegionView,
   ) {}
 
   /** The peer's next rows; with none pending, waits up to `waitMs` for a commit to bring some. */
@@ -70,22 +68,26 @@ export class ReplicationService {
   }
 
   /**
-   * Merges every version here and on the key's other replicas, at the same time, and answers once a write
-   * quorum of each key has them durably; replaying the same versions changes nothing. Versions this node
-   * already held are forwarded too: a replica may have missed them (this node could have died between its
-   * commit and its forwards, and the shipment is then replayed).
+   * Merges the versions here. As a replica (the replicator sends every replica its copy), this node only
+   * commits its own. As the coordinator, it merges every version here and on the key's other replicas at
+   * the same time, and answers once a write quorum of each key has them durably; versions this node already
+   * held are forwarded too, since a replica may have missed them (this node could have died between its
+   * commit and its forwards, and the shipment is then replayed). Replaying the same versions changes nothing.
    */
   async applyRemote(request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
     const unknown = request.versions.find((version) => request.strategies[version.keyspace] === undefined);
     if (unknown !== undefined) {
       throw new StorageError(ErrorCode.BadRequest, `no conflict strategy given for keyspace ${unknown.keyspace}`);
     }
+    // A ring newer than the sender's may have moved keys to replicas the sender did not send to.
+    const hints = request.asReplica !== undefined && request.asReplica.ringEpoch >= this.region.epoch ? request.asReplica.hints : null;
     const outcomes = await Promise.all(
-      request.versions.map(async (wire) => {
+      request.versions.map(async (wire, index) => {
         const ref = { keyspace: wire.keyspace, key: wire.key };
         const strategy = request.strategies[wire.keyspace];
-        const plan = this.fanout.plan(ref, request.replication?.[wire.keyspace]);
         const version = storedVersionOf(wire);
+        if (hints !== null) return this.batcher.submitRemote(request.requestId, ref, version, strategy, hints[index] ?? []);
+        const plan = this.fanout.plan(ref, request.replication?.[wire.keyspace]);
         // The version is the peer's, fixed, and every replica merges it by the same rules whatever this
         // node's merge finds, so it goes to the other replicas while this node commits its own copy: the
         // apply takes one commit's time instead of two in a row.
@@ -96,10 +98,7 @@ export class ReplicationService {
         return outcome;
       }),
     );
-    const durableAtMs = Date.now();
-    for (const version of request.versions) {
-      this.replicationDelay.observe({ origin: version.originRegion }, Math.max(0, durableAtMs - version.hlcWallMs) / 1000);
-    }
-    return { applied: outcomes.filter((outcome) => outcome.written !== null).length };
+    const changed = outcomes.flatMap((outcome, index) => (outcome.written === null ? [] : [index]));
+    return { applied: changed.length, changed };
   }
 }
