@@ -44,9 +44,8 @@ export class PeerLink {
   /** The peer's replicator answered; `incarnation` names the process that did, when the answer says. */
   recordContact(nowMs: number, incarnation?: string): void {
     if (incarnation !== undefined && incarnation !== this.incarnation) {
-      const restarted = this.incarnation !== null;
       this.incarnation = incarnation;
-      if (restarted) this.events.emit(PEER_RESTARTED);
+      this.events.emit(PEER_RESTARTED);
     }
     if (this.isDark(nowMs)) {
       this.contactSinceMs = nowMs;
@@ -91,7 +90,10 @@ export class PeerLink {
 
   /**
    * Calls `listener` whenever an answer comes from a new process of the peer's replicator: the one before
-   * it is gone, and so is every request it had not answered. Returns the unsubscribe function.
+   * it is gone, and so is every request it had not answered. The first answer this link gets counts too:
+   * what was sent before it may have gone to a process that died without answering anything, or to none
+   * at all (published before the peer's replicator subscribed), and a duplicate costs less than waiting
+   * out the deadline. Returns the unsubscribe function.
    */
   onPeerRestart(listener: () => void): () => void {
     this.events.on(PEER_RESTARTED, listener);

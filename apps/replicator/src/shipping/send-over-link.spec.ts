@@ -97,4 +97,13 @@ describe('sendOverLink', () => {
     await expect(lost).rejects.toMatchObject({ name: 'PeerRestartedError' });
     expect(replies[0].observed).toBe(false);
   });
+
+  it('fails at once when the first process to answer answers something else: the request may have reached none', async () => {
+    const { client, replies } = stalledClient();
+    const link = new PeerLink('eu-west', client);
+    const lost = sendOverLink(link, 'ship', {}, TIMEOUT_MS);
+    link.recordContact(Date.now(), 'first'); // a probe answered by a replicator that came up after the send
+    await expect(lost).rejects.toMatchObject({ name: 'PeerRestartedError' });
+    expect(replies[0].observed).toBe(false);
+  });
 });

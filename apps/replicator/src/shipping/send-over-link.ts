@@ -9,7 +9,7 @@ export class LinkTimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
-/** A request the peer's replicator process had not answered when a new one answered something else. */
+/** A request that the peer's replicator had not answered when a process this link had not heard from answered something else. */
 export class PeerRestartedError extends Error {
   override readonly name = 'PeerRestartedError';
 }
@@ -22,7 +22,7 @@ export class PeerRestartedError extends Error {
  * had been held, and the same rows were shipped and applied twice while the backlog drained. Once the peer
  * answers again, the request gets the full `timeoutMs` more; on a live link it is an ordinary deadline.
  * An answer from a new process of the peer's replicator fails the request at once: the process it went to
- * is gone, and waiting out the deadline would only delay sending it again.
+ * is gone (or there was none), and waiting out the deadline would only delay sending it again.
  */
 export function sendOverLink<T>(link: PeerLink, channel: string, payload: object, timeoutMs: number): Promise<T> {
   const sentAtMs = Date.now();
@@ -39,7 +39,7 @@ export function sendOverLink<T>(link: PeerLink, channel: string, payload: object
       settle();
     };
     const stopListening = link.onPeerRestart(() =>
-      finish(() => reject(new PeerRestartedError(`the peer's replicator restarted before answering on ${channel}`))),
+      finish(() => reject(new PeerRestartedError(`a new process of the peer's replicator answered before this request on ${channel} was`))),
     );
     const check = (): void => {
       const nowMs = Date.now();
