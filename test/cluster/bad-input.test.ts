@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { expectApiError, expectStatus, http, jsonOf, type HttpOptions, type HttpResult } from '../support/http';
 import { outboxCounts } from '../support/shard-db';
 import { startTestRegion, type TestRegion } from '../support/test-region';
@@ -131,6 +132,16 @@ describe('bad input (one region, three storage nodes)', () => {
       await expectRejected('/v1/kv/default/target', { method: 'PUT', body: randomBytes(1_048_577), headers: { 'content-type': 'application/octet-stream' } }, 413, 'VALUE_TOO_LARGE');
       await expectRejected('/v1/kv/default/target', { method: 'PUT', body: randomBytes(3 * 1_048_576), headers: { 'content-type': 'application/json' } }, 413, 'VALUE_TOO_LARGE');
     }, 30_000);
+
+    it('a client still sending a value over 1 MiB when it is refused reads the 413, not a broken connection', async () => {
+      const before = await observe();
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const result = await putSlowly(`${gw}/v1/kv/default/target`, 3 * 1_048_576);
+        expect(result.status).toBe(413);
+        expect(JSON.parse(result.body)).toMatchObject({ error: 'VALUE_TOO_LARGE' });
+      }
+      expect(await observe()).toEqual(before);
+    }, 60_000);
 
     it('a value of exactly 1 MiB is accepted and read back byte for byte', async () => {
       const value = randomBytes(1_048_576);
@@ -337,3 +348,37 @@ describe('bad input (one region, three storage nodes)', () => {
     }, 30_000);
   });
 });
+
+/**
+ * A PUT whose body is sent in small pieces, a few milliseconds apart, as a client on a slow link sends it,
+ * answered only once the client has sent all of it and read the answer (as fetch does): the gateway refuses
+ * it by its Content-Length long before the last piece. Rejects if the connection broke under the client
+ * first (EPIPE, ECONNRESET, or closed before the body was out).
+ */
+function putSlowly(url: string, bytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    const request = httpRequest(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': bytes } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        if (sent >= bytes) resolve({ status: response.statusCode ?? 0, body });
+        else reject(new Error(`answered ${response.statusCode} and closed after ${sent} of ${bytes} bytes were sent`));
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    const piece = Buffer.alloc(32 * 1024, 1);
+    const sendNext = (): void => {
+      if (request.destroyed) return;
+      sent += piece.length;
+      if (sent >= bytes) request.end(piece);
+      else {
+        request.write(piece);
+        setTimeout(sendNext, 2);
+      }
+    };
+    sendNext();
+  });
+}

@@ -99,4 +99,22 @@ describe('NodeRequestCoalescer', () => {
     node.messages[2].reply();
     await expect(after).resolves.toBe(10);
   });
+
+  it('counts each request as the recent replies weigh when replyBytesOf is given: large replies, small messages', async () => {
+    // A node that answers at once, each item with itself; the reply to item n weighs n bytes.
+    const sent: number[][] = [];
+    const answerAtOnce = async (_nodeId: string, request: BatchRequest<number>): Promise<BatchResponse<number>> => {
+      sent.push([...request.items]);
+      return { outcomes: request.items.map((item) => ({ ok: true, value: item })) };
+    };
+    const reads = new NodeRequestCoalescer(answerAtOnce, { ...LIMITS, maxItems: 16, bytesOf: () => 0, replyBytesOf: (value: number) => value });
+    await Promise.all(Array.from({ length: 16 }, () => reads.call('n1', 2)));
+    expect(sent.map((items) => items.length)).toEqual([16]);
+
+    // Ten replies of 200 bytes take the running average past the 100-byte limit: each request now goes alone.
+    for (let i = 0; i < 10; i++) await reads.call('n1', 200);
+    sent.length = 0;
+    await Promise.all(Array.from({ length: 3 }, () => reads.call('n1', 200)));
+    expect(sent.map((items) => items.length)).toEqual([1, 1, 1]);
+  });
 });

@@ -3,18 +3,27 @@ import type { BatchRequest, BatchResponse, RpcErrorBody } from '@geokv/protocol'
 /** Sends one batch message to a node and resolves with its reply (over the transport, in production). */
 export type SendBatch<T, R> = (nodeId: string, request: BatchRequest<T>) => Promise<BatchResponse<R>>;
 
+/** Weight of each new reply in the running average of reply sizes: about the last ten replies count. */
+const REPLY_WEIGHT = 0.1;
+
 interface Waiting<T, R> {
   readonly item: T;
   readonly resolve: (value: R) => void;
   readonly reject: (error: unknown) => void;
 }
 
-export interface CoalescingLimits<T> {
+export interface CoalescingLimits<T, R = unknown> {
   /** Most requests in one message. */
   readonly maxItems: number;
   /** Most payload bytes (as `bytesOf` counts them) in one message; a single larger request goes alone. */
   readonly maxBytes: number;
   readonly bytesOf: (item: T) => number;
+  /**
+   * For requests whose replies carry the payload (reads): the bytes of one reply. Each request then also
+   * counts towards maxBytes as the average of the recent replies, so that a node serving large values gets
+   * small messages (each answered within its deadline) and one serving small values still gets full ones.
+   */
+  replyBytesOf?(value: R): number;
   /** Most messages awaiting a reply per node; requests made meanwhile queue and go out together. */
   readonly maxInFlight: number;
   /** The error one failed item rejects with (each app has its own error type). */
@@ -34,10 +43,12 @@ export class NodeRequestCoalescer<T, R> {
   private readonly queues = new Map<string, Waiting<T, R>[]>();
   private readonly inFlight = new Map<string, number>();
   private flushScheduled = false;
+  /** Recent replies' average bytes (see replyBytesOf). */
+  private replyBytes = 0;
 
   constructor(
     private readonly sendBatch: SendBatch<T, R>,
-    private readonly limits: CoalescingLimits<T>,
+    private readonly limits: CoalescingLimits<T, NoInfer<R>>,
   ) {}
 
   call(nodeId: string, item: T): Promise<R> {
@@ -75,10 +86,10 @@ export class NodeRequestCoalescer<T, R> {
 
   /** How many requests from the front of the queue fit in one message (always at least one). */
   private groupSize(queue: readonly Waiting<T, R>[]): number {
-    let bytes = this.limits.bytesOf(queue[0].item);
+    let bytes = this.limits.bytesOf(queue[0].item) + this.replyBytes;
     let count = 1;
     while (count < queue.length && count < this.limits.maxItems) {
-      bytes += this.limits.bytesOf(queue[count].item);
+      bytes += this.limits.bytesOf(queue[count].item) + this.replyBytes;
       if (bytes > this.limits.maxBytes) break;
       count += 1;
     }
@@ -91,11 +102,20 @@ export class NodeRequestCoalescer<T, R> {
       const response = await this.sendBatch(nodeId, request);
       group.forEach((waiting, i) => {
         const outcome = response.outcomes[i];
-        if (outcome.ok) waiting.resolve(outcome.value);
-        else waiting.reject(this.limits.errorOf(outcome.error));
+        if (outcome.ok) {
+          this.recordReply(outcome.value);
+          waiting.resolve(outcome.value);
+        } else {
+          waiting.reject(this.limits.errorOf(outcome.error));
+        }
       });
     } catch (error) {
       for (const waiting of group) waiting.reject(error);
     }
+  }
+
+  private recordReply(value: R): void {
+    if (this.limits.replyBytesOf === undefined) return;
+    this.replyBytes += (this.limits.replyBytesOf(value) - this.replyBytes) * REPLY_WEIGHT;
   }
 }

@@ -10,3 +10,4 @@ export * from './replica-messages';
 export * from './region-ring-of';
 export * from './acceptor-messages';
 export * from './acceptor-placement';
+export * from './value-bytes';

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@geokv/protocol';
+import { drainRequestBody } from '../http/drain-request-body';
 import { ApiError } from './api-error';
 import type { ErrorBody } from './error-body';
 import { codeOfStatus, httpStatusOf } from './http-status-of';
@@ -19,13 +20,21 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
+/** How much of a body refused unread is read and discarded before the answer, at most; past either, the connection just closes. */
+const DRAIN_MAX_BYTES = 16 * 1_048_576;
+const DRAIN_MAX_MS = 10_000;
+
 /** Shared with Fastify's own error handler, for errors raised before a request reaches Nest. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
   const { status, body, headers } = describe(error, request.id);
   if (status >= 500 && body.error === ErrorCode.Internal) {
     logger.error({ err: error, requestId: request.id }, 'unexpected error');
   }
-  void reply.status(status).headers(headers).type('application/json').send(body);
+  const send = (): void => void reply.status(status).headers(headers).type('application/json').send(body);
+  // A body refused unread (413, by its Content-Length): the answer closes the connection, so let the client
+  // finish sending first, or its next write breaks and it never reads the answer.
+  if (status === 413 && !request.raw.readableEnded) void drainRequestBody(request.raw, DRAIN_MAX_BYTES, DRAIN_MAX_MS).then(send);
+  else send();
 }
 
 function describe(error: unknown, requestId: string): { status: number; body: ErrorBody; headers: Record<string, string> } {

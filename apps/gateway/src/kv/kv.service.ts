@@ -17,6 +17,7 @@ import {
   type ReadResult,
   type WriteRequest,
   type WriteResult,
+  valueBytesOf,
 } from '@geokv/protocol';
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import type { GatewayConfig } from '../gateway.config';
@@ -85,9 +86,12 @@ const READS_IN_FLIGHT_PER_NODE = 2;
 
 /*
  * Coalesced messages must stay far below Redis's pub/sub output-buffer limit (32 MB by default; past it
- * Redis drops the subscriber's connection). Writes carry their values, so they are capped by bytes. Read
- * replies carry values of unknown size, so reads are capped by count: 16 values of 1 MiB are ~22 MB of
- * base64 JSON at worst, and small values (the common case) still share a message 16 at a time.
+ * Redis drops the subscriber's connection), and each must be answered within the RPC deadline, which fails
+ * every request it carries. Writes carry their values, so they are capped by bytes. Read replies carry
+ * values of sizes known only once answered, so reads are capped by count (16 values of 1 MiB are ~22 MB of
+ * base64 JSON at worst) and by the recent replies' average size: small values (the common case) still share
+ * a message 16 at a time, 1 MiB ones go about four at a time (16 at a time, a slow machine took over the
+ * 5 s deadline to answer them).
  */
 const WRITE_COALESCING: CoalescingLimits<WriteRequest> = {
   maxItems: 256,
@@ -96,10 +100,11 @@ const WRITE_COALESCING: CoalescingLimits<WriteRequest> = {
   maxInFlight: WRITES_IN_FLIGHT_PER_NODE,
   errorOf: (body) => new ApiError(body.code, body.message),
 };
-const READ_COALESCING: CoalescingLimits<ReadRequest> = {
+const READ_COALESCING: CoalescingLimits<ReadRequest, ReadResult> = {
   maxItems: 16,
-  maxBytes: Number.POSITIVE_INFINITY,
+  maxBytes: 4 * 1_048_576,
   bytesOf: () => 0,
+  replyBytesOf: (result) => valueBytesOf(result.versions),
   maxInFlight: READS_IN_FLIGHT_PER_NODE,
   errorOf: (body) => new ApiError(body.code, body.message),
 };

@@ -11,6 +11,7 @@ import {
   type ReplicaWrite,
   type ReplicaWriteResult,
   type RpcErrorBody,
+  valueBytesOf,
 } from '@geokv/protocol';
 import { StorageError } from '../kv/storage-errors';
 import type { StorageNodeConfig } from '../storage-node.config';
@@ -19,7 +20,7 @@ import { REGION_TRANSPORT } from './tokens';
 /*
  * Replica messages are coalesced per node like the gateway's: a busy coordinator sends each other replica
  * one message per group commit rather than one per write. Writes are capped by value bytes, reads by count
- * (their replies carry values of unknown size); see the gateway's limits for the reasoning.
+ * and by the recent replies' size (their values are known only once answered); see the gateway's limits.
  */
 const errorOf = (body: RpcErrorBody): Error => new StorageError(body.code, body.message);
 const WRITES: CoalescingLimits<ReplicaWrite> = {
@@ -29,7 +30,14 @@ const WRITES: CoalescingLimits<ReplicaWrite> = {
   maxInFlight: 2,
   errorOf,
 };
-const READS: CoalescingLimits<ReplicaRead> = { maxItems: 16, maxBytes: Number.POSITIVE_INFINITY, bytesOf: () => 0, maxInFlight: 2, errorOf };
+const READS: CoalescingLimits<ReplicaRead, ReplicaReadResult> = {
+  maxItems: 16,
+  maxBytes: 4 * 1_048_576,
+  bytesOf: () => 0,
+  replyBytesOf: (result) => valueBytesOf(result.versions),
+  maxInFlight: 2,
+  errorOf,
+};
 
 /** Messages from this node to the other replicas of a key, each with the replica deadline. */
 @Injectable()

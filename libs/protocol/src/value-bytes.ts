@@ -1,0 +1,6 @@
+/** The base64 characters of the values some wire versions carry: what moving them costs, as a message's size. */
+export function valueBytesOf(versions: readonly { readonly value: string | null }[]): number {
+  let bytes = 0;
+  for (const version of versions) bytes += version.value?.length ?? 0;
+  return bytes;
+}
