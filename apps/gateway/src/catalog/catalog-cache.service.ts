@@ -16,6 +16,7 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
   private version = -1;
   private policies = new Map<string, KeyspacePolicy>();
   private lastMissRefreshMs = 0;
+  private fetching: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -42,22 +43,36 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
     return [...this.policies.values()];
   }
 
+  /**
+   * The keyspace's policy. A keyspace this gateway does not know waits for the catalog fetch already on its
+   * way, or starts one (rate-limited); a gateway that has never had a catalog (just started) answers 503,
+   * never 404, since it cannot know that the keyspace does not exist.
+   */
   async policyOf(keyspace: string): Promise<KeyspacePolicy> {
     const known = this.policies.get(keyspace);
     if (known) return known;
     const nowMs = Date.now();
-    if (nowMs - this.lastMissRefreshMs >= MISS_REFRESH_INTERVAL_MS) {
+    if (this.fetching !== null) {
+      await this.fetching;
+    } else if (this.version < 0 || nowMs - this.lastMissRefreshMs >= MISS_REFRESH_INTERVAL_MS) {
       this.lastMissRefreshMs = nowMs;
       await this.refresh();
     }
     const refreshed = this.policies.get(keyspace);
-    if (!refreshed) {
-      throw new ApiError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' does not exist; create it with PUT /v1/keyspaces/${keyspace}`);
-    }
-    return refreshed;
+    if (refreshed) return refreshed;
+    if (this.version < 0) throw new ApiError(ErrorCode.RingUnavailable, 'this gateway has not received the keyspace catalog from membership yet');
+    throw new ApiError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' does not exist; create it with PUT /v1/keyspaces/${keyspace}`);
   }
 
-  private async refresh(): Promise<void> {
+  /** Fetches the catalog; callers meanwhile share the fetch on its way. */
+  private refresh(): Promise<void> {
+    this.fetching ??= this.fetch().finally(() => {
+      this.fetching = null;
+    });
+    return this.fetching;
+  }
+
+  private async fetch(): Promise<void> {
     try {
       this.apply(await this.rpc.request<Catalog>(MembershipPatterns.catalog, {}));
     } catch (error) {
