@@ -232,6 +232,13 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
     const outside = ['user', 'usersX', 'other/a', 'Users/a'];
     await mapWithConcurrency([...inPrefix, ...outside, 'users/deleted'], 10, async (key) => expectStatus(await put('listing-ks', key, key), 204));
     expectStatus(await http(url('listing-ks', 'users/deleted'), { method: 'DELETE' }), 204);
+    // A listing is the union of every node's live keys: the delete is acknowledged by W=2 of the key's three
+    // replicas, and the third lists the key until the tombstone reaches it.
+    await pollUntil(
+      async () => (jsonOf(await http(`${gw}/v1/kv/listing-ks?prefix=${encodeURIComponent('users/deleted')}`)) as KeyPage).keys,
+      (keys) => keys.length === 0,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the deleted key to leave every replica' },
+    );
     const expected = [...inPrefix].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
     const seen: string[] = [];
