@@ -126,7 +126,7 @@ export class RemoteApplier {
   private placementsOf(versions: readonly ReplicatedVersion[]): KeyPlacement[] {
     return versions.map((version) => {
       const placement = this.region.placementOf(version.keyspace, version.key);
-      if (placement === null || firstCounting(placement.targets, new Set()) === null) {
+      if (placement === null || firstCounting(placement.targets) === null) {
         throw new RpcException({ code: ErrorCode.RingUnavailable, message: 'no storage node of this region can take the versions yet' });
       }
       return placement;

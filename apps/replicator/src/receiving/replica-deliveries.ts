@@ -27,7 +27,7 @@ export interface NodeDelivery {
 export function planDeliveries(placements: readonly KeyPlacement[]): Map<string, NodeDelivery> {
   const deliveries = new Map<string, NodeDelivery>();
   placements.forEach((placement, index) => {
-    const coordinator = firstCounting(placement.targets, new Set());
+    const coordinator = firstCounting(placement.targets);
     for (const target of placement.targets) {
       let delivery = deliveries.get(target.node);
       if (delivery === undefined) {
@@ -72,7 +72,9 @@ export function planFallback(placements: readonly KeyPlacement[], failed: Readon
   return { byCoordinator, stranded };
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** The first home replica among the targets that is not excluded; null when there is none. */
-export function firstCounting(targets: readonly ReplicaTarget[], excluded: ReadonlySet<string>): string | null {
+export function firstCounting(targets: readonly ReplicaTarget[], excluded: ReadonlySet<string> = NONE): string | null {
   return targets.find((target) => target.counts && !excluded.has(target.node))?.node ?? null;
 }
