@@ -60,4 +60,39 @@ describe('incorporateVersion', () => {
       }),
     );
   });
+
+  it('widens a held copy by a copy with a wider context, so replicas that missed an lww loser converge', () => {
+    const versions = concurrentVersions(3);
+    const resolved = fold(versions, 'lww');
+    let seenAll: readonly StoredVersion[] = [];
+    for (const version of versions) seenAll = incorporateVersion(seenAll, version, 'lww').versions;
+    const [winner] = seenAll;
+    const narrow = versions.find((version) => version.value!.toString() === resolved.values[0])!;
+    expect(winner.context).not.toEqual(narrow.context);
+
+    // A replica that holds the winner but never saw the losers (their copies collected, say).
+    const widened = incorporateVersion([narrow], winner, 'lww');
+    expect(widened.accepted).toBe(true);
+    expect(widened.losers).toEqual([]);
+    expect(widened.versions).toEqual([winner]);
+    // The narrower copy arriving afterwards changes nothing, and neither does a loser arriving late.
+    expect(incorporateVersion([winner], narrow, 'lww').accepted).toBe(false);
+    for (const loser of versions.filter((version) => version !== narrow)) {
+      expect(incorporateVersion([winner], loser, 'lww').accepted).toBe(false);
+    }
+  });
+
+  it('reaches one state from any arrival order of versions and widened copies', () => {
+    const versions = concurrentVersions(4);
+    let seenAll: readonly StoredVersion[] = [];
+    for (const version of versions) seenAll = incorporateVersion(seenAll, version, 'lww').versions;
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...versions, ...seenAll], { minLength: 1 }), (order) => {
+        fc.pre(order.includes(seenAll[0]));
+        let state: readonly StoredVersion[] = [];
+        for (const version of order) state = incorporateVersion(state, version, 'lww').versions;
+        expect(state).toEqual(seenAll);
+      }),
+    );
+  });
 });
