@@ -5,6 +5,9 @@ import { keyState, type KeyState } from '../support/key-state';
 import { query } from '../support/shard-db';
 import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
 
+/** Longer than any partition in this suite, so no region collects a tombstone a partition's writes still need. */
+const SUITE_TOMBSTONE_GRACE_MS = '600000';
+
 interface PeerView {
   readonly peer: string;
   readonly linkState: string;
@@ -23,8 +26,8 @@ describe('replication across three regions', () => {
   const gateway = (region: string): string => regions.gatewayUrl(region);
 
   beforeAll(async () => {
-    // A short tombstone grace period, so that garbage collection happens within the test.
-    regions = await startTestRegions('replication', { GEOKV_TOMBSTONE_GRACE_MS: '1500', GEOKV_GC_INTERVAL_MS: '300' });
+    // Tombstones outlive every partition here (see withShortTombstoneGrace), and are collected often.
+    regions = await startTestRegions('replication', { GEOKV_TOMBSTONE_GRACE_MS: SUITE_TOMBSTONE_GRACE_MS, GEOKV_GC_INTERVAL_MS: '300' });
     // `default` keeps one replica per key in each region here, so the timing checks measure replication
     // between regions; the keyspaces the tests create keep the default, two replicas per region (each of
     // these regions has two nodes), so the partition tests cover both kinds of replication at once.
@@ -410,25 +413,50 @@ describe('replication across three regions', () => {
     return counts.reduce((sum, [row]) => sum + row.n, 0);
   }
 
-  it('replicates deletes, collects tombstones after the grace period, and the key stays deleted everywhere', async () => {
-    expect(await put('us-east', 'default', 'gone', 'soon deleted')).toBe(204);
-    await waitForEveryRegion(new Map([['gone', 'soon deleted']]), 'default', 10_000);
-    expectStatus(await http(`${gateway('us-east')}/v1/kv/default/gone`, { method: 'DELETE' }), 204);
-
-    for (const region of THREE_REGIONS) {
-      await pollUntil(() => keyState(gateway(region), 'default', 'gone'), (state) => state.status === 404, {
-        timeoutMs: 10_000,
-        what: `the delete to reach ${region}`,
-      });
+  /**
+   * Runs `body` with every replicator collecting tombstones after 1.5 s. The grace period is what keeps a
+   * tombstone until every write concurrent with it has arrived, so the suite's partition tests run with a
+   * grace period longer than their partitions: with 1.5 s, a region could collect a delete before a write
+   * made on the other side of the partition reached it, and then keep that write without recording the
+   * delete as its lww loser.
+   */
+  async function withShortTombstoneGrace(body: () => Promise<void>): Promise<void> {
+    const restartReplicators = (graceMs: string): Promise<void[]> =>
+      Promise.all(
+        THREE_REGIONS.map(async (region) => {
+          const replicator = regions.cluster.region(region).replicator!;
+          await replicator.restart({ GEOKV_TOMBSTONE_GRACE_MS: graceMs });
+          await replicator.waitReady(30_000);
+        }),
+      );
+    await restartReplicators('1500');
+    try {
+      await body();
+    } finally {
+      await restartReplicators(SUITE_TOMBSTONE_GRACE_MS);
     }
-    // Every peer has it and the grace period has passed: the tombstone and the outbox rows go, everywhere.
-    await pollUntil(
-      async () => Promise.all(THREE_REGIONS.map(async (region) => (await rowsFor(region, 'versions', 'default', 'gone')) + (await rowsFor(region, 'outbox', 'default', 'gone')))),
-      (counts) => counts.every((count) => count === 0),
-      { timeoutMs: 20_000, intervalMs: 250, what: 'tombstones and outbox rows of the deleted key to be collected in every region' },
-    );
-    for (const region of THREE_REGIONS) expect(await keyState(gateway(region), 'default', 'gone')).toEqual({ status: 404 });
-  }, 60_000);
+  }
+
+  it('replicates deletes, collects tombstones after the grace period, and the key stays deleted everywhere', () =>
+    withShortTombstoneGrace(async () => {
+      expect(await put('us-east', 'default', 'gone', 'soon deleted')).toBe(204);
+      await waitForEveryRegion(new Map([['gone', 'soon deleted']]), 'default', 10_000);
+      expectStatus(await http(`${gateway('us-east')}/v1/kv/default/gone`, { method: 'DELETE' }), 204);
+
+      for (const region of THREE_REGIONS) {
+        await pollUntil(() => keyState(gateway(region), 'default', 'gone'), (state) => state.status === 404, {
+          timeoutMs: 10_000,
+          what: `the delete to reach ${region}`,
+        });
+      }
+      // Every peer has it and the grace period has passed: the tombstone and the outbox rows go, everywhere.
+      await pollUntil(
+        async () => Promise.all(THREE_REGIONS.map(async (region) => (await rowsFor(region, 'versions', 'default', 'gone')) + (await rowsFor(region, 'outbox', 'default', 'gone')))),
+        (counts) => counts.every((count) => count === 0),
+        { timeoutMs: 20_000, intervalMs: 250, what: 'tombstones and outbox rows of the deleted key to be collected in every region' },
+      );
+      for (const region of THREE_REGIONS) expect(await keyState(gateway(region), 'default', 'gone')).toEqual({ status: 404 });
+    }), 90_000);
 
   it('does not silently resurrect a key deleted on one side of a partition and written on the other', async () => {
     const { proxy } = regions.cluster;

@@ -41,7 +41,7 @@ export class AppProcess {
   private constructor(
     private readonly options: AppProcessOptions,
     private readonly script: string,
-    private readonly env: NodeJS.ProcessEnv,
+    private env: NodeJS.ProcessEnv,
     child: ManagedChild,
   ) {
     this.child = child;
@@ -145,9 +145,13 @@ export class AppProcess {
     return this.child.waitExit(timeoutMs);
   }
 
-  /** Stops it if running, then spawns it again with the same env and port. Does not wait for readiness. */
-  async restart(): Promise<void> {
+  /**
+   * Stops it if running, then spawns it again with the same env and port, but for `changedEnv`, which
+   * holds for every later restart too. Does not wait for readiness.
+   */
+  async restart(changedEnv: Readonly<Record<string, string>> = {}): Promise<void> {
     await this.stop();
+    this.env = { ...this.env, ...changedEnv };
     this.child = await spawnNode(this.script, this.env, this.options.logFile);
     this.watchRss();
   }
