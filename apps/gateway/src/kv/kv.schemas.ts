@@ -30,6 +30,6 @@ export class KeyPage {
   @ApiProperty({ type: [String] })
   keys!: string[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page. A page may hold fewer than `limit` keys and still have a cursor.' })
   cursor!: string | null;
 }

@@ -27,6 +27,7 @@ import { RpcClient } from '../rpc/rpc-client';
 import { StrongKvService } from '../strong/strong-kv.service';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
+import { planListingPage } from './listing-page';
 import type { Written } from './kv-responses';
 
 export interface PutCommand {
@@ -215,20 +216,34 @@ export class KvService {
 
   /**
    * A page of live keys in byte order. Keys are spread over every node, so each node returns its first
-   * `limit` keys after the cursor and the gateway merges them: the page is exact, never an approximation.
+   * `limit` live keys after the cursor and the gateway merges them (see planListingPage): a key every
+   * replica a read consults lists is listed; one they disagree on (a delete or write that has not reached
+   * them all) is read, and listed only if the read finds it, so a page never shows a key an acknowledged
+   * delete removed. A page may hold fewer than `limit` keys and still have a cursor: follow it until null.
    */
   async list(query: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
     const policy = await this.catalog.policyOf(query.keyspace);
     if (policy.consistency === 'strong') {
       throw new ApiError(ErrorCode.Unsupported, 'listing the keys of a strong keyspace is not available in this release; read keys by name');
     }
-    const pages = await this.askEveryNode<ListResult>(StoragePatterns.list, query);
-    // A key has several replicas, so several nodes list it.
-    const keys = [...new Set(pages.flatMap((page) => page.keys))]
-      .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
-      .slice(0, query.limit);
-    const cursor = keys.length === query.limit ? Buffer.from(keys[keys.length - 1], 'utf8').toString('base64url') : null;
-    return { keys, cursor };
+    const nodes = this.ring.allNodesUp();
+    const listings = await Promise.all(
+      nodes.map(async (node) => ({ node: node.id, keys: (await this.rpc.request<ListResult>(addressTo(StoragePatterns.list, node.id), query, StoragePatterns.list)).keys })),
+    );
+    const { replicationFactor, readQuorum } = policy;
+    const plan = planListingPage(listings, query.limit, (key) => this.ring.readCoordinators(query.keyspace, key, replicationFactor, readQuorum));
+    const keys: string[] = [];
+    let examined = 0;
+    while (keys.length < query.limit && examined < plan.candidates.length) {
+      const next = plan.candidates.slice(examined, examined + query.limit - keys.length);
+      examined += next.length;
+      const live = await Promise.all(
+        next.map(async ({ key, agreed }) => agreed || (await this.get({ requestId: query.requestId, keyspace: query.keyspace, key, consistency: 'eventual' })).versions.length > 0),
+      );
+      next.forEach(({ key }, index) => live[index] && keys.push(key));
+    }
+    const last = keys.length === query.limit ? keys[keys.length - 1] : plan.cut;
+    return { keys, cursor: last === null ? null : Buffer.from(last, 'utf8').toString('base64url') };
   }
 
   /** The same request to every storage node of the region (a node-addressed pattern); fails if one is down. */
