@@ -129,7 +129,8 @@ describe('bad input (one region, three storage nodes)', () => {
 
   describe('values', () => {
     it('a value over 1 MiB answers 413 VALUE_TOO_LARGE and leaves the key as it was', async () => {
-      await expectRejected('/v1/kv/default/target', { method: 'PUT', body: randomBytes(1_048_577), headers: { 'content-type': 'application/octet-stream' } }, 413, 'VALUE_TOO_LARGE');
+      const refused = await expectRejected('/v1/kv/default/target', { method: 'PUT', body: randomBytes(1_048_577), headers: { 'content-type': 'application/octet-stream' } }, 413, 'VALUE_TOO_LARGE');
+      expect(jsonOf(refused)).toMatchObject({ message: 'the value exceeds the limit of 1048576 bytes' });
       await expectRejected('/v1/kv/default/target', { method: 'PUT', body: randomBytes(3 * 1_048_576), headers: { 'content-type': 'application/json' } }, 413, 'VALUE_TOO_LARGE');
     }, 30_000);
 

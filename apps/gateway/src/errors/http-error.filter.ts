@@ -1,6 +1,8 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG } from '@geokv/config';
 import { ErrorCode } from '@geokv/protocol';
+import type { GatewayConfig } from '../gateway.config';
 import { drainRequestBody } from '../http/drain-request-body';
 import { ApiError } from './api-error';
 import type { ErrorBody } from './error-body';
@@ -14,9 +16,17 @@ import { codeOfStatus, httpStatusOf } from './http-status-of';
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
+  constructor(@Inject(APP_CONFIG) private readonly config: GatewayConfig) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error, this.logger);
+    // Fastify refuses a body over its bodyLimit before any route runs, and its error reaches Nest's handler,
+    // hence this filter: say what the limit is rather than pass on Fastify's wording.
+    const refused =
+      !(error instanceof ApiError) && statusOf(error) === 413
+        ? new ApiError(ErrorCode.ValueTooLarge, `the value exceeds the limit of ${this.config.GEOKV_MAX_VALUE_BYTES} bytes`)
+        : error;
+    sendError(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), refused, this.logger);
   }
 }
 
@@ -24,7 +34,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 const DRAIN_MAX_BYTES = 16 * 1_048_576;
 const DRAIN_MAX_MS = 10_000;
 
-/** Shared with Fastify's own error handler, for errors raised before a request reaches Nest. */
+/** Also answers the errors Fastify raises itself: unsupported methods and malformed requests (see configure-http, framework-errors). */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
   const { status, body, headers } = describe(error, request.id);
   if (status >= 500 && body.error === ErrorCode.Internal) {

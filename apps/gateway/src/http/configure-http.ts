@@ -27,7 +27,9 @@ const RESOURCES = [
  * - every body is kept as raw bytes (a value is stored exactly as sent; JSON endpoints parse their own);
  * - every response carries X-Request-Id and X-Served-By-Region, errors included;
  * - a method a resource does not support gets 405 and `Allow`, not a misleading 404;
- * - errors raised before Nest sees the request (body too large, bad URL) get the same JSON error body.
+ * - errors raised before a route runs get the same JSON error body: a body over the limit reaches Nest's
+ *   error handler and so HttpErrorFilter (Nest installs that handler at init, replacing any set here), a
+ *   malformed URL the `frameworkErrors` handler (see framework-errors).
  */
 export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -53,12 +55,4 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
       },
     });
   }
-
-  fastify.setErrorHandler((error, request, reply) => {
-    if ((error as { statusCode?: number }).statusCode === 413) {
-      sendError(request, reply, new ApiError(ErrorCode.ValueTooLarge, `the value exceeds the limit of ${config.GEOKV_MAX_VALUE_BYTES} bytes`), logger);
-      return;
-    }
-    sendError(request, reply, error, logger);
-  });
 }
