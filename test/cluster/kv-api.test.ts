@@ -292,6 +292,37 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
     await pollUntil(rowsOf, (rows) => rows.length === 1 && rows[0].tombstone === true, { timeoutMs: 10_000, what: `read repair to bring the tombstone back to ${stale.id}` });
   }, 60_000);
 
+  it('counts requests in Prometheus metrics by route template and status, never by key', async () => {
+    /** The value of the first series of `name` whose labels include every one of `labels`; 0 when none. */
+    const seriesValue = (text: string, name: string, labels: Record<string, string>): number => {
+      const line = text
+        .split('\n')
+        .find((candidate) => candidate.startsWith(`${name}{`) && Object.entries(labels).every(([label, value]) => candidate.includes(`${label}="${value}"`)));
+      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const scrape = async (baseUrl: string): Promise<string> => {
+      const response = await http(`${baseUrl}/metrics`);
+      expectStatus(response, 200);
+      return response.body.toString('utf8');
+    };
+    const route = { route: '/v1/kv/:keyspace/*', method: 'GET' };
+    const before = await scrape(gw);
+    expectStatus(await put('lww-ks', 'metrics/private-key-name', 'v'), 204);
+    expectStatus(await get('lww-ks', 'metrics/private-key-name'), 200);
+    expectStatus(await get('lww-ks', 'metrics/private-key-name'), 200);
+    expectStatus(await get('lww-ks', 'metrics/absent-key-name'), 404);
+    const after = await scrape(gw);
+    const count = 'geokv_http_request_duration_seconds_count';
+    expect(seriesValue(after, count, { ...route, status: '200' }) - seriesValue(before, count, { ...route, status: '200' })).toBe(2);
+    expect(seriesValue(after, count, { ...route, status: '404' }) - seriesValue(before, count, { ...route, status: '404' })).toBe(1);
+    expect(after).not.toContain('private-key-name');
+    expect(after).not.toContain('absent-key-name');
+
+    // The storage nodes count their cache lookups: the reads above hit the cache of the key's node.
+    const hits = await Promise.all(cluster.region.storageNodes.map(async (node) => seriesValue(await scrape(node.process.httpUrl), 'geokv_cache_lookups_total', { result: 'hit' })));
+    expect(hits.reduce((sum, value) => sum + value, 0)).toBeGreaterThan(0);
+  }, 30_000);
+
   it('creates, reads and lists keyspaces', async () => {
     const created = await http(`${gw}/v1/keyspaces/orders`, {
       method: 'PUT',

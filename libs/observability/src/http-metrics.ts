@@ -13,13 +13,22 @@ const PROBE_ROUTES = /^\/(health\/|metrics)/;
  */
 export function instrumentHttp(app: NestFastifyApplication, logRequests: boolean): void {
   const histogram = app.get<Histogram<string>>(getToken(Metric.httpDuration));
+  // One labelled child per method, route and status, found by a string key: prom-client would hash the
+  // label object on every response.
+  const children = new Map<string, Histogram.Internal<string>>();
+  const childFor = (method: string, route: string, status: number): Histogram.Internal<string> => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = histogram.labels({ method, route, status: String(status) })));
+    return child;
+  };
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       const seconds = reply.elapsedTime / 1000;
-      histogram.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+      childFor(request.method, route, reply.statusCode).observe(seconds);
       // Read per request: nestjs-pino sets its root logger only when the app initialises, after this runs.
       const logger = PinoLogger.root;
       if (logRequests && logger.isLevelEnabled('info') && !PROBE_ROUTES.test(route)) {

@@ -32,6 +32,9 @@ import { WriteBatcher } from './write-batcher';
 /** The storage node's key-value operations: reads through the cache, writes through group commit. */
 @Injectable()
 export class KvService {
+  private readonly cacheHits: Counter.Internal;
+  private readonly cacheMisses: Counter.Internal;
+
   constructor(
     private readonly batcher: WriteBatcher,
     private readonly cache: VersionCache,
@@ -39,8 +42,12 @@ export class KvService {
     private readonly fanout: ReplicaFanout,
     private readonly quorumRead: QuorumRead,
     private readonly region: RegionView,
-    @InjectMetric(Metric.cacheLookups) private readonly cacheLookups: Counter<string>,
-  ) {}
+    @InjectMetric(Metric.cacheLookups) cacheLookups: Counter<string>,
+  ) {
+    // Labelled once: every read counts one, and prom-client would hash the labels on each.
+    this.cacheHits = cacheLookups.labels({ tier: 'l1', result: 'hit' });
+    this.cacheMisses = cacheLookups.labels({ tier: 'l1', result: 'miss' });
+  }
 
   /**
    * Coordinates a write: this node's copy through group commit (with the outbox row), then the key's other
@@ -116,10 +123,10 @@ export class KvService {
     const keyId = keyIdOf({ keyspace, key });
     const cached = this.cache.get(keyId);
     if (cached) {
-      this.cacheLookups.inc({ tier: 'l1', result: 'hit' });
+      this.cacheHits.inc();
       return cached;
     }
-    this.cacheLookups.inc({ tier: 'l1', result: 'miss' });
+    this.cacheMisses.inc();
     const loaded = (await this.store.load([{ keyspace, key }])).get(keyId) ?? [];
     if (!this.batcher.inFlight.has(keyId)) this.cache.fillIfAbsent(keyId, loaded);
     return loaded;
