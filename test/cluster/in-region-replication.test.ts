@@ -218,6 +218,46 @@ describe('in-region replication (one region, N=3 W=2 R=2)', () => {
     });
   }, 90_000);
 
+  it("gives the keys written before a keyspace's replicationFactor rises their new replicas, without a read", async () => {
+    const keyspace = 'grows';
+    const setReplicas = async (replicationFactor: number): Promise<void> =>
+      expectStatus(await http(`${gw}/v1/keyspaces/${keyspace}`, { method: 'PUT', body: JSON.stringify({ replicationFactor }), headers: { 'content-type': 'application/json' } }), 200);
+    await setReplicas(1);
+    const values = new Map(Array.from({ length: 300 }, (_, i) => [`grow/${i}`, randomBytes(16)]));
+    const statuses = await mapWithConcurrency([...values], 16, async ([key, value]) => (await http(`${gw}/v1/kv/${keyspace}/${keyPath(key)}`, { method: 'PUT', body: value })).status);
+    expect(statuses.filter((status) => status !== 204)).toEqual([]);
+
+    const view = await ring();
+    const placement = new Ring(view.members.map((id) => ({ id })), { vnodesPerNode: view.vnodesPerNode });
+    const homes = (key: string, n: number): string[] => placement.preferenceList(placementKey(keyspace, key), n);
+    /** Per key, the nodes holding a copy, in ring-member order. */
+    const holders = async (): Promise<Map<string, string[]>> => {
+      const held = new Map([...values.keys()].map((key) => [key, [] as string[]]));
+      for (const id of view.members) {
+        for (const row of await query<{ key: string }>(shard(id), 'SELECT DISTINCT key FROM versions WHERE keyspace = $1', [keyspace])) held.get(row.key)?.push(id);
+      }
+      return held;
+    };
+    const misplaced = (held: Map<string, string[]>, n: number): string[] =>
+      [...held].flatMap(([key, nodes]) => (nodes.join() === [...homes(key, n)].sort((a, b) => view.members.indexOf(a) - view.members.indexOf(b)).join() ? [] : [key]));
+    expect(misplaced(await holders(), 1)).toEqual([]);
+
+    await explainWithLogs(cluster.region.apps(), async () => {
+      await setReplicas(3);
+      // Nothing reads the keys meanwhile: the copies come from the nodes, not from read repair.
+      await pollUntil(async () => misplaced(await holders(), 3), (keys) => keys.length === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: 'every key on its three home replicas (observed: the keys that are not)',
+      });
+    });
+    const reads = await mapWithConcurrency([...values], 16, async ([key, value]) => {
+      const read = await http(`${gw}/v1/kv/${keyspace}/${keyPath(key)}`);
+      return read.status === 200 && read.body.equals(value) ? null : `${key}: HTTP ${read.status}`;
+    });
+    expect(reads.filter((failure) => failure !== null)).toEqual([]);
+  }, 90_000);
+
   it('refuses writes with 503 INSUFFICIENT_REPLICAS, never a false acknowledgement, when two of three replicas are down', async () => {
     const view = await ring();
     const key = 'quorum/two-down';

@@ -7,15 +7,14 @@ import { PeriodicTask } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { placementKey, type HandoffProgress } from '@geokv/protocol';
-import { keyIdOf, type KeyRef } from '../kv/key-id';
+import type { KeyRef } from '../kv/key-id';
 import { ShardDatabase } from '../kv/shard-database';
 import { VersionStore } from '../kv/version-store';
 import { RegionView } from '../region/region-view.service';
 import { ReplicaClient } from '../region/replica-client';
-import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StorageNodeConfig } from '../storage-node.config';
-import type { StoredVersion } from '../versions/stored-version';
 import { pagesOfKeys } from './key-pages';
+import { bytesOfMoves, sendCopies, type KeyMove } from './send-copies';
 
 /** Between attempts at a page that a new replica did not take. */
 const PAGE_RETRY_MS = 1_000;
@@ -95,13 +94,7 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
     const requestId = `handoff-${rebalanceId}-${randomUUID().slice(0, 8)}`;
     for (;;) {
       try {
-        await Promise.all(
-          moves.flatMap(({ ref, to }) =>
-            (versions.get(keyIdOf(ref)) ?? []).flatMap((version) =>
-              to.map((node) => this.replicas.write(node, { requestId, version: replicatedVersionOf(ref, version), strategy: this.region.strategyOf(ref.keyspace), hintFor: null })),
-            ),
-          ),
-        );
+        await sendCopies(this.replicas, (keyspace) => this.region.strategyOf(keyspace), requestId, moves, versions);
         break;
       } catch (error) {
         if (!this.stillStreaming(rebalanceId)) throw error;
@@ -109,7 +102,7 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
         await sleep(PAGE_RETRY_MS);
       }
     }
-    const bytes = moves.reduce((sum, { ref, to }) => sum + to.length * valueBytes(versions.get(keyIdOf(ref)) ?? []), 0);
+    const bytes = bytesOfMoves(moves, versions);
     const keys = moves.length;
     this.current = { ...this.current!, keysMoved: this.current!.keysMoved + keys, bytesMoved: this.current!.bytesMoved + bytes };
     this.keysMoved.inc(keys);
@@ -117,10 +110,10 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** The page's keys this node must send, each with the replicas it gains. */
-  private movesOf(page: readonly KeyRef[]): { ref: KeyRef; to: string[] }[] {
+  private movesOf(page: readonly KeyRef[]): KeyMove[] {
     const ring = this.region.ring;
     const self = this.region.self;
-    const moves: { ref: KeyRef; to: string[] }[] = [];
+    const moves: KeyMove[] = [];
     for (const ref of page) {
       const n = this.region.replicasOf(ref.keyspace);
       const where = placementKey(ref.keyspace, ref.key);
@@ -132,8 +125,4 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
     }
     return moves;
   }
-}
-
-function valueBytes(versions: readonly StoredVersion[]): number {
-  return versions.reduce((sum, version) => sum + (version.value?.length ?? 0), 0);
 }

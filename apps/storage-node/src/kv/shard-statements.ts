@@ -261,6 +261,18 @@ export const COUNT_HINTS: ShardStatement = {
   text: `SELECT target_node, count(*)::int AS pending FROM hints GROUP BY target_node`,
 };
 
+/** Each keyspace's replication factor this node's copies are spread for (see ReplicaTopUp). */
+export const READ_REPLICA_SPREAD: ShardStatement = {
+  name: 'read_replica_spread',
+  text: `SELECT keyspace, replicas FROM replica_spread`,
+};
+
+export const RECORD_REPLICA_SPREAD: ShardStatement = {
+  name: 'record_replica_spread',
+  text: `INSERT INTO replica_spread (keyspace, replicas) VALUES ($1, $2)
+    ON CONFLICT (keyspace) DO UPDATE SET replicas = excluded.replicas, updated_at = now()`,
+};
+
 /** The next $3 keys (with any version) after ($1 keyspace, $2 key), in primary-key order: a handoff or cleanup page. */
 export const PAGE_KEYS: ShardStatement = {
   name: 'page_keys',

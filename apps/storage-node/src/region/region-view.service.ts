@@ -20,6 +20,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
   private view: RingView | null = null;
   private placement = NO_RING;
   private policies = new Map<string, KeyspacePolicy>();
+  private readonly firstReplicas = new Map<string, number>();
   private catalogVersion = -1;
   private timer?: NodeJS.Timeout;
 
@@ -69,6 +70,19 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
     return (this.policies.get(keyspace) ?? DEFAULT_KEYSPACE).replicationFactor;
   }
 
+  /**
+   * The keyspace's replication factor in the first catalog this process adopted that had it: what writes it
+   * took before a later change were replicated for.
+   */
+  firstReplicasOf(keyspace: string): number {
+    return this.firstReplicas.get(keyspace) ?? this.replicasOf(keyspace);
+  }
+
+  /** Every keyspace of the catalog last adopted. */
+  keyspacePolicies(): KeyspacePolicy[] {
+    return [...this.policies.values()];
+  }
+
   strategyOf(keyspace: string): ConflictResolution {
     return (this.policies.get(keyspace) ?? DEFAULT_KEYSPACE).conflictResolution;
   }
@@ -84,6 +98,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
     if (catalog.version < this.catalogVersion) return;
     this.catalogVersion = catalog.version;
     this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+    for (const policy of catalog.keyspaces) if (!this.firstReplicas.has(policy.name)) this.firstReplicas.set(policy.name, policy.replicationFactor);
   }
 
   private async refresh(): Promise<void> {

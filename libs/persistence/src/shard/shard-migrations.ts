@@ -3,6 +3,14 @@ import { ReplicationCursors1764200000000 } from './1764200000000-replication-cur
 import { TombstoneIndex1764200000002 } from './1764200000002-tombstone-index';
 import { Hints1764300000000 } from './1764300000000-hints';
 import { AcceptorState1764400000000 } from './1764400000000-acceptor-state';
+import { ReplicaSpread1764500000000 } from './1764500000000-replica-spread';
 
 /** In order. Listed explicitly rather than globbed so that a build can never miss or reorder one. */
-export const SHARD_MIGRATIONS = [ShardSchema1764100000000, ReplicationCursors1764200000000, TombstoneIndex1764200000002, Hints1764300000000, AcceptorState1764400000000];
+export const SHARD_MIGRATIONS = [
+  ShardSchema1764100000000,
+  ReplicationCursors1764200000000,
+  TombstoneIndex1764200000002,
+  Hints1764300000000,
+  AcceptorState1764400000000,
+  ReplicaSpread1764500000000,
+];
