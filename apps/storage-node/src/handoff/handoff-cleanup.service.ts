@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { PeriodicTask } from '@geokv/bootstrap';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicService } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { placementKey } from '@geokv/protocol';
 import { keyIdOf } from '../kv/key-id';
@@ -21,11 +21,9 @@ const CHECK_INTERVAL_MS = 1_000;
  * key it holds a hint for until the hint is delivered.
  */
 @Injectable()
-export class HandoffCleanup implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HandoffCleanup extends PeriodicService {
   private readonly logger = new Logger(HandoffCleanup.name);
-  private readonly schedule = new PeriodicTask(CHECK_INTERVAL_MS, () => this.cleanIfDue());
   private cleanedFor: number | null = null;
-  private stopped = false;
 
   constructor(
     private readonly db: ShardDatabase,
@@ -33,19 +31,12 @@ export class HandoffCleanup implements OnApplicationBootstrap, OnApplicationShut
     private readonly cache: VersionCache,
     private readonly batcher: WriteBatcher,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule.start();
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
-    this.schedule.stop();
+  ) {
+    super(CHECK_INTERVAL_MS);
   }
 
   /** Cleans up once after each finished rebalance (and once after a restart). */
-  private async cleanIfDue(): Promise<void> {
+  protected async runOnce(): Promise<void> {
     const view = this.region.current;
     if (view === null || view.rebalance !== null || view.lastRebalanceId === null) return;
     if (view.lastRebalanceId === this.cleanedFor || this.region.ring.isEmpty || !this.region.knowsKeyspaces) return;

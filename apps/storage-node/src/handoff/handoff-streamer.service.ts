@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { PeriodicTask } from '@geokv/bootstrap';
+import { PeriodicService } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { placementKey, type HandoffProgress } from '@geokv/protocol';
@@ -28,11 +28,9 @@ const CHECK_INTERVAL_MS = 250;
  * not home for (a hinted stand-in's copy). Progress travels to membership with each heartbeat.
  */
 @Injectable()
-export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HandoffStreamer extends PeriodicService {
   private readonly logger = new Logger(HandoffStreamer.name);
-  private readonly schedule = new PeriodicTask(CHECK_INTERVAL_MS, () => this.streamIfDue());
   private current: HandoffProgress | null = null;
-  private stopped = false;
 
   constructor(
     private readonly db: ShardDatabase,
@@ -42,15 +40,8 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     @InjectMetric(Metric.handoffKeysMoved) private readonly keysMoved: Counter<string>,
     @InjectMetric(Metric.handoffBytesMoved) private readonly bytesMoved: Counter<string>,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule.start();
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
-    this.schedule.stop();
+  ) {
+    super(CHECK_INTERVAL_MS);
   }
 
   /** What the next heartbeat reports. */
@@ -59,7 +50,7 @@ export class HandoffStreamer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Streams when membership says so and this node has not finished its part of that rebalance yet. */
-  private async streamIfDue(): Promise<void> {
+  protected async runOnce(): Promise<void> {
     const rebalance = this.region.current?.rebalance;
     if (rebalance?.phase !== 'streaming' || !this.region.knowsKeyspaces) return;
     if (this.current?.rebalanceId === rebalance.id && this.current.done) return;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { PeriodicTask } from '@geokv/bootstrap';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicService } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { placementKey } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
@@ -28,12 +28,10 @@ const RETRY_AFTER_MS = 10_000;
  * rebalance runs.
  */
 @Injectable()
-export class ReplicaTopUp implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReplicaTopUp extends PeriodicService {
   private readonly logger = new Logger(ReplicaTopUp.name);
-  private readonly schedule = new PeriodicTask(CHECK_INTERVAL_MS, () => this.topUpIfDue());
   private spread: Map<string, number> | null = null;
   private retryAtMs = 0;
-  private stopped = false;
 
   constructor(
     private readonly db: ShardDatabase,
@@ -41,18 +39,11 @@ export class ReplicaTopUp implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly region: RegionView,
     private readonly replicas: ReplicaClient,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule.start();
+  ) {
+    super(CHECK_INTERVAL_MS);
   }
 
-  onApplicationShutdown(): void {
-    this.stopped = true;
-    this.schedule.stop();
-  }
-
-  private async topUpIfDue(): Promise<void> {
+  protected async runOnce(): Promise<void> {
     if (!this.region.knowsKeyspaces || this.region.ring.isEmpty) return;
     try {
       const spread = (this.spread ??= new Map(
