@@ -283,8 +283,13 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
     );
     await stale.process.restart();
     await stale.process.waitReady(30_000);
-
-    const listing = await http(`${gw}/v1/kv/listing-ks?prefix=${encodeURIComponent('stale-replica/')}`);
+    // A listing needs every node up (503 NODE_UNAVAILABLE otherwise), and the restarting node may have been
+    // marked down meanwhile.
+    const listing = await pollUntil(
+      () => http(`${gw}/v1/kv/listing-ks?prefix=${encodeURIComponent('stale-replica/')}`),
+      (result) => result.status !== 503,
+      { timeoutMs: 15_000, intervalMs: 200, what: 'a listing with every node up again' },
+    );
     expectStatus(listing, 200);
     expect(jsonOf(listing)).toEqual({ keys: [], cursor: null });
     expectStatus(await get('listing-ks', key), 404);
