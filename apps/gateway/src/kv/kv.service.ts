@@ -226,9 +226,11 @@ export class KvService {
     if (policy.consistency === 'strong') {
       throw new ApiError(ErrorCode.Unsupported, 'listing the keys of a strong keyspace is not available in this release; read keys by name');
     }
-    const nodes = this.ring.allNodesUp();
     const listings = await Promise.all(
-      nodes.map(async (node) => ({ node: node.id, keys: (await this.rpc.request<ListResult>(addressTo(StoragePatterns.list, node.id), query, StoragePatterns.list)).keys })),
+      this.ring.allNodesUp().map(async ({ id }) => {
+        const page = await this.rpc.request<ListResult>(addressTo(StoragePatterns.list, id), query, StoragePatterns.list);
+        return { node: id, keys: page.keys };
+      }),
     );
     const { replicationFactor, readQuorum } = policy;
     const plan = planListingPage(listings, query.limit, (key) => this.ring.readCoordinators(query.keyspace, key, replicationFactor, readQuorum));
@@ -237,9 +239,9 @@ export class KvService {
     while (keys.length < query.limit && examined < plan.candidates.length) {
       const next = plan.candidates.slice(examined, examined + query.limit - keys.length);
       examined += next.length;
-      const live = await Promise.all(
-        next.map(async ({ key, agreed }) => agreed || (await this.get({ requestId: query.requestId, keyspace: query.keyspace, key, consistency: 'eventual' })).versions.length > 0),
-      );
+      const isLive = async (key: string): Promise<boolean> =>
+        (await this.get({ requestId: query.requestId, keyspace: query.keyspace, key, consistency: 'eventual' })).versions.length > 0;
+      const live = await Promise.all(next.map(({ key, agreed }) => agreed || isLive(key)));
       next.forEach(({ key }, index) => live[index] && keys.push(key));
     }
     const last = keys.length === query.limit ? keys[keys.length - 1] : plan.cut;

@@ -3,9 +3,9 @@ import type { ShardDatabase } from '../kv/shard-database';
 import { PAGE_KEYS } from '../kv/shard-statements';
 
 /**
- * Every key of the shard (after `from`), a page at a time in primary-key order. A keyset cursor (not OFFSET), so each page
- * is one index range scan however far the walk has gone, and writes meanwhile never make it skip a key
- * that existed when it started.
+ * Every key of the shard (after `from`), a page at a time in primary-key order. A keyset cursor (not
+ * OFFSET), so each page is one index range scan however far the walk has gone, and writes meanwhile never
+ * make it skip a key that existed when it started.
  */
 export async function* pagesOfKeys(db: ShardDatabase, pageSize: number, from: KeyRef = { keyspace: '', key: '' }): AsyncGenerator<KeyRef[]> {
   let after = from;

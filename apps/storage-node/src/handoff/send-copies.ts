@@ -33,5 +33,6 @@ export async function sendCopies(
 
 /** The bytes of values the moves send, counting each replica a value goes to. */
 export function bytesOfMoves(moves: readonly KeyMove[], versions: ReadonlyMap<string, readonly StoredVersion[]>): number {
-  return moves.reduce((sum, { ref, to }) => sum + to.length * (versions.get(keyIdOf(ref)) ?? []).reduce((bytes, version) => bytes + (version.value?.length ?? 0), 0), 0);
+  const valueBytes = (ref: KeyRef): number => (versions.get(keyIdOf(ref)) ?? []).reduce((bytes, version) => bytes + (version.value?.length ?? 0), 0);
+  return moves.reduce((sum, { ref, to }) => sum + to.length * valueBytes(ref), 0);
 }
