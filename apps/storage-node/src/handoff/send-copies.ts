@@ -1,4 +1,4 @@
-import type { ConflictResolution } from '@geokv/protocol';
+import { valueBytesOf, type ConflictResolution } from '@geokv/protocol';
 import { keyIdOf, type KeyRef } from '../kv/key-id';
 import type { ReplicaClient } from '../region/replica-client';
 import { replicatedVersionOf } from '../replication/replicated-version';
@@ -33,6 +33,5 @@ export async function sendCopies(
 
 /** The bytes of values the moves send, counting each replica a value goes to. */
 export function bytesOfMoves(moves: readonly KeyMove[], versions: ReadonlyMap<string, readonly StoredVersion[]>): number {
-  const valueBytes = (ref: KeyRef): number => (versions.get(keyIdOf(ref)) ?? []).reduce((bytes, version) => bytes + (version.value?.length ?? 0), 0);
-  return moves.reduce((sum, { ref, to }) => sum + to.length * valueBytes(ref), 0);
+  return moves.reduce((sum, { ref, to }) => sum + to.length * valueBytesOf(versions.get(keyIdOf(ref)) ?? []), 0);
 }
