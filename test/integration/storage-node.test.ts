@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { decodeContext } from '@geokv/vector-clock';
-import { ErrorCode, type WriteRequest } from '@geokv/protocol';
+import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type WriteRequest } from '@geokv/protocol';
 import {
   AppProcess,
   createDatabase,
@@ -168,6 +168,35 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(read.versions[0].contentType).toBe('image/png');
     expect(read.versions[0].etag).toBe(result.etag);
     expect(read.context).toBe(result.context);
+  }, 30_000);
+
+  it("reads a peer's outbox in commit order, and moves the peer's cursor past what a read acknowledges", async () => {
+    for (const key of ['outbox/a', 'outbox/b', 'outbox/c']) expect((await rpc.write(NODE, put(key, randomBytes(8)))).written).toBe(true);
+    const total = await outboxRows('');
+    const read = (request: Partial<OutboxReadRequest>): Promise<OutboxReadResult> =>
+      rpc.outboxRead(NODE, { requestId: 'it-outbox', peer: 'it-peer', limit: 10_000, waitMs: 0, countPending: true, ...request });
+
+    // A full page: what lies beyond it is counted.
+    const first = await read({ limit: 1 });
+    expect(first.versions).toHaveLength(1);
+    expect(first.pending?.backlog).toBe(total);
+
+    // A partial page is itself what the peer lacks; it acknowledges the first row on the way.
+    // (A row committed while another transaction on the server runs stays unreadable until that one ends.)
+    const rest = await pollUntil(() => read({ acknowledge: first.next! }), (page) => page.versions.length === total - 1, {
+      timeoutMs: 5_000,
+      what: 'every outbox row after the first to be readable',
+    });
+    expect(rest.versions.slice(-3).map((version) => version.key)).toEqual(['outbox/a', 'outbox/b', 'outbox/c']);
+    expect(rest.pending).toEqual({ backlog: total - 1, oldestPendingAtMs: Math.min(...rest.versions.map((version) => version.hlcWallMs)) });
+    const [cursor] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-peer'`);
+    expect(cursor.acked_id).toBe(first.next!.id);
+
+    // Everything acknowledged: an empty page, nothing pending, and a read from the cursor starts after it all.
+    const drained = await read({ acknowledge: rest.next! });
+    expect(drained).toEqual({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
+    await rpc.write(NODE, put('outbox/d', randomBytes(8)));
+    expect((await read({})).versions.map((version) => version.key)).toEqual(['outbox/d']);
   }, 30_000);
 
   it('acknowledges 200 concurrent writes, each with its outbox row, grouped into commits of more than one write', async () => {

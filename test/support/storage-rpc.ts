@@ -5,6 +5,8 @@ import {
   addressTo,
   isRpcErrorBody,
   StoragePatterns,
+  type OutboxReadRequest,
+  type OutboxReadResult,
   type ReadRequest,
   type ReadResult,
   type RpcErrorBody,
@@ -33,6 +35,10 @@ export class StorageRpc {
 
   read(nodeId: string, request: ReadRequest, timeoutMs = 10_000): Promise<ReadResult> {
     return this.send<ReadResult>(addressTo(StoragePatterns.read, nodeId), request, timeoutMs);
+  }
+
+  outboxRead(nodeId: string, request: OutboxReadRequest, timeoutMs = 10_000): Promise<OutboxReadResult> {
+    return this.send<OutboxReadResult>(addressTo(StoragePatterns.outboxRead, nodeId), request, timeoutMs + request.waitMs);
   }
 
   async close(): Promise<void> {

@@ -17,10 +17,8 @@ export const StoragePatterns = {
   list: 'storage.{node}.list',
   /** Keys of this node still queued for a manual resolution. */
   openConflicts: 'storage.{node}.open-conflicts',
-  /** The replicator reads a peer's next outbox rows. */
+  /** The replicator reads a peer's next outbox rows, and records how far the peer has applied them. */
   outboxRead: 'storage.{node}.outbox-read',
-  /** The replicator records that a peer applied them. */
-  outboxAck: 'storage.{node}.outbox-ack',
   /** The replicator hands the node versions that came from another region. */
   applyRemote: 'storage.{node}.apply-remote',
   /** The replicator asks the node to drop what every peer has (outbox rows) and old tombstones. */

@@ -45,11 +45,17 @@ export interface OutboxReadRequest extends RequestMeta {
   /** When nothing is pending, wait up to this long for a commit before answering empty. */
   readonly waitMs: number;
   /**
-   * Also count what the peer lacks (a second query: asked for only when it is used): the rows after `after`
-   * when given, which the replicator asks for only when the peer has applied everything up to it (its
-   * acknowledgement may not have reached the cursor yet), else the rows after the peer's cursor.
+   * Also report what the peer lacks: the rows after `after` when given, which the replicator asks for only
+   * when the peer has applied everything up to it, else the rows after the peer's cursor. A page that is
+   * neither empty nor full is itself the answer (what a commit still running will add shows in the next
+   * one); otherwise a second query counts them.
    */
   readonly countPending: boolean;
+  /**
+   * The peer has applied everything up to here: the node moves the peer's cursor before it reads, so that
+   * acknowledging costs no message of its own.
+   */
+  readonly acknowledge?: OutboxPosition;
 }
 
 /** What a peer has not acknowledged yet in one shard. */
@@ -69,11 +75,6 @@ export interface OutboxReadResult {
 }
 
 /** Durably records that `peer` has applied everything up to `position`. */
-export interface OutboxAckRequest extends RequestMeta {
-  readonly peer: string;
-  readonly position: OutboxPosition;
-}
-
 /**
  * Garbage collection on one storage node, driven by the replicator (which knows the peers): outbox rows
  * every peer has acknowledged go, and tombstones older than the grace period go once no peer is still

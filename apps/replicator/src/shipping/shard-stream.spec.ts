@@ -32,7 +32,6 @@ class ScriptedTransport {
 
 const NODE = 'n1';
 const OUTBOX_READ = addressTo(StoragePatterns.outboxRead, NODE);
-const OUTBOX_ACK = addressTo(StoragePatterns.outboxAck, NODE);
 const SHIP = regionAddressed(ReplicationPatterns.ship, 'eu-west');
 
 const config = {
@@ -96,9 +95,6 @@ describe('ShardStream', () => {
       answerAll();
       await settle();
     }
-    // The last acknowledgement leaves as the loop ends.
-    answerAll();
-    await settle();
   });
 
   it('without a backlog, ships one batch at a time: what is written meanwhile waits for the next', async () => {
@@ -129,34 +125,53 @@ describe('ShardStream', () => {
     expect(transport.on(SHIP)).toHaveLength(2);
   });
 
-  it('moves the cursor off the shipping path, one acknowledgement at a time carrying the newest position', async () => {
-    await settle();
-    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
-    await settle();
-    transport.on(SHIP)[0].answer({ applied: 1 });
-    await settle();
-    expect(transport.on(OUTBOX_ACK).map((ack) => ack.payload.position)).toEqual([{ txid: '7', id: '1' }]);
+  it('acknowledges what the peer applied with the next read, never in a message of its own', async () => {
+    const first = await nthRequest(OUTBOX_READ, 1);
+    expect(first.payload.acknowledge).toBeUndefined();
+    first.answer(page(1, 1));
+    (await nthRequest(SHIP, 1)).answer({ applied: 1 });
+    const second = await nthRequest(OUTBOX_READ, 2);
+    expect(second.payload.acknowledge).toEqual({ txid: '7', id: '1' });
 
-    // The acknowledgement is still on its way; shipping goes on without waiting for it.
-    transport.on(OUTBOX_READ)[1].answer(page(2, 1));
-    await settle();
-    transport.on(SHIP)[1].answer({ applied: 1 });
-    await settle();
-    transport.on(OUTBOX_READ)[2].answer(page(3, 1));
-    await settle();
-    transport.on(SHIP)[2].answer({ applied: 1 });
-    await settle();
-    expect(transport.on(SHIP)).toHaveLength(3);
-    expect(transport.on(OUTBOX_ACK)).toHaveLength(1);
-
-    // Once it lands, one more carries the newest applied position; the one in between is never sent.
-    transport.on(OUTBOX_ACK)[0].answer(undefined);
-    await settle();
-    expect(transport.on(OUTBOX_ACK).map((ack) => ack.payload.position)).toEqual([
-      { txid: '7', id: '1' },
-      { txid: '7', id: '3' },
-    ]);
+    // Once a read carrying it is answered, the next read acknowledges only what was applied since.
+    second.answer(page(2, 1));
+    (await nthRequest(SHIP, 2)).answer({ applied: 1 });
+    const third = await nthRequest(OUTBOX_READ, 3);
+    expect(third.payload.acknowledge).toEqual({ txid: '7', id: '2' });
+    third.answer(page(2, 0));
+    expect((await nthRequest(OUTBOX_READ, 4)).payload.acknowledge).toBeUndefined();
+    expect(transport.held.every((request) => request.channel === OUTBOX_READ || request.channel === SHIP)).toBe(true);
   });
+
+  it('keeps an acknowledgement whose read failed for the read that starts again from the cursor', async () => {
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(3, 3)); // a full page: the stream reads ahead
+    await settle();
+    transport.on(OUTBOX_READ)[1].answer(page(6, 3));
+    await settle();
+    const [first, second] = transport.on(SHIP);
+    first.answer({ applied: 3 });
+    await settle();
+    const readAhead = transport.on(OUTBOX_READ)[2];
+    expect(readAhead.payload.acknowledge).toEqual({ txid: '7', id: '3' });
+    for (const failing of [readAhead, second]) {
+      transport.held.splice(transport.held.indexOf(failing), 1);
+      failing.answer(Promise.reject(new Error('unreachable')));
+    }
+    await sleep(config.GEOKV_REPLICATION_RETRY_MS + 100);
+    const restart = transport.on(OUTBOX_READ).at(-1)!;
+    expect(restart.payload.after).toBeUndefined();
+    expect(restart.payload.acknowledge).toEqual({ txid: '7', id: '3' });
+  });
+
+  /** The stream's `n`th request on `channel`, once it has made it. */
+  async function nthRequest(channel: string, n: number): Promise<Held> {
+    for (let waited = 0; transport.on(channel).length < n; waited += 5) {
+      if (waited > 2_000) throw new Error(`the stream made ${transport.on(channel).length} requests on ${channel}, not ${n}`);
+      await sleep(5);
+    }
+    return transport.on(channel)[n - 1];
+  }
 
   /** Has the stream read one row and ship it, and the shipment fail. */
   async function shipOneThatFails(): Promise<void> {

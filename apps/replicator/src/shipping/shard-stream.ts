@@ -8,7 +8,6 @@ import {
   ReplicationPatterns,
   StoragePatterns,
   type ConflictResolution,
-  type OutboxAckRequest,
   type OutboxPosition,
   type OutboxReadRequest,
   type OutboxReadResult,
@@ -25,8 +24,8 @@ const MAX_RETRY_DELAY_MS = 10_000;
 /**
  * Least time between two shipments of a stream that has no backlog. Over a fast link a shipment is
  * answered within milliseconds, and without a pause each carried a row or two, every one costing an outbox
- * read, a message to the peer, an apply on each of its nodes and a cursor commit; with one, the rows of
- * those milliseconds share a shipment. It adds at most this much to replication lag.
+ * read, a message to the peer and an apply on each of its nodes; with one, the rows of those milliseconds
+ * share a shipment. It adds at most this much to replication lag.
  */
 const SHIPMENT_LINGER_MS = 10;
 
@@ -51,20 +50,19 @@ interface InFlight {
  * what the peer has acknowledged and up to GEOKV_REPLICATION_PIPELINE shipments travel at once, so a slow
  * link carries a steady stream instead of one batch per round trip. Without one, a single shipment
  * travels at a time and what is written meanwhile waits for the next: each shipment costs an outbox read,
- * a message, a commit on the peer's nodes and a cursor commit whatever it carries, so the busier the
- * region, the fuller the shipments. The cursor moves to the end of a shipment only once it and every
- * shipment before it have been applied, off the shipping path. After any failure the stream waits for
- * what is in flight, and starts again from the cursor; what is shipped twice changes nothing at the peer.
+ * a message and a commit on the peer's nodes whatever it carries, so the busier the region, the fuller
+ * the shipments. Once a shipment and every shipment before it have been applied, the next outbox read
+ * carries the acknowledgement and the node moves the cursor past them, so acknowledging costs no message
+ * of its own. After any failure the stream waits for what is in flight, and starts again from the cursor;
+ * what is shipped twice changes nothing at the peer.
  */
 export class ShardStream {
   private stopped = false;
   private consecutiveFailures = 0;
   private lastPendingAtMs = 0;
   private refreshing = false;
-  /** The newest position the peer has applied that no acknowledgement has carried yet. */
+  /** The newest position the peer has applied that no answered read has acknowledged yet. */
   private appliedUpTo: OutboxPosition | null = null;
-  /** The acknowledgement on its way to the node, if any. */
-  private cursorAdvancing: Promise<void> | null = null;
 
   constructor(
     private readonly link: PeerLink,
@@ -102,8 +100,6 @@ export class ShardStream {
 
   /** Streams from the peer's cursor; returns false after a failure, once everything in flight has settled. */
   private async streamUntilFailure(): Promise<boolean> {
-    // Start from a cursor that holds every acknowledgement already made, so that less is shipped again.
-    while (this.cursorAdvancing !== null) await this.cursorAdvancing;
     const inFlight: InFlight[] = [];
     let after: OutboxPosition | undefined;
     let healthy = true;
@@ -173,12 +169,17 @@ export class ShardStream {
     return inFlight.length >= shipments || versions >= 2 * batch;
   }
 
-  private read(
+  /**
+   * Reads the next rows after `after`, or after the cursor; the read also acknowledges what the peer has
+   * applied, so the cursor (and a read from it, after a failure) starts after everything acknowledged.
+   */
+  private async read(
     after: OutboxPosition | undefined,
     waitMs: number,
     countPending: boolean,
     limit = this.context.config.GEOKV_REPLICATION_BATCH,
   ): Promise<OutboxReadResult> {
+    const acknowledge = this.appliedUpTo;
     const request: OutboxReadRequest = {
       requestId: `repl-${randomUUID()}`,
       peer: this.link.region,
@@ -186,8 +187,17 @@ export class ShardStream {
       waitMs,
       countPending,
       ...(after === undefined ? {} : { after }),
+      ...(acknowledge === null ? {} : { acknowledge }),
     };
-    return transportCall(this.context.local, addressTo(StoragePatterns.outboxRead, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS + waitMs);
+    const page = await transportCall<OutboxReadResult>(
+      this.context.local,
+      addressTo(StoragePatterns.outboxRead, this.nodeId),
+      request,
+      this.context.config.GEOKV_RPC_TIMEOUT_MS + waitMs,
+    );
+    // A shipment applied while the read travelled is acknowledged by the next one.
+    if (this.appliedUpTo === acknowledge) this.appliedUpTo = null;
+    return page;
   }
 
   private ship(page: OutboxReadResult, position: OutboxPosition): InFlight {
@@ -227,8 +237,9 @@ export class ShardStream {
   }
 
   /**
-   * Takes the settled shipments off the front, up to the first failure, and has the cursor moved past the
-   * last of them; false if one failed (the shipments after it are then shipped again from the cursor).
+   * Takes the settled shipments off the front, up to the first failure, and marks the last of them for the
+   * next read to acknowledge; false if one failed (the shipments after it are then shipped again from the
+   * cursor).
    */
   private acknowledgeSettled(inFlight: InFlight[]): boolean {
     let acknowledged: InFlight | undefined;
@@ -241,34 +252,7 @@ export class ShardStream {
       }
       acknowledged = shipment;
     }
-    if (acknowledged !== undefined) {
-      this.appliedUpTo = acknowledged.position;
-      this.advanceCursor();
-    }
+    if (acknowledged !== undefined) this.appliedUpTo = acknowledged.position;
     return !failed;
-  }
-
-  /**
-   * Records durably, off the shipping path, where the peer has applied up to: one acknowledgement at a time,
-   * each carrying the newest position when it leaves, so that a stream shipping faster than the node commits
-   * acknowledgements makes fewer of them, and the next shipment never waits for one. A failed one is only
-   * logged: the cursor stays behind, and what lies after it is shipped again if the stream restarts, which
-   * changes nothing at the peer.
-   */
-  private advanceCursor(): void {
-    if (this.cursorAdvancing !== null || this.appliedUpTo === null) return;
-    const request: OutboxAckRequest = { requestId: `repl-${randomUUID()}`, peer: this.link.region, position: this.appliedUpTo };
-    this.appliedUpTo = null;
-    this.cursorAdvancing = transportCall(this.context.local, addressTo(StoragePatterns.outboxAck, this.nodeId), request, this.context.config.GEOKV_RPC_TIMEOUT_MS)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.context.logger.warn({ peer: this.link.region, node: this.nodeId, reason: describeFailure(error) }, 'could not advance the cursor');
-        },
-      )
-      .finally(() => {
-        this.cursorAdvancing = null;
-        this.advanceCursor();
-      });
   }
 }

@@ -10,7 +10,6 @@ import {
   type ReplicatedVersion,
   type CollectGarbageRequest,
   type CollectGarbageResult,
-  type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
 } from '@geokv/protocol';
@@ -32,12 +31,6 @@ export class ReplicationController {
   @MessagePattern(StoragePatterns.outboxRead)
   read(@Payload() request: OutboxReadRequest): Promise<OutboxReadResult> {
     return this.replication.readOutbox(request);
-  }
-
-  @MessagePattern(StoragePatterns.outboxAck)
-  async acknowledge(@Payload() request: OutboxAckRequest): Promise<{ acknowledged: true }> {
-    await this.replication.acknowledge(request);
-    return { acknowledged: true };
   }
 
   @MessagePattern(StoragePatterns.collectGarbage)

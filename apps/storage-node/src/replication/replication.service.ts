@@ -4,9 +4,9 @@ import type {
   ApplyRemoteRequest,
   ApplyRemoteResult,
   KeyVersionsRequest,
-  OutboxAckRequest,
   OutboxReadRequest,
   OutboxReadResult,
+  PendingSummary,
   ReplicatedVersion,
 } from '@geokv/protocol';
 import { ErrorCode } from '@geokv/protocol';
@@ -34,8 +34,13 @@ export class ReplicationService {
     private readonly region: RegionView,
   ) {}
 
-  /** The peer's next rows; with none pending, waits up to `waitMs` for a commit to bring some. */
+  /**
+   * Moves the peer's cursor when the request acknowledges rows, then reads the peer's next rows; with none
+   * pending, waits up to `waitMs` for a commit to bring some.
+   */
   async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
+    // Before the read: a read from the cursor must start after what this acknowledges.
+    if (request.acknowledge !== undefined) await this.outbox.acknowledge(request.peer, request.acknowledge);
     const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
     const pending = request.waitMs > 0 ? this.signal.wait(request.waitMs) : null;
     let page = await read();
@@ -51,11 +56,19 @@ export class ReplicationService {
         page = await read();
       }
     }
-    return { ...page, pending: request.countPending ? await this.outbox.backlog(request.peer, request.after) : null };
+    return { ...page, pending: request.countPending ? await this.pendingOf(request, page) : null };
   }
 
-  async acknowledge(request: OutboxAckRequest): Promise<void> {
-    await this.outbox.acknowledge(request.peer, request.position);
+  /**
+   * What the peer lacks. A page that is neither empty nor full holds all of it that can be read now, so it
+   * answers without a count; rows of commits still running then show in the next page.
+   */
+  private async pendingOf(request: OutboxReadRequest, page: OutboxPage): Promise<PendingSummary> {
+    const { versions } = page;
+    if (versions.length === 0 || versions.length >= request.limit) return this.outbox.backlog(request.peer, request.after);
+    let oldestAtMs = versions[0].hlcWallMs;
+    for (const version of versions) if (version.hlcWallMs < oldestAtMs) oldestAtMs = version.hlcWallMs;
+    return { backlog: versions.length, oldestPendingAtMs: oldestAtMs };
   }
 
   /**
