@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Redis from 'ioredis';
+import { MembershipEvents } from '@geokv/protocol';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, keyPath, pollUntil, type HttpResult } from '../support/http';
 import { ownerOf, query, ringOf } from '../support/shard-db';
@@ -357,6 +359,28 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
     expectStatus(await put('orders', 'o-1', 'first order'), 204);
     expect((await get('orders', 'o-1')).body.toString('utf8')).toBe('first order');
     expectApiError(await http(`${gw}/v1/keyspaces/no-such-keyspace`), 404, 'KEYSPACE_NOT_FOUND');
+  }, 30_000);
+
+  it('has membership re-publish the ring and the keyspace catalog without a change, for processes that missed an event', async () => {
+    const subscriber = new Redis(cluster.redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      const heard = new Map<string, { epoch?: number; keyspaces?: { name: string }[] }[]>();
+      subscriber.on('message', (channel: string, message: string) => {
+        heard.set(channel, [...(heard.get(channel) ?? []), (JSON.parse(message) as { data: { epoch?: number; keyspaces?: { name: string }[] } }).data]);
+      });
+      await subscriber.subscribe(MembershipEvents.ringChanged, MembershipEvents.catalogChanged);
+      // Nothing changes meanwhile: both arrive on membership's timer (every 2 s), twice within 6 s.
+      await pollUntil(
+        () => Promise.resolve([heard.get(MembershipEvents.ringChanged)?.length ?? 0, heard.get(MembershipEvents.catalogChanged)?.length ?? 0]),
+        (counts) => counts.every((count) => count >= 2),
+        { timeoutMs: 6_000, what: 'two broadcasts each of the ring and the catalog' },
+      );
+      const ring = jsonOf(await http(`${gw}/v1/admin/ring`)) as { epoch: number };
+      expect(heard.get(MembershipEvents.ringChanged)!.at(-1)!.epoch).toBe(ring.epoch);
+      expect(heard.get(MembershipEvents.catalogChanged)!.at(-1)!.keyspaces).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'default' })]));
+    } finally {
+      subscriber.disconnect();
+    }
   }, 30_000);
 
   it('describes the ring and the nodes to an operator', async () => {

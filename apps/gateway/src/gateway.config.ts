@@ -16,13 +16,14 @@ export class GatewayConfig extends CommonConfig {
   GEOKV_MAX_VALUE_BYTES: number = 1_048_576;
 
   /**
-   * How often the gateway asks membership for the ring and the catalog. Changes are also pushed as events;
-   * the poll only bounds how stale a gateway can be after it missed one (the transport is lossy).
+   * How often the gateway asks membership for the ring and the catalog. Membership publishes both on every
+   * change and re-publishes them every 2 s (the transport is lossy); the poll is the last resort if those
+   * broadcasts stop reaching the gateway.
    */
   @Expose()
   @IsInt()
   @Min(100)
-  GEOKV_RING_POLL_INTERVAL_MS: number = 2_000;
+  GEOKV_RING_POLL_INTERVAL_MS: number = 10_000;
 
   /**
    * How long a GET that carries X-Causal-Context waits for this region to hold a version that descends it

@@ -82,14 +82,16 @@ export class StorageNodeConfig extends CommonConfig {
   GEOKV_EXPIRY_SWEEP_INTERVAL_MS: number = 30_000;
 
   /**
-   * How often the node re-reads the ring and the keyspace catalog from membership, besides the events
-   * membership publishes on every change (which the transport may drop). 1 s bounds how long a node places
-   * writes by an old ring; membership waits for every node to adopt a rebalance's ring before data moves.
+   * How often the node asks membership for the ring and the keyspace catalog. Membership publishes both on
+   * every change and re-publishes them every GEOKV_RING_BROADCAST_INTERVAL_MS (2 s), which bounds how long
+   * a node that missed an event places writes by an old ring; the poll is the last resort if broadcasts
+   * stop reaching it. (Membership waits for every node to adopt a rebalance's ring before data moves.)
+   * Every poll's answer reaches every process that polls, so a short interval costs the whole region.
    */
   @Expose()
   @IsInt()
   @Min(100)
-  GEOKV_RING_POLL_INTERVAL_MS: number = 1_000;
+  GEOKV_RING_POLL_INTERVAL_MS: number = 10_000;
 
   /**
    * How long a coordinator waits for another replica to make a version durable. A replica that misses it

@@ -1,4 +1,4 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
 import {
@@ -16,17 +16,29 @@ import { CatalogStore } from './catalog.store';
 
 /**
  * The keyspace catalog. The gateway validates a policy at the edge; the table's CHECK constraints are the
- * last line of defence. Every change is published so that gateways need not wait for their next poll.
+ * last line of defence. Every change is published, and the catalog is re-published with the ring's period
+ * even without one, so that a process that missed an event (the transport is lossy) catches up within it
+ * instead of polling.
  */
 @Controller()
-export class CatalogController {
+export class CatalogController implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CatalogController.name);
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: CatalogStore,
     @Inject(EVENTS_CLIENT) private readonly events: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: MembershipConfig,
   ) {}
+
+  onApplicationBootstrap(): void {
+    // A database outage shows in readiness; the next tick tries again.
+    this.timer = setInterval(() => void this.publish().catch(() => undefined), this.config.GEOKV_RING_BROADCAST_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
 
   @MessagePattern(MembershipPatterns.catalog)
   catalog(): Promise<Catalog> {
