@@ -41,10 +41,11 @@ describe('runPacedRequests', () => {
     expect(statuses.get(5)).toBe(503);
     expect(statuses.get(6)).toBe(204);
     expect(bodies).toContain('value-7');
-    // Even, not a burst: no tenth of the second carries much more than its 20.
+    // Even, not a burst: no tenth of the second carries more than twice its 20 (a sender that did not pace
+    // would put all 200 in the first; a loaded machine that stalls the timers for 100 ms adds one tenth's worth).
     const startMs = arrivalsMs[0];
     const perTenth = new Array(10).fill(0);
     for (const at of arrivalsMs) perTenth[Math.min(9, Math.floor((at - startMs) / 100))]++;
-    expect(Math.max(...perTenth)).toBeLessThanOrEqual(30);
+    expect(Math.max(...perTenth)).toBeLessThanOrEqual(40);
   });
 });
