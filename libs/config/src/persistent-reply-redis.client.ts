@@ -1,20 +1,43 @@
-import { ClientRedis } from '@nestjs/microservices';
+import { randomBytes } from 'node:crypto';
+import { ClientRedis, type OutgoingEvent, type OutgoingRequest } from '@nestjs/microservices';
+import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { transportOptionsFromUrl } from './redis-options';
 
 /**
- * The Nest Redis client, except that it stays subscribed to a reply channel once it has used it. Nest's
- * client unsubscribes whenever no request is in flight, so a caller making one request at a time pays a
- * SUBSCRIBE round trip before every request and an UNSUBSCRIBE after it. ioredis re-subscribes on its own
- * after a reconnect, so a kept subscription survives a Redis restart.
+ * The Nest Redis client, except that:
+ * - it waits for replies on a channel of its own (see private-reply.ts), named in every request it sends;
+ * - it stays subscribed to a reply channel once it has used it. Nest's client unsubscribes whenever no
+ *   request is in flight, so a caller making one request at a time pays a SUBSCRIBE round trip before
+ *   every request and an UNSUBSCRIBE after it. ioredis re-subscribes on its own after a reconnect, so a
+ *   kept subscription survives a Redis restart.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
+  /** Names this client's reply channels; random, so that two processes never share one. */
+  readonly replyId = randomBytes(6).toString('hex');
+
+  constructor(options: ConstructorParameters<typeof ClientRedis>[0]) {
+    super(options);
+    const serializer = this.serializer;
+    this.serializer = {
+      serialize: (packet: OutgoingEvent | OutgoingRequest) => {
+        const serialized = serializer.serialize(packet) as Record<string, unknown>;
+        // Only requests (which carry an id) are answered; events go out as they are.
+        if ('id' in packet) serialized[REPLY_ID_FIELD] = this.replyId;
+        return serialized;
+      },
+    };
+  }
+
+  override getReplyPattern(pattern: string): string {
+    return super.getReplyPattern(privateReplyPattern(pattern, this.replyId));
+  }
+
   protected override unsubscribeFromChannel(channel: string): void {
     const inFlight = this.subscriptionsCount.get(channel) ?? 1;
     // Never below 1: the next request finds the channel subscribed and publishes at once.
     this.subscriptionsCount.set(channel, Math.max(inFlight - 1, 1));
   }
 }
-
 /** The Redis-transport client every geokv app uses to send requests and events. */
 export function createTransportClient(redisUrl: string): PersistentReplyRedisClient {
   return new PersistentReplyRedisClient(transportOptionsFromUrl(redisUrl));

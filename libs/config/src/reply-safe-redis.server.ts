@@ -1,26 +1,46 @@
 import { Logger } from '@nestjs/common';
 import type { RedisContext, ServerRedis } from '@nestjs/microservices';
 import { PlainPatternRedisServer } from './plain-pattern-redis.server';
+import { privateReplyPattern, replyIdOf } from './private-reply';
 
 type Publisher = ServerRedis['getPublisher'];
 
 /**
- * Nest's Redis transport server, except that a reply it cannot publish is dropped with a warning instead
- * of crashing the process. ioredis rejects a publish once the connection is closed, which happens to
- * replies still in flight when the app shuts down or while Redis restarts; Nest awaits that publish
- * without a catch, so the rejection was unhandled and killed the app with a non-zero exit. A lost reply
- * is what the transport is designed around: the requester's deadline covers it.
+ * Nest's Redis transport server, except that:
+ * - it answers a geokv client on the client's own reply channel (see private-reply.ts);
+ * - a reply it cannot publish is dropped with a warning instead of crashing the process. ioredis rejects
+ *   a publish once the connection is closed, which happens to replies still in flight when the app shuts
+ *   down or while Redis restarts; Nest awaits that publish without a catch, so the rejection was
+ *   unhandled and killed the app with a non-zero exit. A lost reply is what the transport is designed
+ *   around: the requester's deadline covers it.
  */
 export class ReplySafeRedisServer extends PlainPatternRedisServer {
   private readonly replyLogger = new Logger('RedisTransport');
+  /** The reply id of each request between its arrival and Nest asking for its publisher (the same turn). */
+  private readonly replyIds = new Map<string, string>();
 
-  override getPublisher(...args: Parameters<Publisher>): ReturnType<Publisher> {
-    const publish = super.getPublisher(...args);
+  constructor(options: ConstructorParameters<typeof PlainPatternRedisServer>[0]) {
+    super(options);
+    const deserializer = this.deserializer;
+    this.deserializer = {
+      deserialize: (value: unknown, options?: Record<string, unknown>) => {
+        const replyId = replyIdOf(value);
+        const id = (value as { id?: unknown } | null)?.id;
+        if (replyId !== undefined && typeof id === 'string') this.replyIds.set(id, replyId);
+        return deserializer.deserialize(value, options);
+      },
+    };
+  }
+
+  override getPublisher(pub: Parameters<Publisher>[0], pattern: string, id: string, context: Parameters<Publisher>[3]): ReturnType<Publisher> {
+    const replyId = this.replyIds.get(id);
+    this.replyIds.delete(id);
+    const publish = super.getPublisher(pub, replyId === undefined ? pattern : privateReplyPattern(pattern, replyId), id, context);
     return async (response: unknown) => {
       try {
         return (await publish(response)) as unknown;
       } catch (error) {
-        this.replyLogger.warn({ err: error, pattern: (args[3] as RedisContext).getChannel() }, 'could not publish a reply; the requester will time out');
+        this.replyLogger.warn({ err: error, pattern: (context as RedisContext).getChannel() }, 'could not publish a reply; the requester will time out');
         return undefined;
       }
     };
