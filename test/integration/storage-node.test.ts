@@ -199,6 +199,14 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect((await read({})).versions.map((version) => version.key)).toEqual(['outbox/d']);
   }, 30_000);
 
+  it('still takes an acknowledgement of its own, as replicators of an earlier release send it', async () => {
+    expect((await rpc.write(NODE, put('outbox/old-peer', randomBytes(8)))).written).toBe(true);
+    const [last] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox ORDER BY txid DESC, id DESC LIMIT 1`);
+    expect(await rpc.outboxAck(NODE, { requestId: 'it-old-ack', peer: 'it-old-peer', position: last })).toEqual({ acknowledged: true });
+    const [cursor] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-old-peer'`);
+    expect(cursor.acked_id).toBe(last.id);
+  }, 30_000);
+
   it('acknowledges 200 concurrent writes, each with its outbox row, grouped into commits of more than one write', async () => {
     const batchesBefore = await metricValue('geokv_write_batch_size_count');
     const writesBefore = await metricValue('geokv_write_batch_size_sum');

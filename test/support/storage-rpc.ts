@@ -5,6 +5,7 @@ import {
   addressTo,
   isRpcErrorBody,
   StoragePatterns,
+  type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
   type ReadRequest,
@@ -39,6 +40,10 @@ export class StorageRpc {
 
   outboxRead(nodeId: string, request: OutboxReadRequest, timeoutMs = 10_000): Promise<OutboxReadResult> {
     return this.send<OutboxReadResult>(addressTo(StoragePatterns.outboxRead, nodeId), request, timeoutMs + request.waitMs);
+  }
+
+  outboxAck(nodeId: string, request: OutboxAckRequest, timeoutMs = 10_000): Promise<unknown> {
+    return this.send(addressTo(StoragePatterns.outboxAck, nodeId), request, timeoutMs);
   }
 
   async close(): Promise<void> {

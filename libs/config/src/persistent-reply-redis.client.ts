@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ClientRedis, type OutgoingEvent, type OutgoingRequest } from '@nestjs/microservices';
+import type { CommonConfig } from './common-config';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { transportOptionsFromUrl } from './redis-options';
 
@@ -12,24 +13,27 @@ import { transportOptionsFromUrl } from './redis-options';
  *   kept subscription survives a Redis restart.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
-  /** Names this client's reply channels; random, so that two processes never share one. */
-  readonly replyId = randomBytes(6).toString('hex');
+  /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
+  readonly replyId: string | null;
 
-  constructor(options: ConstructorParameters<typeof ClientRedis>[0]) {
+  constructor(options: ConstructorParameters<typeof ClientRedis>[0], privateReplies = true) {
     super(options);
+    this.replyId = privateReplies ? randomBytes(6).toString('hex') : null;
+    if (this.replyId === null) return;
+    const replyId = this.replyId;
     const serializer = this.serializer;
     this.serializer = {
       serialize: (packet: OutgoingEvent | OutgoingRequest) => {
         const serialized = serializer.serialize(packet) as Record<string, unknown>;
         // Only requests (which carry an id) are answered; events go out as they are.
-        if ('id' in packet) serialized[REPLY_ID_FIELD] = this.replyId;
+        if ('id' in packet) serialized[REPLY_ID_FIELD] = replyId;
         return serialized;
       },
     };
   }
 
   override getReplyPattern(pattern: string): string {
-    return super.getReplyPattern(privateReplyPattern(pattern, this.replyId));
+    return super.getReplyPattern(this.replyId === null ? pattern : privateReplyPattern(pattern, this.replyId));
   }
 
   protected override unsubscribeFromChannel(channel: string): void {
@@ -38,7 +42,8 @@ export class PersistentReplyRedisClient extends ClientRedis {
     this.subscriptionsCount.set(channel, Math.max(inFlight - 1, 1));
   }
 }
+
 /** The Redis-transport client every geokv app uses to send requests and events. */
-export function createTransportClient(redisUrl: string): PersistentReplyRedisClient {
-  return new PersistentReplyRedisClient(transportOptionsFromUrl(redisUrl));
+export function createTransportClient(redisUrl: string, config: Pick<CommonConfig, 'GEOKV_PRIVATE_REPLIES'>): PersistentReplyRedisClient {
+  return new PersistentReplyRedisClient(transportOptionsFromUrl(redisUrl), config.GEOKV_PRIVATE_REPLIES === 'on');
 }

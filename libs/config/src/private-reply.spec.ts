@@ -47,29 +47,34 @@ describe('private reply channels, over a real Redis', () => {
   }
 
   it("answers each geokv client on its own channel, and Nest's own client on the shared one", async () => {
-    const first = await connected(createTransportClient(redis.url));
-    const second = await connected(createTransportClient(redis.url));
+    const first = await connected(createTransportClient(redis.url, { GEOKV_PRIVATE_REPLIES: 'on' }));
+    const second = await connected(createTransportClient(redis.url, { GEOKV_PRIVATE_REPLIES: 'on' }));
     const plain = await connected(new ClientRedis(transportOptionsFromUrl(redis.url)));
+    // GEOKV_PRIVATE_REPLIES=off, while an app it talks to runs an earlier release: answered as Nest's client is.
+    const shared = await connected(createTransportClient(redis.url, { GEOKV_PRIVATE_REPLIES: 'off' }));
     expect(first.replyId).not.toBe(second.replyId);
+    expect(shared.replyId).toBeNull();
 
     const answers = await Promise.all(
-      [first, second, plain].map((client, i) => firstValueFrom(client.send<string>('echo', `request ${i}`).pipe(timeout(5_000)))),
+      [first, second, plain, shared].map((client, i) => firstValueFrom(client.send<string>('echo', `request ${i}`).pipe(timeout(5_000)))),
     );
-    expect(answers).toEqual(['request 0', 'request 1', 'request 2']);
+    expect(answers).toEqual(['request 0', 'request 1', 'request 2', 'request 3']);
 
-    for (let waited = 0; replies.length < 3 && waited < 2_000; waited += 10) await sleep(10);
+    for (let waited = 0; replies.length < 4 && waited < 2_000; waited += 10) await sleep(10);
     expect(replies).toEqual(
       expect.arrayContaining([
         { channel: `echo.${first.replyId}.reply`, response: 'request 0' },
         { channel: `echo.${second.replyId}.reply`, response: 'request 1' },
         { channel: 'echo.reply', response: 'request 2' },
+        { channel: 'echo.reply', response: 'request 3' },
       ]),
     );
-    expect(replies).toHaveLength(3);
+    expect(replies).toHaveLength(4);
   }, 30_000);
 
   it('takes only a hex reply id: anything else cannot name a channel', () => {
-    const client: PersistentReplyRedisClient = createTransportClient('redis://127.0.0.1:6379');
+    const client: PersistentReplyRedisClient = createTransportClient('redis://127.0.0.1:6379', { GEOKV_PRIVATE_REPLIES: 'on' });
+    expect(client.replyId).toMatch(/^[0-9a-f]{12}$/);
     expect(replyIdOf({ replyId: client.replyId })).toBe(client.replyId);
     for (const replyId of ['', 'x.y', 'ABC', '*', 7, null, 'a'.repeat(33)]) expect(replyIdOf({ replyId })).toBeUndefined();
     expect(replyIdOf(null)).toBeUndefined();

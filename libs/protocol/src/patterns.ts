@@ -19,6 +19,8 @@ export const StoragePatterns = {
   openConflicts: 'storage.{node}.open-conflicts',
   /** The replicator reads a peer's next outbox rows, and records how far the peer has applied them. */
   outboxRead: 'storage.{node}.outbox-read',
+  /** How far a peer has applied them, from a replicator of an earlier release (this one's ride on outboxRead). */
+  outboxAck: 'storage.{node}.outbox-ack',
   /** The replicator hands the node versions that came from another region. */
   applyRemote: 'storage.{node}.apply-remote',
   /** The replicator asks the node to drop what every peer has (outbox rows) and old tombstones. */

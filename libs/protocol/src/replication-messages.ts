@@ -75,6 +75,12 @@ export interface OutboxReadResult {
 }
 
 /** Durably records that `peer` has applied everything up to `position`. */
+/** A separate acknowledgement, as replicators of earlier releases send it (see OutboxReadRequest.acknowledge). */
+export interface OutboxAckRequest extends RequestMeta {
+  readonly peer: string;
+  readonly position: OutboxPosition;
+}
+
 /**
  * Garbage collection on one storage node, driven by the replicator (which knows the peers): outbox rows
  * every peer has acknowledged go, and tombstones older than the grace period go once no peer is still

@@ -9,7 +9,7 @@ export class PeerTransports implements OnApplicationShutdown {
   readonly peers: readonly { readonly region: string; readonly client: ClientRedis }[];
 
   constructor(@Inject(APP_CONFIG) config: GatewayConfig) {
-    this.peers = [...parsePeers(config.GEOKV_PEERS)].map(([region, url]) => ({ region, client: createTransportClient(url) }));
+    this.peers = [...parsePeers(config.GEOKV_PEERS)].map(([region, url]) => ({ region, client: createTransportClient(url, config) }));
   }
 
   async onApplicationShutdown(): Promise<void> {

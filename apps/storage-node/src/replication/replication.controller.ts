@@ -10,6 +10,7 @@ import {
   type ReplicatedVersion,
   type CollectGarbageRequest,
   type CollectGarbageResult,
+  type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
 } from '@geokv/protocol';
@@ -31,6 +32,13 @@ export class ReplicationController {
   @MessagePattern(StoragePatterns.outboxRead)
   read(@Payload() request: OutboxReadRequest): Promise<OutboxReadResult> {
     return this.replication.readOutbox(request);
+  }
+
+  /** Kept for replicators of an earlier release while a region upgrades: this release's acknowledge with the read. */
+  @MessagePattern(StoragePatterns.outboxAck)
+  async acknowledge(@Payload() request: OutboxAckRequest): Promise<{ acknowledged: true }> {
+    await this.replication.acknowledge(request.peer, request.position);
+    return { acknowledged: true };
   }
 
   @MessagePattern(StoragePatterns.collectGarbage)

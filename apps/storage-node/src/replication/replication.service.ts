@@ -4,6 +4,7 @@ import type {
   ApplyRemoteRequest,
   ApplyRemoteResult,
   KeyVersionsRequest,
+  OutboxPosition,
   OutboxReadRequest,
   OutboxReadResult,
   PendingSummary,
@@ -40,7 +41,7 @@ export class ReplicationService {
    */
   async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
     // Before the read: a read from the cursor must start after what this acknowledges.
-    if (request.acknowledge !== undefined) await this.outbox.acknowledge(request.peer, request.acknowledge);
+    if (request.acknowledge !== undefined) await this.acknowledge(request.peer, request.acknowledge);
     const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
     const pending = request.waitMs > 0 ? this.signal.wait(request.waitMs) : null;
     let page = await read();
@@ -57,6 +58,11 @@ export class ReplicationService {
       }
     }
     return { ...page, pending: request.countPending ? await this.pendingOf(request, page) : null };
+  }
+
+  /** Moves the peer's cursor to `position` (never backwards). */
+  async acknowledge(peer: string, position: OutboxPosition): Promise<void> {
+    await this.outbox.acknowledge(peer, position);
   }
 
   /**
