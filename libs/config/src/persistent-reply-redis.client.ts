@@ -6,7 +6,8 @@ import { transportOptionsFromUrl } from './redis-options';
 
 /**
  * The Nest Redis client, except that:
- * - it waits for replies on a channel of its own (see private-reply.ts), named in every request it sends;
+ * - it waits for replies on a channel of its own (see private-reply.ts), named in every request it sends
+ *   (unless the app runs with GEOKV_PRIVATE_REPLIES=off during an upgrade);
  * - it stays subscribed to a reply channel once it has used it. Nest's client unsubscribes whenever no
  *   request is in flight, so a caller making one request at a time pays a SUBSCRIBE round trip before
  *   every request and an UNSUBSCRIBE after it. ioredis re-subscribes on its own after a reconnect, so a
