@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { AcknowledgedWrites } from '../support/acknowledged-writes';
 import { http, jsonOf, pollUntil } from '../support/http';
 import { explainWithLogs, startTestRegion, type TestRegion } from '../support/test-region';
@@ -47,6 +48,11 @@ describe('Redis crash and restart under writes', () => {
           { timeoutMs: 15_000, intervalMs: 250, what: `${app.name} ready again` },
         );
         expect(ready.status).toBe(200);
+      }
+      // Every line of every app's log is JSON, the outage's included (log shippers parse each line).
+      for (const app of cluster.region.apps()) {
+        const plainLines = readFileSync(app.logFile, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('{'));
+        expect({ app: app.name, plainLines: plainLines.slice(0, 3) }).toEqual({ app: app.name, plainLines: [] });
       }
     });
   }, 180_000);

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisOptionsFromUrl } from '@geokv/config';
 import { REDIS_CLIENT } from './tokens';
@@ -19,7 +19,7 @@ export class RedisClientModule implements OnApplicationShutdown {
         {
           provide: REDIS_CLIENT,
           useFactory: () =>
-            new Redis({ ...redisOptionsFromUrl(url), enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+            reportOutages(new Redis({ ...redisOptionsFromUrl(url), enableOfflineQueue: false, maxRetriesPerRequest: 1 })),
         },
       ],
       exports: [REDIS_CLIENT],
@@ -29,4 +29,24 @@ export class RedisClientModule implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }
+}
+
+/**
+ * Logs the start and the end of an outage, once each. ioredis emits an error for every failed reconnect
+ * attempt, and with no listener it writes each one to stderr as plain text, between the JSON log lines.
+ */
+function reportOutages(redis: Redis): Redis {
+  const logger = new Logger('RedisClient');
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn(`Redis is unreachable (${error.message}); reconnecting, and readiness reports it down meanwhile`);
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.log('Redis answers again');
+  });
+  return redis;
 }
