@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { Teardown } from '@geokv/test-support';
 import {
+  ACK_AND_READ_OUTBOX_AFTER,
   ACK_OUTBOX,
   COMMIT_BATCH,
   LIST_KEYS,
@@ -29,6 +30,7 @@ const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [OUTBOX_BACKLOG, [/Index (Only )?Scan (using|on) outbox_order/]],
   [OUTBOX_BACKLOG_AFTER, [/Index (Only )?Scan (using|on) outbox_order/]],
   [ACK_OUTBOX, [/Conflict Arbiter Indexes: replication_cursors_pkey/]],
+  [ACK_AND_READ_OUTBOX_AFTER, [/Conflict Arbiter Indexes: replication_cursors_pkey/, /Index Scan using outbox_order on outbox/]],
   [TRIM_OUTBOX, [/Index (Only )?Scan (using|on) outbox_order/, /Tid Scan on outbox/]],
   [OPEN_MANUAL_CONFLICTS, [/Index (Only )?Scan using versions_pkey on versions/]],
   [PURGE_TOMBSTONES, [/Index Scan on versions_tombstones|Index Scan using versions_tombstones/, /Tid Scan on versions/]],

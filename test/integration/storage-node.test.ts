@@ -181,9 +181,10 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(first.versions).toHaveLength(1);
     expect(first.pending?.backlog).toBe(total);
 
-    // A partial page is itself what the peer lacks; it acknowledges the first row on the way.
-    // (A row committed while another transaction on the server runs stays unreadable until that one ends.)
-    const rest = await pollUntil(() => read({ acknowledge: first.next! }), (page) => page.versions.length === total - 1, {
+    // A partial page is itself what the peer lacks. Reading on from the first row, it acknowledges that row on
+    // the way (in the same statement, as a replicator's reads do). (A row committed while another
+    // transaction on the server runs stays unreadable until that one ends.)
+    const rest = await pollUntil(() => read({ acknowledge: first.next!, after: first.next! }), (page) => page.versions.length === total - 1, {
       timeoutMs: 5_000,
       what: 'every outbox row after the first to be readable',
     });
@@ -192,7 +193,8 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const [cursor] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-peer'`);
     expect(cursor.acked_id).toBe(first.next!.id);
 
-    // Everything acknowledged: an empty page, nothing pending, and a read from the cursor starts after it all.
+    // Everything acknowledged by a read from the cursor (as after a failure): the cursor moves first, so the
+    // page is empty and nothing is pending; and a later read from the cursor starts after it all.
     const drained = await read({ acknowledge: rest.next! });
     expect(drained).toEqual({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
     await rpc.write(NODE, put('outbox/d', randomBytes(8)));

@@ -152,12 +152,23 @@ export const OUTBOX_BACKLOG_AFTER: ShardStatement = {
       FROM outbox WHERE (txid, id) > ($1::xid8, $2::bigint)`,
 };
 
-/** Moves peer $1's cursor to ($2, $3); never backwards, so a late retry of an old ack changes nothing. */
-export const ACK_OUTBOX: ShardStatement = {
-  name: 'ack_outbox',
-  text: `INSERT INTO replication_cursors (peer, acked_txid, acked_id) VALUES ($1, $2::xid8, $3::bigint)
+/** Peer $1's cursor moved to ($2, $3); never backwards, so a late retry of an old ack changes nothing. */
+const MOVE_CURSOR = `INSERT INTO replication_cursors (peer, acked_txid, acked_id) VALUES ($1, $2::xid8, $3::bigint)
       ON CONFLICT (peer) DO UPDATE SET acked_txid = excluded.acked_txid, acked_id = excluded.acked_id, acked_at = now()
-      WHERE (replication_cursors.acked_txid, replication_cursors.acked_id) < (excluded.acked_txid, excluded.acked_id)`,
+      WHERE (replication_cursors.acked_txid, replication_cursors.acked_id) < (excluded.acked_txid, excluded.acked_id)`;
+
+/** Moves peer $1's cursor to ($2, $3). */
+export const ACK_OUTBOX: ShardStatement = { name: 'ack_outbox', text: MOVE_CURSOR };
+
+/**
+ * Moves peer $1's cursor to ($2, $3) and reads the rows after ($4, $5), at most $6, in one round trip: a
+ * replicator's read carries the acknowledgement of what the peer applied, and reads on from where it had
+ * read, which does not depend on the cursor. PostgreSQL runs a data-modifying WITH exactly once, read or not.
+ */
+export const ACK_AND_READ_OUTBOX_AFTER: ShardStatement = {
+  name: 'ack_and_read_outbox_after',
+  text: `WITH moved AS (${MOVE_CURSOR})
+    ${outboxPageAfter('($4::xid8, $5::bigint)', '$6')}`,
 };
 
 /**

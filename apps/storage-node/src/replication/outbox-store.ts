@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxPosition, PendingSummary, ReplicatedVersion } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
-import { ACK_OUTBOX, OUTBOX_BACKLOG, OUTBOX_BACKLOG_AFTER, READ_OUTBOX, READ_OUTBOX_AFTER } from '../kv/shard-statements';
+import { ACK_AND_READ_OUTBOX_AFTER, ACK_OUTBOX, OUTBOX_BACKLOG, OUTBOX_BACKLOG_AFTER, READ_OUTBOX, READ_OUTBOX_AFTER } from '../kv/shard-statements';
 import { versionFromRow, type VersionRow } from '../kv/version-rows';
 import { replicatedVersionOf } from './replicated-version';
 
@@ -26,8 +26,12 @@ export class OutboxStore {
       after === undefined
         ? await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit])
         : await this.db.run<OutboxRow>(READ_OUTBOX_AFTER, [after.txid, after.id, limit]);
-    const last = rows.at(-1);
-    return { versions: rows.map(replicatedVersionOfRow), next: last === undefined ? null : { txid: last.txid, id: last.id } };
+    return pageOf(rows);
+  }
+
+  /** Moves the peer's cursor to `acknowledged` and reads the next rows after `after`, in one round trip. */
+  async acknowledgeAndRead(peer: string, acknowledged: OutboxPosition, limit: number, after: OutboxPosition): Promise<OutboxPage> {
+    return pageOf(await this.db.run<OutboxRow>(ACK_AND_READ_OUTBOX_AFTER, [peer, acknowledged.txid, acknowledged.id, after.txid, after.id, limit]));
   }
 
   /** What the peer lacks: the rows after its cursor, or after `after` when the caller knows it has applied everything up to there. */
@@ -42,6 +46,11 @@ export class OutboxStore {
   async acknowledge(peer: string, position: OutboxPosition): Promise<void> {
     await this.db.run(ACK_OUTBOX, [peer, position.txid, position.id]);
   }
+}
+
+function pageOf(rows: readonly OutboxRow[]): OutboxPage {
+  const last = rows.at(-1);
+  return { versions: rows.map(replicatedVersionOfRow), next: last === undefined ? null : { txid: last.txid, id: last.id } };
 }
 
 /** A stored row in its replication wire form. */
