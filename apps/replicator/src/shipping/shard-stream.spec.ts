@@ -164,6 +164,29 @@ describe('ShardStream', () => {
     expect(restart.payload.acknowledge).toEqual({ txid: '7', id: '3' });
   });
 
+  it('reports nothing pending once the peer has applied a page that held every readable row, before the next read returns', async () => {
+    (await nthRequest(OUTBOX_READ, 1)).answer({ ...page(2, 2), pending: { backlog: 2, oldestPendingAtMs: Date.now() - 5_000 } });
+    const shipment = await nthRequest(SHIP, 1);
+    expect(link.status(Date.now())).toMatchObject({ backlog: 2, lagSeconds: expect.closeTo(5, 0) });
+
+    shipment.answer({ applied: 2 });
+    // The next read waits for commits that may never come; the status does not wait with it.
+    await nthRequest(OUTBOX_READ, 2);
+    expect(link.status(Date.now())).toMatchObject({ backlog: 0, lagSeconds: 0 });
+  });
+
+  it('keeps the count a full page came with until a read says otherwise: more rows lie beyond it', async () => {
+    (await nthRequest(OUTBOX_READ, 1)).answer({ ...page(3, 3), pending: { backlog: 5, oldestPendingAtMs: Date.now() - 5_000 } });
+    const readAhead = await nthRequest(OUTBOX_READ, 2);
+    (await nthRequest(SHIP, 1)).answer({ applied: 3 });
+    await settle();
+    expect(link.status(Date.now()).backlog).toBe(5);
+    readAhead.answer({ ...page(5, 2), pending: null });
+    (await nthRequest(SHIP, 2)).answer({ applied: 2 });
+    await nthRequest(OUTBOX_READ, 3);
+    expect(link.status(Date.now()).backlog).toBe(0);
+  });
+
   /** The stream's `n`th request on `channel`, once it has made it. */
   async function nthRequest(channel: string, n: number): Promise<Held> {
     for (let waited = 0; transport.on(channel).length < n; waited += 5) {

@@ -41,6 +41,8 @@ export interface ShardStreamContext {
 interface InFlight {
   readonly position: OutboxPosition;
   readonly count: number;
+  /** The page held every row the node could read after the previous one (it was not full). */
+  readonly readAll: boolean;
   readonly settled: Promise<void>;
   ok: boolean | null;
 }
@@ -134,7 +136,7 @@ export class ShardStream {
       after = page.next;
       backlogged = page.versions.length >= this.context.config.GEOKV_REPLICATION_BATCH;
       lastShippedAtMs = Date.now();
-      inFlight.push(this.ship(page, page.next));
+      inFlight.push(this.ship(page, page.next, !backlogged));
     }
     await Promise.all(inFlight.map((shipment) => shipment.settled));
     if (healthy) this.acknowledgeSettled(inFlight);
@@ -200,7 +202,7 @@ export class ShardStream {
     return page;
   }
 
-  private ship(page: OutboxReadResult, position: OutboxPosition): InFlight {
+  private ship(page: OutboxReadResult, position: OutboxPosition, readAll: boolean): InFlight {
     const shipment: ShipmentRequest = {
       requestId: `repl-${randomUUID()}`,
       sourceRegion: this.context.config.GEOKV_REGION,
@@ -210,6 +212,7 @@ export class ShardStream {
     const entry: InFlight = {
       position,
       count: page.versions.length,
+      readAll,
       ok: null,
       settled: sendOverLink<ShipmentResult>(
         this.link,
@@ -253,6 +256,13 @@ export class ShardStream {
       acknowledged = shipment;
     }
     if (acknowledged !== undefined) this.appliedUpTo = acknowledged.position;
+    // The peer has every row the node had to give when it was last read: nothing is known to be pending. Rows
+    // written since show in the next read, which returns at once when there are any; without this, a drained
+    // stream's lag and backlog stood at the last page's until its next read, a long poll, came back empty.
+    if (acknowledged?.readAll && inFlight.length === 0 && !failed) {
+      this.lastPendingAtMs = Date.now();
+      this.link.recordPending(this.nodeId, 0, null);
+    }
     return !failed;
   }
 }
