@@ -52,8 +52,8 @@ export interface OutboxReadRequest extends RequestMeta {
    */
   readonly countPending: boolean;
   /**
-   * The peer has applied everything up to here: the node moves the peer's cursor before it reads, so that
-   * acknowledging costs no message of its own.
+   * The peer has applied everything up to here: the node moves the peer's cursor with the read (before it,
+   * for a read from the cursor), so that acknowledging costs no message of its own.
    */
   readonly acknowledge?: OutboxPosition;
 }
@@ -74,8 +74,10 @@ export interface OutboxReadResult {
   readonly pending: PendingSummary | null;
 }
 
-/** Durably records that `peer` has applied everything up to `position`. */
-/** A separate acknowledgement, as replicators of earlier releases send it (see OutboxReadRequest.acknowledge). */
+/**
+ * Durably records that `peer` has applied everything up to `position`: a separate acknowledgement, as
+ * replicators of earlier releases send it (see OutboxReadRequest.acknowledge).
+ */
 export interface OutboxAckRequest extends RequestMeta {
   readonly peer: string;
   readonly position: OutboxPosition;

@@ -11,6 +11,7 @@ import {
   type OutboxPosition,
   type OutboxReadRequest,
   type OutboxReadResult,
+  type PendingSummary,
   type ShipmentRequest,
   type ShipmentResult,
 } from '@geokv/protocol';
@@ -128,7 +129,7 @@ export class ShardStream {
         healthy = false;
         break;
       }
-      this.recordPending(page);
+      this.recordPending(page.pending);
       if (page.versions.length === 0 || page.next === null) {
         if (inFlight.length > 0) await inFlight[0].settled;
         continue;
@@ -151,7 +152,7 @@ export class ShardStream {
     if (this.refreshing || Date.now() - this.lastPendingAtMs < staleAfterMs) return;
     this.refreshing = true;
     try {
-      this.recordPending(await this.read(undefined, 0, true, 0));
+      this.recordPending((await this.read(undefined, 0, true, 0)).pending);
     } catch {
       // The node is unreachable; the next refresh tries again.
     } finally {
@@ -159,10 +160,10 @@ export class ShardStream {
     }
   }
 
-  private recordPending(page: OutboxReadResult): void {
-    if (page.pending === null) return;
+  private recordPending(pending: PendingSummary | null): void {
+    if (pending === null) return;
     this.lastPendingAtMs = Date.now();
-    this.link.recordPending(this.nodeId, page.pending.backlog, page.pending.oldestPendingAtMs);
+    this.link.recordPending(this.nodeId, pending.backlog, pending.oldestPendingAtMs);
   }
 
   private pipelineFull(inFlight: readonly InFlight[]): boolean {
@@ -259,10 +260,7 @@ export class ShardStream {
     // The peer has every row the node had to give when it was last read: nothing is known to be pending. Rows
     // written since show in the next read, which returns at once when there are any; without this, a drained
     // stream's lag and backlog stood at the last page's until its next read, a long poll, came back empty.
-    if (acknowledged?.readAll && inFlight.length === 0 && !failed) {
-      this.lastPendingAtMs = Date.now();
-      this.link.recordPending(this.nodeId, 0, null);
-    }
+    if (acknowledged?.readAll && inFlight.length === 0 && !failed) this.recordPending({ backlog: 0, oldestPendingAtMs: null });
     return !failed;
   }
 }

@@ -20,18 +20,22 @@ export interface OutboxPage {
 export class OutboxStore {
   constructor(private readonly db: ShardDatabase) {}
 
-  /** The next rows after `after`, or after the peer's cursor when `after` is not given. */
-  async read(peer: string, limit: number, after?: OutboxPosition): Promise<OutboxPage> {
+  /**
+   * The next rows after `after`, or after the peer's cursor when `after` is not given; with `acknowledged`,
+   * the peer's cursor moves there first. A read from the cursor must start after what it acknowledges, so
+   * the cursor moves in a round trip of its own; a read on from `after` does not depend on the cursor, and
+   * moves it in the same statement.
+   */
+  async read(peer: string, limit: number, after?: OutboxPosition, acknowledged?: OutboxPosition): Promise<OutboxPage> {
+    if (after === undefined) {
+      if (acknowledged !== undefined) await this.acknowledge(peer, acknowledged);
+      return pageOf(await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit]));
+    }
     const rows =
-      after === undefined
-        ? await this.db.run<OutboxRow>(READ_OUTBOX, [peer, limit])
-        : await this.db.run<OutboxRow>(READ_OUTBOX_AFTER, [after.txid, after.id, limit]);
+      acknowledged === undefined
+        ? await this.db.run<OutboxRow>(READ_OUTBOX_AFTER, [after.txid, after.id, limit])
+        : await this.db.run<OutboxRow>(ACK_AND_READ_OUTBOX_AFTER, [peer, acknowledged.txid, acknowledged.id, after.txid, after.id, limit]);
     return pageOf(rows);
-  }
-
-  /** Moves the peer's cursor to `acknowledged` and reads the next rows after `after`, in one round trip. */
-  async acknowledgeAndRead(peer: string, acknowledged: OutboxPosition, limit: number, after: OutboxPosition): Promise<OutboxPage> {
-    return pageOf(await this.db.run<OutboxRow>(ACK_AND_READ_OUTBOX_AFTER, [peer, acknowledged.txid, acknowledged.id, after.txid, after.id, limit]));
   }
 
   /** What the peer lacks: the rows after its cursor, or after `after` when the caller knows it has applied everything up to there. */

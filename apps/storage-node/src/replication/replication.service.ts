@@ -40,13 +40,9 @@ export class ReplicationService {
    * pending, waits up to `waitMs` for a commit to bring some.
    */
   async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
-    const { peer, limit, after, acknowledge } = request;
-    // A read from the cursor must start after what this acknowledges, so the cursor moves first; a read on
-    // from an explicit position does not depend on it, and moves it in the same round trip.
-    if (acknowledge !== undefined && after === undefined) await this.acknowledge(peer, acknowledge);
-    const read = (): Promise<OutboxPage> => this.outbox.read(peer, limit, after);
+    const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
     const pending = request.waitMs > 0 ? this.signal.wait(request.waitMs) : null;
-    let page = await (acknowledge !== undefined && after !== undefined ? this.outbox.acknowledgeAndRead(peer, acknowledge, limit, after) : read());
+    let page = await this.outbox.read(request.peer, request.limit, request.after, request.acknowledge);
     if (page.versions.length > 0 || pending === null) {
       pending?.cancel();
     } else {
