@@ -26,7 +26,8 @@ export interface AppDefinition<C extends AppConfig> {
 /**
  * Starts one geokv app: config validated before anything else (a bad variable exits with code 1 and a
  * message naming it), JSON logs, HTTP metrics, the optional microservice server, and graceful shutdown on
- * SIGTERM and SIGINT.
+ * SIGTERM and SIGINT (and on the other signals that would otherwise end the process, SIGHUP and SIGUSR2
+ * among them: Nest listens to all of them when given no list).
  */
 export async function bootApp<C extends AppConfig>(definition: AppDefinition<C>): Promise<NestFastifyApplication> {
   const config = readConfigOrExit(definition);

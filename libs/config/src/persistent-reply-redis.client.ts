@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ClientRedis, type OutgoingEvent, type OutgoingRequest } from '@nestjs/microservices';
+import { ClientRedis, type OutgoingEvent, type OutgoingRequest, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { CommonConfig } from './common-config';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { transportOptionsFromUrl } from './redis-options';
@@ -11,7 +11,11 @@ import { transportOptionsFromUrl } from './redis-options';
  * - it stays subscribed to a reply channel once it has used it. Nest's client unsubscribes whenever no
  *   request is in flight, so a caller making one request at a time pays a SUBSCRIBE round trip before
  *   every request and an UNSUBSCRIBE after it. ioredis re-subscribes on its own after a reconnect, so a
- *   kept subscription survives a Redis restart.
+ *   kept subscription survives a Redis restart;
+ * - a request it cannot publish fails at once. ioredis holds commands while Redis is unreachable and
+ *   rejects them after `maxRetriesPerRequest` reconnection attempts (about ten seconds here); Nest's
+ *   client does not catch that rejection, so a Redis outage of that length under traffic killed the
+ *   process with an unhandled rejection.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
   /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
@@ -35,6 +39,34 @@ export class PersistentReplyRedisClient extends ClientRedis {
 
   override getReplyPattern(pattern: string): string {
     return super.getReplyPattern(this.replyId === null ? pattern : privateReplyPattern(pattern, this.replyId));
+  }
+
+  protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    try {
+      const packet = this.assignPacketId(partialPacket);
+      const pattern = this.normalizePattern(partialPacket.pattern);
+      const message = JSON.stringify(this.serializer.serialize(packet));
+      const replyChannel = this.getReplyPattern(pattern);
+      const fail = (err: unknown): void => {
+        if (this.routingMap.delete(packet.id)) callback({ err });
+      };
+      const send = (): void => {
+        this.subscriptionsCount.set(replyChannel, (this.subscriptionsCount.get(replyChannel) ?? 0) + 1);
+        this.routingMap.set(packet.id, callback);
+        this.pubClient.publish(this.getRequestPattern(pattern), message).catch(fail);
+      };
+      if ((this.subscriptionsCount.get(replyChannel) ?? 0) > 0) send();
+      else {
+        this.subClient.subscribe(replyChannel).then(send, (err: unknown) => callback({ err }));
+      }
+      return () => {
+        this.unsubscribeFromChannel(replyChannel);
+        this.routingMap.delete(packet.id);
+      };
+    } catch (err) {
+      callback({ err });
+      return () => undefined;
+    }
   }
 
   protected override unsubscribeFromChannel(channel: string): void {

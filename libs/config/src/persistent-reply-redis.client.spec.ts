@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { firstValueFrom, timeout } from 'rxjs';
+import { RedisServer } from '@geokv/test-support';
+import { PersistentReplyRedisClient } from './persistent-reply-redis.client';
+import { transportOptionsFromUrl } from './redis-options';
+import { ReplySafeRedisServer } from './reply-safe-redis.server';
+
+describe('PersistentReplyRedisClient, over a real Redis', () => {
+  const logDir = mkdtempSync(join(tmpdir(), 'geokv-reply-client-'));
+  let redis: RedisServer;
+  let server: ReplySafeRedisServer | undefined;
+  let client: PersistentReplyRedisClient;
+
+  beforeAll(async () => {
+    // Nest's client logs every failed reconnect; the outage below is on purpose.
+    Logger.overrideLogger(false);
+    redis = await RedisServer.start({ logFile: join(logDir, 'redis.log') });
+    const echo = new ReplySafeRedisServer(transportOptionsFromUrl(redis.url));
+    server = echo;
+    echo.addHandler('echo', async (data: unknown) => data, false);
+    await new Promise<void>((resolve, reject) => echo.listen((error?: unknown) => (error === undefined ? resolve() : reject(error as Error))));
+    // One reconnection attempt before ioredis gives up on a held command, instead of twenty (ten seconds).
+    client = new PersistentReplyRedisClient({ ...transportOptionsFromUrl(redis.url), maxRetriesPerRequest: 1 });
+    await client.connect();
+  }, 30_000);
+
+  afterAll(async () => {
+    // The client closes over a connection; Redis comes back for that, as it would after an outage.
+    if (redis !== undefined && !redis.isRunning) {
+      await redis.restart();
+      for (let waited = 0; waited < 5_000; waited += 100) {
+        if (await client.connect().then(() => true, () => false)) break;
+        await sleep(100);
+      }
+    }
+    await client?.close();
+    await server?.close();
+    await redis?.stop();
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  // Before, ioredis's rejection of those publishes escaped Nest's client unhandled, which ends a Node process,
+  // and the requests themselves waited out their deadline.
+  it('fails the requests it had published when Redis died, as errors of those requests', async () => {
+    await expect(firstValueFrom(client.send<string>('echo', 'before').pipe(timeout(5_000)))).resolves.toBe('before');
+    await server?.close();
+    server = undefined;
+    // Frozen, Redis takes the publishes without answering, as a dying one does; then it dies with them.
+    redis.kill('SIGSTOP');
+    const startedAt = Date.now();
+    const outcomes = Promise.allSettled([1, 2, 3].map((i) => firstValueFrom(client.send<string>('echo', `during ${i}`).pipe(timeout(20_000)))));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    redis.kill('SIGKILL');
+
+    for (const outcome of await outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/max retries per request/i);
+    }
+    // ioredis gave up on them after one reconnection attempt (half a second), long before their deadline.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+  }, 30_000);
+});
