@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, type BatchRequest, type BatchResponse } from '@geokv/protocol';
 
 /** The error type an app would map item failures to. */
@@ -11,14 +11,15 @@ import { NodeRequestCoalescer, type CoalescingLimits } from './node-request-coal
 
 /** A node that answers each item with its double, when the test says so. */
 class FakeNode {
-  readonly messages: { nodeId: string; items: number[]; reply: (response?: BatchResponse<number> | Error) => void }[] = [];
+  readonly messages: { nodeId: string; items: number[]; timeoutMs: number; reply: (response?: BatchResponse<number> | Error) => void }[] = [];
 
-  readonly send = (nodeId: string, request: BatchRequest<number>): Promise<BatchResponse<number>> =>
+  readonly send = (nodeId: string, request: BatchRequest<number>, timeoutMs: number): Promise<BatchResponse<number>> =>
     new Promise((resolve, reject) => {
       const items = [...request.items];
       this.messages.push({
         nodeId,
         items,
+        timeoutMs,
         reply: (response) => {
           if (response instanceof Error) reject(response);
           else resolve(response ?? { outcomes: items.map((item) => ({ ok: true, value: item * 2 })) });
@@ -28,6 +29,7 @@ class FakeNode {
 }
 
 const LIMITS: CoalescingLimits<number> = { maxItems: 4, maxBytes: 100, bytesOf: (item) => item, maxInFlight: 1, errorOf: (body) => new ItemError(body.code, body.message) };
+const TIMEOUT_MS = 5_000;
 
 describe('NodeRequestCoalescer', () => {
   let node: FakeNode;
@@ -35,7 +37,7 @@ describe('NodeRequestCoalescer', () => {
 
   beforeEach(() => {
     node = new FakeNode();
-    coalescer = new NodeRequestCoalescer(node.send, LIMITS);
+    coalescer = new NodeRequestCoalescer(node.send, LIMITS, TIMEOUT_MS);
   });
 
   it('sends the requests of one event-loop turn in one message per node, and answers each', async () => {
@@ -68,7 +70,7 @@ describe('NodeRequestCoalescer', () => {
   });
 
   it('splits by count and by bytes, and sends an oversized request alone', async () => {
-    const wide = new NodeRequestCoalescer(node.send, { ...LIMITS, maxInFlight: 10 });
+    const wide = new NodeRequestCoalescer(node.send, { ...LIMITS, maxInFlight: 10 }, TIMEOUT_MS);
     for (const item of [1, 1, 1, 1, 1, 60, 50, 500, 1]) void wide.call('n1', item);
     await nextTurn();
     expect(node.messages.map((message) => message.items)).toEqual([[1, 1, 1, 1], [1, 60], [50], [500], [1]]);
@@ -107,7 +109,7 @@ describe('NodeRequestCoalescer', () => {
       sent.push([...request.items]);
       return { outcomes: request.items.map((item) => ({ ok: true, value: item })) };
     };
-    const reads = new NodeRequestCoalescer(answerAtOnce, { ...LIMITS, maxItems: 16, bytesOf: () => 0, replyBytesOf: (value: number) => value });
+    const reads = new NodeRequestCoalescer(answerAtOnce, { ...LIMITS, maxItems: 16, bytesOf: () => 0, replyBytesOf: (value: number) => value }, TIMEOUT_MS);
     await Promise.all(Array.from({ length: 16 }, () => reads.call('n1', 2)));
     expect(sent.map((items) => items.length)).toEqual([16]);
 
@@ -116,5 +118,36 @@ describe('NodeRequestCoalescer', () => {
     sent.length = 0;
     await Promise.all(Array.from({ length: 3 }, () => reads.call('n1', 200)));
     expect(sent.map((items) => items.length)).toEqual([1, 1, 1]);
+  });
+
+  it("counts a request's wait for a slot in its deadline: a message carries what is left of its oldest request's", async () => {
+    const short = new NodeRequestCoalescer(node.send, LIMITS, 200);
+    void short.call('n1', 1).catch(() => undefined);
+    await nextTurn();
+    expect(node.messages[0].timeoutMs).toBeGreaterThan(190);
+    const queued = short.call('n1', 2);
+    await sleep(80);
+    node.messages[0].reply();
+    await nextTurn();
+    await nextTurn();
+    expect(node.messages[1].items).toEqual([2]);
+    expect(node.messages[1].timeoutMs).toBeLessThanOrEqual(125);
+    node.messages[1].reply();
+    await expect(queued).resolves.toBe(4);
+  });
+
+  it('fails with TIMEOUT, unsent, a request whose deadline passed while the messages ahead went unanswered', async () => {
+    const short = new NodeRequestCoalescer(node.send, LIMITS, 50);
+    const first = short.call('n1', 1).catch((error: unknown) => error);
+    await nextTurn();
+    const queued = short.call('n1', 2).catch((error: unknown) => error);
+    await sleep(60);
+    // The silent node's message failed at its deadline (the transport's timeout, in production).
+    node.messages[0].reply(new Error('timeout'));
+    expect(await first).toMatchObject({ message: 'timeout' });
+    expect(await queued).toBeInstanceOf(ItemError);
+    expect(await queued).toMatchObject({ code: ErrorCode.Timeout, message: expect.stringContaining('not sent to n1 within 50 ms') });
+    await nextTurn();
+    expect(node.messages).toHaveLength(1);
   });
 });

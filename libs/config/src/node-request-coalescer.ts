@@ -1,13 +1,18 @@
-import type { BatchRequest, BatchResponse, RpcErrorBody } from '@geokv/protocol';
+import { ErrorCode, type BatchRequest, type BatchResponse, type RpcErrorBody } from '@geokv/protocol';
 
-/** Sends one batch message to a node and resolves with its reply (over the transport, in production). */
-export type SendBatch<T, R> = (nodeId: string, request: BatchRequest<T>) => Promise<BatchResponse<R>>;
+/**
+ * Sends one batch message to a node and resolves with its reply (over the transport, in production), or
+ * rejects once `timeoutMs` has passed without one.
+ */
+export type SendBatch<T, R> = (nodeId: string, request: BatchRequest<T>, timeoutMs: number) => Promise<BatchResponse<R>>;
 
 /** Weight of each new reply in the running average of reply sizes: about the last ten replies count. */
 const REPLY_WEIGHT = 0.1;
 
 interface Waiting<T, R> {
   readonly item: T;
+  /** performance.now() past which the caller has given up on it. */
+  readonly deadline: number;
   readonly resolve: (value: R) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -38,6 +43,11 @@ export interface CoalescingLimits<T, R = unknown> {
  * trip (one publish, one reply, one pass through each side's message pipeline) carries dozens of requests.
  * Each request still gets its own outcome, and a failure of the whole message (a timeout) fails each of
  * its requests.
+ *
+ * A request's deadline (`timeoutMs`) runs from its call, its wait for a slot included: a message carries
+ * what is left of its oldest request's deadline, and a request whose deadline passed while the node's
+ * earlier messages went unanswered fails with TIMEOUT without being sent. Otherwise each request queued
+ * behind a silent node waited out the messages ahead of it and then a whole deadline of its own.
  */
 export class NodeRequestCoalescer<T, R> {
   private readonly queues = new Map<string, Waiting<T, R>[]>();
@@ -49,16 +59,18 @@ export class NodeRequestCoalescer<T, R> {
   constructor(
     private readonly sendBatch: SendBatch<T, R>,
     private readonly limits: CoalescingLimits<T, NoInfer<R>>,
+    private readonly timeoutMs: number,
   ) {}
 
   call(nodeId: string, item: T): Promise<R> {
+    const deadline = performance.now() + this.timeoutMs;
     return new Promise<R>((resolve, reject) => {
       let queue = this.queues.get(nodeId);
       if (queue === undefined) {
         queue = [];
         this.queues.set(nodeId, queue);
       }
-      queue.push({ item, resolve, reject });
+      queue.push({ item, deadline, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -74,6 +86,7 @@ export class NodeRequestCoalescer<T, R> {
 
   private sendQueued(nodeId: string): void {
     const queue = this.queues.get(nodeId)!;
+    this.expireQueued(nodeId, queue);
     while (queue.length > 0 && (this.inFlight.get(nodeId) ?? 0) < this.limits.maxInFlight) {
       const group = queue.splice(0, this.groupSize(queue));
       this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1);
@@ -82,6 +95,19 @@ export class NodeRequestCoalescer<T, R> {
         if (this.queues.get(nodeId)!.length > 0) this.scheduleFlush();
       });
     }
+  }
+
+  /** Fails the requests whose deadline passed in the queue; all share one timeout, so they are at its front. */
+  private expireQueued(nodeId: string, queue: Waiting<T, R>[]): void {
+    const now = performance.now();
+    let expired = 0;
+    while (expired < queue.length && queue[expired].deadline <= now) expired += 1;
+    if (expired === 0) return;
+    const error = this.limits.errorOf({
+      code: ErrorCode.Timeout,
+      message: `not sent to ${nodeId} within ${this.timeoutMs} ms: its earlier messages were still unanswered`,
+    });
+    for (const waiting of queue.splice(0, expired)) waiting.reject(error);
   }
 
   /** How many requests from the front of the queue fit in one message (always at least one). */
@@ -99,7 +125,9 @@ export class NodeRequestCoalescer<T, R> {
   private async send(nodeId: string, group: readonly Waiting<T, R>[]): Promise<void> {
     const request: BatchRequest<T> = { items: group.map((waiting) => waiting.item) };
     try {
-      const response = await this.sendBatch(nodeId, request);
+      // The oldest request's deadline is the soonest: the queue is in call order.
+      const timeoutMs = Math.max(1, Math.ceil(group[0].deadline - performance.now()));
+      const response = await this.sendBatch(nodeId, request, timeoutMs);
       group.forEach((waiting, i) => {
         const outcome = response.outcomes[i];
         if (outcome.ok) {

@@ -131,8 +131,9 @@ export class KvService {
     private readonly strong: StrongKvService,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {
-    this.writes = new NodeRequestCoalescer(this.batchSender(StoragePatterns.writeBatch), WRITE_COALESCING);
-    this.reads = new NodeRequestCoalescer(this.batchSender(StoragePatterns.readBatch), READ_COALESCING);
+    const deadline = config.GEOKV_RPC_TIMEOUT_MS;
+    this.writes = new NodeRequestCoalescer(this.batchSender(StoragePatterns.writeBatch), WRITE_COALESCING, deadline);
+    this.reads = new NodeRequestCoalescer(this.batchSender(StoragePatterns.readBatch), READ_COALESCING, deadline);
   }
 
   async put(command: PutCommand): Promise<Written> {
@@ -255,7 +256,7 @@ export class KvService {
 
   /** Sends batch messages on a node-addressed pattern, e.g. StoragePatterns.writeBatch. */
   private batchSender<T, R>(pattern: string): SendBatch<T, R> {
-    return (nodeId, request) => this.rpc.request<BatchResponse<R>>(addressTo(pattern, nodeId), request, pattern);
+    return (nodeId, request, timeoutMs) => this.rpc.request<BatchResponse<R>>(addressTo(pattern, nodeId), request, pattern, timeoutMs);
   }
 
   /**

@@ -59,20 +59,22 @@ export class RegionAcceptors {
     const phaseTimeout = config.GEOKV_STRONG_PHASE_TIMEOUT_MS;
     this.local = {
       prepares: new NodeRequestCoalescer(
-        (node, batch) => rpc.request(addressTo(StoragePatterns.acceptorPrepareBatch, node), batch, StoragePatterns.acceptorPrepareBatch, phaseTimeout),
+        (node, batch, timeoutMs) => rpc.request(addressTo(StoragePatterns.acceptorPrepareBatch, node), batch, StoragePatterns.acceptorPrepareBatch, timeoutMs),
         PREPARES,
+        phaseTimeout,
       ),
       accepts: new NodeRequestCoalescer(
-        (node, batch) => rpc.request(addressTo(StoragePatterns.acceptorAcceptBatch, node), batch, StoragePatterns.acceptorAcceptBatch, phaseTimeout),
+        (node, batch, timeoutMs) => rpc.request(addressTo(StoragePatterns.acceptorAcceptBatch, node), batch, StoragePatterns.acceptorAcceptBatch, timeoutMs),
         ACCEPTS,
+        phaseTimeout,
       ),
     };
     this.peers = transports.peers.map(({ client }) => {
-      const send = <T, R>(pattern: string) => (region: string, batch: BatchRequest<T>): Promise<BatchResponse<R>> =>
-        firstValueFrom(client.send<BatchResponse<R>>(regionAddressed(pattern, region), batch).pipe(timeout(phaseTimeout)));
+      const send = <T, R>(pattern: string) => (region: string, batch: BatchRequest<T>, timeoutMs: number): Promise<BatchResponse<R>> =>
+        firstValueFrom(client.send<BatchResponse<R>>(regionAddressed(pattern, region), batch).pipe(timeout(timeoutMs)));
       return {
-        prepares: new NodeRequestCoalescer(send<PrepareRequest, PrepareResult>(ReplicationPatterns.acceptorPrepareBatch), PREPARES),
-        accepts: new NodeRequestCoalescer(send<AcceptRequest, AcceptResult>(ReplicationPatterns.acceptorAcceptBatch), ACCEPTS),
+        prepares: new NodeRequestCoalescer(send<PrepareRequest, PrepareResult>(ReplicationPatterns.acceptorPrepareBatch), PREPARES, phaseTimeout),
+        accepts: new NodeRequestCoalescer(send<AcceptRequest, AcceptResult>(ReplicationPatterns.acceptorAcceptBatch), ACCEPTS, phaseTimeout),
       };
     });
     this.peerRegions = transports.peers.map((peer) => peer.region);

@@ -51,8 +51,9 @@ export class AcceptorRelay {
     private readonly region: RegionViewService,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {
-    this.prepares = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.acceptorPrepareBatch, node, batch), PREPARES);
-    this.accepts = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.acceptorAcceptBatch, node, batch), ACCEPTS);
+    const deadline = config.GEOKV_RPC_TIMEOUT_MS;
+    this.prepares = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.acceptorPrepareBatch, node, batch, timeoutMs), PREPARES, deadline);
+    this.accepts = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.acceptorAcceptBatch, node, batch, timeoutMs), ACCEPTS, deadline);
   }
 
   prepare(batch: BatchRequest<PrepareRequest>): Promise<BatchResponse<PrepareResult>> {
@@ -82,7 +83,7 @@ export class AcceptorRelay {
     return { outcomes };
   }
 
-  private send<T, R>(pattern: string, node: string, batch: BatchRequest<T>): Promise<BatchResponse<R>> {
-    return transportCall<BatchResponse<R>>(this.local, addressTo(pattern, node), batch, this.config.GEOKV_RPC_TIMEOUT_MS);
+  private send<T, R>(pattern: string, node: string, batch: BatchRequest<T>, timeoutMs: number): Promise<BatchResponse<R>> {
+    return transportCall<BatchResponse<R>>(this.local, addressTo(pattern, node), batch, timeoutMs);
   }
 }

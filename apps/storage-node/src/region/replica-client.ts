@@ -47,10 +47,11 @@ export class ReplicaClient {
 
   constructor(
     @Inject(REGION_TRANSPORT) private readonly transport: ClientProxy,
-    @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+    @Inject(APP_CONFIG) config: StorageNodeConfig,
   ) {
-    this.writes = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.replicaWriteBatch, node, batch), WRITES);
-    this.reads = new NodeRequestCoalescer((node, batch) => this.send(StoragePatterns.replicaReadBatch, node, batch), READS);
+    const deadline = config.GEOKV_REPLICA_TIMEOUT_MS;
+    this.writes = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.replicaWriteBatch, node, batch, timeoutMs), WRITES, deadline);
+    this.reads = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.replicaReadBatch, node, batch, timeoutMs), READS, deadline);
   }
 
   write(node: string, write: ReplicaWrite): Promise<ReplicaWriteResult> {
@@ -61,9 +62,7 @@ export class ReplicaClient {
     return this.reads.call(node, read);
   }
 
-  private send<R>(pattern: string, node: string, payload: object): Promise<BatchResponse<R>> {
-    return firstValueFrom(
-      this.transport.send<BatchResponse<R>>(addressTo(pattern, node), payload).pipe(timeout(this.config.GEOKV_REPLICA_TIMEOUT_MS)),
-    );
+  private send<R>(pattern: string, node: string, payload: object, timeoutMs: number): Promise<BatchResponse<R>> {
+    return firstValueFrom(this.transport.send<BatchResponse<R>>(addressTo(pattern, node), payload).pipe(timeout(timeoutMs)));
   }
 }
