@@ -12,10 +12,10 @@ import { transportOptionsFromUrl } from './redis-options';
  *   request is in flight, so a caller making one request at a time pays a SUBSCRIBE round trip before
  *   every request and an UNSUBSCRIBE after it. ioredis re-subscribes on its own after a reconnect, so a
  *   kept subscription survives a Redis restart;
- * - a request it cannot publish fails at once. ioredis holds commands while Redis is unreachable and
- *   rejects them after `maxRetriesPerRequest` reconnection attempts (about ten seconds here); Nest's
- *   client does not catch that rejection, so a Redis outage of that length under traffic killed the
- *   process with an unhandled rejection.
+ * - a request whose publish ioredis gives up on fails with that error. ioredis holds the commands written
+ *   to a connection that then dies, and rejects them after `maxRetriesPerRequest` reconnection attempts
+ *   (about ten seconds here); Nest's client does not catch that rejection, so a Redis that died under
+ *   traffic and stayed down that long killed the process with an unhandled rejection.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
   /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
@@ -47,10 +47,13 @@ export class PersistentReplyRedisClient extends ClientRedis {
       const pattern = this.normalizePattern(partialPacket.pattern);
       const message = JSON.stringify(this.serializer.serialize(packet));
       const replyChannel = this.getReplyPattern(pattern);
+      let abandoned = false;
       const fail = (err: unknown): void => {
         if (this.routingMap.delete(packet.id)) callback({ err });
       };
       const send = (): void => {
+        // The caller may have given up (its deadline) while the reply channel was being subscribed.
+        if (abandoned) return;
         this.subscriptionsCount.set(replyChannel, (this.subscriptionsCount.get(replyChannel) ?? 0) + 1);
         this.routingMap.set(packet.id, callback);
         this.pubClient.publish(this.getRequestPattern(pattern), message).catch(fail);
@@ -60,6 +63,7 @@ export class PersistentReplyRedisClient extends ClientRedis {
         this.subClient.subscribe(replyChannel).then(send, (err: unknown) => callback({ err }));
       }
       return () => {
+        abandoned = true;
         this.unsubscribeFromChannel(replyChannel);
         this.routingMap.delete(packet.id);
       };
