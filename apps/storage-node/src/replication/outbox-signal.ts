@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
 export interface PendingWake {
-  /** Resolves at the next notify() or when the wait times out. */
-  readonly woken: Promise<void>;
+  /** Resolves at the next notify() with true, or with false when the wait times out. */
+  readonly woken: Promise<boolean>;
   /** Stops waiting (the promise then never resolves; drop it). */
   cancel(): void;
 }
@@ -13,13 +13,13 @@ export interface PendingWake {
  */
 @Injectable()
 export class OutboxSignal {
-  private waiters = new Set<() => void>();
+  private waiters = new Set<(notified: boolean) => void>();
 
   /** Called after a commit that wrote outbox rows. */
   notify(): void {
     const waiters = this.waiters;
     this.waiters = new Set();
-    for (const wake of waiters) wake();
+    for (const wake of waiters) wake(true);
   }
 
   /**
@@ -27,15 +27,15 @@ export class OutboxSignal {
    * a commit between the read and the wait would otherwise go unnoticed until the timeout.
    */
   wait(timeoutMs: number): PendingWake {
-    let wake!: () => void;
+    let wake!: (notified: boolean) => void;
     let timer!: NodeJS.Timeout;
-    const woken = new Promise<void>((resolve) => {
-      wake = () => {
+    const woken = new Promise<boolean>((resolve) => {
+      wake = (notified) => {
         clearTimeout(timer);
         this.waiters.delete(wake);
-        resolve();
+        resolve(notified);
       };
-      timer = setTimeout(wake, timeoutMs);
+      timer = setTimeout(() => wake(false), timeoutMs);
     });
     this.waiters.add(wake);
     return {

@@ -46,11 +46,12 @@ export class ReplicationService {
     if (page.versions.length > 0 || pending === null) {
       pending?.cancel();
     } else {
-      await pending.woken;
+      const notified = await pending.woken;
       page = await read();
       // A committed row stays unreadable while an older transaction (in any database of the server) is
-      // still running; such transactions are short, so look once more before answering empty.
-      if (page.versions.length === 0) {
+      // still running; such transactions are short, so after a commit's notice look once more before
+      // answering empty. After a quiet wait the replicator's next read comes at once anyway.
+      if (page.versions.length === 0 && notified) {
         await sleep(VISIBILITY_RETRY_MS);
         page = await read();
       }
