@@ -1,6 +1,4 @@
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-import { redisOptionsFromUrl } from '@geokv/config';
+import { PersistentReplyRedisClient, redisOptionsFromUrl } from '@geokv/config';
 import {
   addressTo,
   isRpcErrorBody,
@@ -20,12 +18,11 @@ import {
  * node-addressed channels and a deadline on every request.
  */
 export class StorageRpc {
-  private constructor(private readonly client: ClientProxy) {}
+  private constructor(private readonly client: PersistentReplyRedisClient) {}
 
   static async connect(redisUrl: string): Promise<StorageRpc> {
-    const { host, port } = redisOptionsFromUrl(redisUrl);
     // Retries so that the client survives a Redis restart in the middle of a test, as the apps do.
-    const client = ClientProxyFactory.create({ transport: Transport.REDIS, options: { host, port, retryAttempts: 1_000, retryDelay: 200 } });
+    const client = new PersistentReplyRedisClient({ ...redisOptionsFromUrl(redisUrl), retryAttempts: 1_000, retryDelay: 200 });
     await client.connect();
     return new StorageRpc(client);
   }
@@ -51,7 +48,7 @@ export class StorageRpc {
   }
 
   private send<T>(channel: string, payload: object, timeoutMs: number): Promise<T> {
-    return firstValueFrom(this.client.send<T>(channel, payload).pipe(timeout(timeoutMs)));
+    return this.client.request<T>(channel, payload, timeoutMs);
   }
 }
 

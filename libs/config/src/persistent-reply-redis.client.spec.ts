@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import { firstValueFrom, timeout } from 'rxjs';
+import { throwError } from 'rxjs';
 import { RedisServer } from '@geokv/test-support';
 import { PersistentReplyRedisClient } from './persistent-reply-redis.client';
 import { transportOptionsFromUrl } from './redis-options';
 import { ReplySafeRedisServer } from './reply-safe-redis.server';
+import { TransportTimeoutError } from './transport-timeout.error';
 
 describe('PersistentReplyRedisClient, over a real Redis', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'geokv-reply-client-'));
@@ -22,6 +23,12 @@ describe('PersistentReplyRedisClient, over a real Redis', () => {
     const echo = new ReplySafeRedisServer(transportOptionsFromUrl(redis.url));
     server = echo;
     echo.addHandler('echo', async (data: unknown) => data, false);
+    echo.addHandler('refuse', async () => throwError(() => ({ code: 'BAD_REQUEST', message: 'refused' })), false);
+    echo.addHandler('never', () => new Promise(() => undefined), false);
+    echo.addHandler('slow', async (data: unknown) => {
+      await sleep(200);
+      return data;
+    }, false);
     await new Promise<void>((resolve, reject) => echo.listen((error?: unknown) => (error === undefined ? resolve() : reject(error as Error))));
     // One reconnection attempt before ioredis gives up on a held command, instead of twenty (ten seconds).
     client = new PersistentReplyRedisClient({ ...transportOptionsFromUrl(redis.url), maxRetriesPerRequest: 1 });
@@ -44,16 +51,42 @@ describe('PersistentReplyRedisClient, over a real Redis', () => {
     rmSync(logDir, { recursive: true, force: true });
   });
 
+  it('answers a request with the reply, or with the error body the handler failed with', async () => {
+    await expect(client.request<string>('echo', 'hello', 5_000)).resolves.toBe('hello');
+    await expect(client.request('refuse', {}, 5_000)).rejects.toEqual({ code: 'BAD_REQUEST', message: 'refused' });
+  });
+
+  it('fails a request that has no answer by its deadline with a TimeoutError, and forgets it', async () => {
+    const startedAt = Date.now();
+    const outcome = await client.request('never', {}, 300).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(TransportTimeoutError);
+    expect(outcome).toMatchObject({ name: 'TimeoutError', message: 'no answer on never within 300 ms' });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(290);
+    expect(client['routingMap'].size).toBe(0);
+  });
+
+  it('never settles a dispatched request that was given up, even when its answer comes', async () => {
+    const settled: unknown[] = [];
+    const giveUp = client.dispatch('slow', 'late', (error, response) => settled.push(error ?? response));
+    await sleep(20);
+    giveUp();
+    await sleep(400);
+    expect(settled).toEqual([]);
+    expect(client['routingMap'].size).toBe(0);
+    // The client goes on answering what it is asked.
+    await expect(client.request<string>('slow', 'next', 5_000)).resolves.toBe('next');
+  });
+
   // Before, ioredis's rejection of those publishes escaped Nest's client unhandled, which ends a Node process,
   // and the requests themselves waited out their deadline.
   it('fails the requests it had published when Redis died, as errors of those requests', async () => {
-    await expect(firstValueFrom(client.send<string>('echo', 'before').pipe(timeout(5_000)))).resolves.toBe('before');
+    await expect(client.request<string>('echo', 'before', 5_000)).resolves.toBe('before');
     await server?.close();
     server = undefined;
     // Frozen, Redis takes the publishes without answering, as a dying one does; then it dies with them.
     redis.kill('SIGSTOP');
     const startedAt = Date.now();
-    const outcomes = Promise.allSettled([1, 2, 3].map((i) => firstValueFrom(client.send<string>('echo', `during ${i}`).pipe(timeout(20_000)))));
+    const outcomes = Promise.allSettled([1, 2, 3].map((i) => client.request<string>('echo', `during ${i}`, 20_000)));
     await new Promise((resolve) => setTimeout(resolve, 100));
     redis.kill('SIGKILL');
 

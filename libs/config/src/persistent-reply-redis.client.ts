@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ClientRedis, type OutgoingEvent, type OutgoingRequest, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { TransportTimeoutError } from './transport-timeout.error';
 import type { CommonConfig } from './common-config';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { transportOptionsFromUrl } from './redis-options';
+
+/** What the reply callback returns (its type asks for a promise; nothing awaits it). */
+const ROUTED: Promise<void> = Promise.resolve();
 
 /**
  * The Nest Redis client, except that:
@@ -15,7 +19,11 @@ import { transportOptionsFromUrl } from './redis-options';
  * - a request whose publish ioredis gives up on fails with that error. ioredis holds the commands written
  *   to a connection that then dies, and rejects them after `maxRetriesPerRequest` reconnection attempts
  *   (about ten seconds here); Nest's client does not catch that rejection, so a Redis that died under
- *   traffic and stayed down that long killed the process with an unhandled rejection.
+ *   traffic and stayed down that long killed the process with an unhandled rejection;
+ * - geokv's callers use `request` (a promise with a deadline) or `dispatch` (a callback and a way to give
+ *   up) instead of `send`: every message of every app goes through here, and `send`'s Observable chain
+ *   (a deferred connect, a merge, the deadline as an operator, then a promise made of it all) was built
+ *   and torn down for each one. Replies are routed synchronously for the same reason.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
   /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
@@ -34,6 +42,73 @@ export class PersistentReplyRedisClient extends ClientRedis {
         if ('id' in packet) serialized[REPLY_ID_FIELD] = replyId;
         return serialized;
       },
+    };
+  }
+
+  /**
+   * One request with a deadline: resolves with the reply; rejects with the replier's error body, a
+   * transport failure, or TransportTimeoutError once `timeoutMs` has passed without an answer.
+   */
+  request<T>(pattern: string, data: unknown, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const deadline = setTimeout(() => {
+        giveUp();
+        reject(new TransportTimeoutError(`no answer on ${pattern} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const giveUp = this.dispatch(pattern, data, (error, response) => {
+        clearTimeout(deadline);
+        if (error === undefined) resolve(response as T);
+        else reject(error);
+      });
+    });
+  }
+
+  /**
+   * Sends one request. `settle` is called once, with the reply or with why there is none, unless the
+   * returned function is called first: then the request is abandoned and any reply ignored.
+   */
+  dispatch(pattern: string, data: unknown, settle: (error: unknown, response?: unknown) => void): () => void {
+    let done = false;
+    let unpublish: (() => void) | undefined;
+    const finish = (error: unknown, response?: unknown): void => {
+      if (done) return;
+      done = true;
+      unpublish?.();
+      settle(error, response);
+    };
+    const publish = (): void => {
+      if (done) return;
+      unpublish = this.publish({ pattern, data }, ({ err, response, isDisposed }) => {
+        // Nest's server sends a single answer as one packet; an error, or an end without a value, also ends it.
+        if (err !== undefined && err !== null) finish(err);
+        else if (response !== undefined) finish(undefined, response);
+        else if (isDisposed === true) finish(new Error(`the request on ${pattern} ended without an answer`));
+      });
+      // publish answers at once when it cannot send.
+      if (done) unpublish();
+    };
+    this.connect().then(publish, (error: unknown) => finish(error ?? new Error('not connected to Redis')));
+    return () => {
+      if (done) return;
+      done = true;
+      unpublish?.();
+    };
+  }
+
+  /** Nest's callback, without the promise it awaits per reply: JSON replies, routed by packet id. */
+  override createResponseCallback(): (channel: string, buffer: string) => Promise<void> {
+    return (_channel: string, buffer: string) => {
+      let packet: { id?: unknown; err?: unknown; response?: unknown; isDisposed?: boolean };
+      try {
+        packet = JSON.parse(buffer) as typeof packet;
+      } catch {
+        return ROUTED;
+      }
+      const callback = typeof packet.id === 'string' ? this.routingMap.get(packet.id) : undefined;
+      if (callback === undefined) return ROUTED;
+      const failed = packet.err !== undefined && packet.err !== null;
+      callback({ err: packet.err, response: packet.response, isDisposed: failed || packet.isDisposed === true });
+      return ROUTED;
     };
   }
 

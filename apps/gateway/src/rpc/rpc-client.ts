@@ -1,9 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, TransportTimeoutError, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { ErrorCode, isRpcErrorBody } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
@@ -18,7 +16,7 @@ import { TRANSPORT_CLIENT } from './tokens';
 @Injectable()
 export class RpcClient implements OnApplicationShutdown {
   constructor(
-    @Inject(TRANSPORT_CLIENT) private readonly client: ClientProxy,
+    @Inject(TRANSPORT_CLIENT) private readonly client: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @InjectMetric(Metric.rpcDuration) private readonly duration: Histogram<string>,
   ) {}
@@ -31,11 +29,11 @@ export class RpcClient implements OnApplicationShutdown {
   async request<T>(channel: string, payload: object, metricPattern: string = channel, timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS): Promise<T> {
     const end = this.duration.startTimer({ pattern: metricPattern });
     try {
-      const result = await firstValueFrom(this.client.send<T>(channel, payload).pipe(timeout(timeoutMs)));
+      const result = await this.client.request<T>(channel, payload, timeoutMs);
       end({ outcome: 'ok' });
       return result;
     } catch (error) {
-      end({ outcome: error instanceof TimeoutError ? 'timeout' : 'error' });
+      end({ outcome: error instanceof TransportTimeoutError ? 'timeout' : 'error' });
       throw this.toApiError(channel, error, timeoutMs);
     }
   }
@@ -45,7 +43,7 @@ export class RpcClient implements OnApplicationShutdown {
   }
 
   private toApiError(channel: string, error: unknown, timeoutMs: number): ApiError {
-    if (error instanceof TimeoutError) {
+    if (error instanceof TransportTimeoutError) {
       return new ApiError(ErrorCode.Timeout, `no answer on ${channel} within ${timeoutMs} ms; a write may or may not have been applied`);
     }
     if (isRpcErrorBody(error)) return new ApiError(error.code, error.message);

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { firstValueFrom, timeout } from 'rxjs';
 import type { AcceptorLinks, Ballot } from '@geokv/caspaxos';
 import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits } from '@geokv/config';
 import {
@@ -71,7 +70,7 @@ export class RegionAcceptors {
     };
     this.peers = transports.peers.map(({ client }) => {
       const send = <T, R>(pattern: string) => (region: string, batch: BatchRequest<T>, timeoutMs: number): Promise<BatchResponse<R>> =>
-        firstValueFrom(client.send<BatchResponse<R>>(regionAddressed(pattern, region), batch).pipe(timeout(timeoutMs)));
+        client.request<BatchResponse<R>>(regionAddressed(pattern, region), batch, timeoutMs);
       return {
         prepares: new NodeRequestCoalescer(send<PrepareRequest, PrepareResult>(ReplicationPatterns.acceptorPrepareBatch), PREPARES, phaseTimeout),
         accepts: new NodeRequestCoalescer(send<AcceptRequest, AcceptResult>(ReplicationPatterns.acceptorAcceptBatch), ACCEPTS, phaseTimeout),

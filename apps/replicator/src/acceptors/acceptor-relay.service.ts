@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits } from '@geokv/config';
+import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type PersistentReplyRedisClient } from '@geokv/config';
 import {
   addressTo,
   ErrorCode,
@@ -17,7 +16,7 @@ import {
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 
 class RelayError extends Error {
@@ -47,7 +46,7 @@ export class AcceptorRelay {
   private readonly accepts: NodeRequestCoalescer<AcceptRequest, AcceptResult>;
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     private readonly region: RegionViewService,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {
@@ -84,6 +83,6 @@ export class AcceptorRelay {
   }
 
   private send<T, R>(pattern: string, node: string, batch: BatchRequest<T>, timeoutMs: number): Promise<BatchResponse<R>> {
-    return transportCall<BatchResponse<R>>(this.local, addressTo(pattern, node), batch, timeoutMs);
+    return this.local.request<BatchResponse<R>>(addressTo(pattern, node), batch, timeoutMs);
   }
 }

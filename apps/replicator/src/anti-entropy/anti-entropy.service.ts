@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { DIGEST_BYTES, MerkleTree, xorInto } from '@geokv/partitioning';
 import { encodeContext } from '@geokv/vector-clock';
@@ -27,7 +26,7 @@ import {
 import { RemoteApplier } from '../receiving/remote-applier.service';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from '../shipping/peer-link';
 import { PeerLinks } from '../shipping/peer-links';
@@ -46,7 +45,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   private running: Promise<AntiEntropyReport> | null = null;
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     private readonly peers: PeerLinks,
@@ -103,14 +102,14 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     try {
       const mine = await this.localTree();
       this.keysCompared.inc(labels, mine.keys);
-      const theirs = await transportCall<MerkleTreeResult>(link.client, regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
+      const theirs = await link.client.request<MerkleTreeResult>(regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
       const differing = MerkleTree.fromHex(mine.levels).differingLeaves(MerkleTree.fromHex(theirs.levels));
       if (differing.length === 0) return { peer: link.region, keysCompared: mine.keys, bucketsDiffering: 0, versionsRepaired: 0, error: null };
 
       const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets: differing };
       const [ours, theirVersions] = await Promise.all([
         this.localBucketVersions(differing),
-        transportCall<BucketVersionsResult>(link.client, regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs),
+        link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs),
       ]);
       const theirIds = new Set(theirVersions.versions.map(versionId));
       const ourIds = new Set(ours.versions.map(versionId));
@@ -136,7 +135,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
         versions: versions.slice(start, start + this.config.GEOKV_REPLICATION_BATCH),
         strategies,
       };
-      const result = await transportCall<ShipmentResult>(link.client, regionAddressed(ReplicationPatterns.ship, link.region), shipment, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS);
+      const result = await link.client.request<ShipmentResult>(regionAddressed(ReplicationPatterns.ship, link.region), shipment, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS);
       applied += result.applied;
     }
     return applied;
@@ -155,7 +154,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   private async askEveryNode<T>(pattern: string, payload: object): Promise<T[]> {
     const nodes = this.region.nodeIds();
     if (nodes.length === 0) throw new Error('this region has no ring yet');
-    return Promise.all(nodes.map((nodeId) => transportCall<T>(this.local, addressTo(pattern, nodeId), payload, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS)));
+    return Promise.all(nodes.map((nodeId) => this.local.request<T>(addressTo(pattern, nodeId), payload, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS)));
   }
 }
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { addressTo, StoragePatterns, type CollectGarbageRequest, type CollectGarbageResult } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import { PeriodicTask } from '@geokv/bootstrap';
 import { peersOf, type ReplicatorConfig } from '../replicator.config';
 
@@ -20,7 +19,7 @@ export class GarbageCollectionService implements OnApplicationBootstrap, OnAppli
   private readonly schedule: PeriodicTask;
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
   ) {
@@ -44,8 +43,7 @@ export class GarbageCollectionService implements OnApplicationBootstrap, OnAppli
     await Promise.all(
       this.region.nodeIds().map(async (nodeId) => {
         try {
-          const result = await transportCall<CollectGarbageResult>(
-            this.local,
+          const result = await this.local.request<CollectGarbageResult>(
             addressTo(StoragePatterns.collectGarbage, nodeId),
             request,
             this.config.GEOKV_RPC_TIMEOUT_MS,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { RpcException } from '@nestjs/microservices';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import {
   addressTo,
   ErrorCode,
@@ -17,7 +16,7 @@ import {
 import { RemoteApplier } from '../receiving/remote-applier.service';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import { PeerLinks } from '../shipping/peer-links';
 
@@ -31,7 +30,7 @@ import { PeerLinks } from '../shipping/peer-links';
 @Injectable()
 export class MajorityReadService {
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     private readonly peers: PeerLinks,
@@ -48,8 +47,7 @@ export class MajorityReadService {
       replication: this.region.replicationOf(request.keyspace, 'read'),
       conflictResolution: this.region.strategyOf(request.keyspace) ?? 'lww',
     };
-    const { versions } = await transportCall<{ versions: ReplicatedVersion[] }>(
-      this.local,
+    const { versions } = await this.local.request<{ versions: ReplicatedVersion[] }>(
       addressTo(StoragePatterns.keyVersions, owner),
       quorumRead,
       this.config.GEOKV_RPC_TIMEOUT_MS,
@@ -77,7 +75,7 @@ export class MajorityReadService {
       const failures: string[] = [];
       for (const link of links) {
         const peerRequest: KeyVersionsRequest = { ...request, requestId: `${request.requestId}-${randomUUID().slice(0, 8)}` };
-        transportCall<BucketVersionsResult>(link.client, regionAddressed(ReplicationPatterns.keyVersions, link.region), peerRequest, this.config.GEOKV_MAJORITY_READ_TIMEOUT_MS).then(
+        link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.keyVersions, link.region), peerRequest, this.config.GEOKV_MAJORITY_READ_TIMEOUT_MS).then(
           (result) => {
             answers.push({ peer: link.region, result });
             if (answers.length === count) resolve(answers);

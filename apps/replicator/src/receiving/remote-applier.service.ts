@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { RpcException } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
   addressTo,
@@ -19,7 +18,7 @@ import {
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import { REPLICATOR_INCARNATION } from './incarnation';
 import { firstCounting, planDeliveries, planFallback, type KeyPlacement } from './replica-deliveries';
 import type { ReplicatorConfig } from '../replicator.config';
@@ -36,7 +35,7 @@ export class RemoteApplier {
   private readonly logger = new Logger(RemoteApplier.name);
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     @InjectMetric(Metric.replicationApplied) private readonly applied: Counter<string>,
@@ -115,7 +114,7 @@ export class RemoteApplier {
     down.catch(() => undefined);
     try {
       return await Promise.race([
-        transportCall<ApplyRemoteResult>(this.local, addressTo(StoragePatterns.applyRemote, node), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS),
+        this.local.request<ApplyRemoteResult>(addressTo(StoragePatterns.applyRemote, node), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS),
         down,
       ]);
     } finally {

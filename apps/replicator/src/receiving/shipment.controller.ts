@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
-import { APP_CONFIG } from '@geokv/config';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import {
   MembershipPatterns,
   ReplicationPatterns,
@@ -27,7 +27,6 @@ import { AcceptorRelay } from '../acceptors/acceptor-relay.service';
 import { AntiEntropyService } from '../anti-entropy/anti-entropy.service';
 import { MajorityReadService } from '../majority/majority-read.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { transportCall } from '../region/transport-call';
 import type { ReplicatorConfig } from '../replicator.config';
 import { OutboxShipper } from '../shipping/outbox-shipper.service';
 import { RemoteApplier } from './remote-applier.service';
@@ -41,7 +40,7 @@ export class ShipmentController {
     private readonly antiEntropy: AntiEntropyService,
     private readonly majority: MajorityReadService,
     private readonly acceptors: AcceptorRelay,
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {}
 
@@ -54,7 +53,7 @@ export class ShipmentController {
   @MessagePattern(ReplicationPatterns.keyspaces)
   keyspaces(@Payload() shipment: KeyspacesShipment): Promise<AdoptDefinitionsResult> {
     const request: AdoptDefinitionsRequest = { requestId: shipment.requestId, definitions: shipment.definitions };
-    return transportCall(this.local, MembershipPatterns.adoptDefinitions, request, this.config.GEOKV_RPC_TIMEOUT_MS);
+    return this.local.request(MembershipPatterns.adoptDefinitions, request, this.config.GEOKV_RPC_TIMEOUT_MS);
   }
 
   /** A peer's anti-entropy run asks for this region's Merkle tree... */

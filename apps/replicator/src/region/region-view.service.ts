@@ -1,7 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import type { RegionRing } from '@geokv/partitioning';
 import {
   upAcceptorNodeOf,
@@ -17,7 +16,7 @@ import {
 } from '@geokv/protocol';
 import type { KeyPlacement } from '../receiving/replica-deliveries';
 import type { ReplicatorConfig } from '../replicator.config';
-import { describeFailure, transportCall } from './transport-call';
+import { describeFailure } from './describe-failure';
 import { LOCAL_TRANSPORT } from './tokens';
 
 const VIEW_CHANGED = 'viewChanged';
@@ -38,7 +37,7 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   private readonly changes = new EventEmitter().setMaxListeners(0);
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {}
 
@@ -125,8 +124,8 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
       const [view, catalog] = await Promise.all([
-        transportCall<RingView>(this.local, MembershipPatterns.ring, {}, timeoutMs),
-        transportCall<Catalog>(this.local, MembershipPatterns.catalog, {}, timeoutMs),
+        this.local.request<RingView>(MembershipPatterns.ring, {}, timeoutMs),
+        this.local.request<Catalog>(MembershipPatterns.catalog, {}, timeoutMs),
       ]);
       this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
       if (this.view === null || view.epoch > this.view.epoch) {

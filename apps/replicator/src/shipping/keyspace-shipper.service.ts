@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { MembershipPatterns, regionAddressed, ReplicationPatterns, type KeyspaceDefinition, type KeyspacesShipment } from '@geokv/protocol';
 import { PeriodicTask } from '@geokv/bootstrap';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import { PeerLinks } from './peer-links';
 
@@ -24,7 +23,7 @@ export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShu
   private readonly schedule: PeriodicTask;
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly peers: PeerLinks,
   ) {
@@ -42,7 +41,7 @@ export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShu
   private async tick(): Promise<void> {
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
-      const definitions = await transportCall<KeyspaceDefinition[]>(this.local, MembershipPatterns.definitions, {}, timeoutMs);
+      const definitions = await this.local.request<KeyspaceDefinition[]>(MembershipPatterns.definitions, {}, timeoutMs);
       const signature = JSON.stringify(definitions);
       const now = Date.now();
       await Promise.all(
@@ -51,7 +50,7 @@ export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShu
           if (last !== undefined && last.signature === signature && now - last.atMs < RESEND_INTERVAL_MS) return;
           const shipment: KeyspacesShipment = { requestId: `keyspaces-${randomUUID()}`, sourceRegion: this.config.GEOKV_REGION, definitions };
           try {
-            await transportCall(link.client, regionAddressed(ReplicationPatterns.keyspaces, link.region), shipment, timeoutMs);
+            await link.client.request(regionAddressed(ReplicationPatterns.keyspaces, link.region), shipment, timeoutMs);
             this.lastSent.set(link.region, { signature, atMs: now });
           } catch (error) {
             this.logger.debug({ peer: link.region, reason: describeFailure(error) }, 'keyspace definitions not delivered; will retry');

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
   regionAddressed,
@@ -15,7 +14,7 @@ import {
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import { PROBE_INTERVAL_MS, type PeerLink } from './peer-link';
 import { PeerLinks } from './peer-links';
@@ -36,7 +35,7 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
   private supervisor?: NodeJS.Timeout;
 
   constructor(
-    @Inject(LOCAL_TRANSPORT) private readonly local: ClientProxy,
+    @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     @InjectMetric(Metric.replicationLag) private readonly lag: Gauge<string>,
@@ -99,7 +98,7 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
       if (this.stopping || link.msSinceContact(Date.now()) < PROBE_INTERVAL_MS) continue;
       try {
         const probe: ShipmentRequest = { requestId: `probe-${randomUUID()}`, sourceRegion: this.config.GEOKV_REGION, versions: [], strategies: {} };
-        const answer = await transportCall<ShipmentResult>(link.client, regionAddressed(ReplicationPatterns.ship, link.region), probe, this.config.GEOKV_RPC_TIMEOUT_MS);
+        const answer = await link.client.request<ShipmentResult>(regionAddressed(ReplicationPatterns.ship, link.region), probe, this.config.GEOKV_RPC_TIMEOUT_MS);
         link.recordContact(Date.now(), answer.incarnation);
       } catch (error) {
         link.recordFailure(describeFailure(error));

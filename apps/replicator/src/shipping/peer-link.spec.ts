@@ -1,10 +1,10 @@
-import type { ClientRedis } from '@nestjs/microservices';
+import type { PersistentReplyRedisClient } from '@geokv/config';
 import { DARK_AFTER_MS, PeerLink } from './peer-link';
 
 const TIMEOUT_MS = 30_000;
 
 function newLink(): PeerLink {
-  return new PeerLink('eu-west', {} as ClientRedis);
+  return new PeerLink('eu-west', {} as PersistentReplyRedisClient);
 }
 
 describe('PeerLink', () => {

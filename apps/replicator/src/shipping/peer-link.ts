@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import type { ClientRedis } from '@nestjs/microservices';
+import type { PersistentReplyRedisClient } from '@geokv/config';
 import type { LinkState, PeerReplicationStatus } from '@geokv/protocol';
 
 /** How often a link with nothing to ship is probed, so that the status shows a dead link without traffic. */
@@ -34,7 +34,7 @@ export class PeerLink {
 
   constructor(
     readonly region: string,
-    readonly client: ClientRedis,
+    readonly client: PersistentReplyRedisClient,
   ) {}
 
   recordPending(nodeId: string, backlog: number, oldestAtMs: number | null): void {

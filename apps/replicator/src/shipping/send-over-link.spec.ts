@@ -1,20 +1,33 @@
-import type { ClientRedis } from '@nestjs/microservices';
-import { Subject } from 'rxjs';
+import type { PersistentReplyRedisClient } from '@geokv/config';
 import { DARK_AFTER_MS, PeerLink } from './peer-link';
 import { sendOverLink } from './send-over-link';
 
 const TIMEOUT_MS = 30_000;
 
+/** A request the test answers (or not) when it chooses. */
+interface HeldRequest {
+  answer(response: unknown): void;
+  fail(error: unknown): void;
+  /** Whether the sender gave up on it. */
+  abandoned: boolean;
+}
+
 /** A client whose every request waits for the test to answer it, as a request over a stalled link would. */
-function stalledClient(): { client: ClientRedis; replies: Subject<unknown>[] } {
-  const replies: Subject<unknown>[] = [];
+function stalledClient(): { client: PersistentReplyRedisClient; replies: HeldRequest[] } {
+  const replies: HeldRequest[] = [];
   const client = {
-    send: () => {
-      const reply = new Subject<unknown>();
-      replies.push(reply);
-      return reply.asObservable();
+    dispatch: (_pattern: string, _data: unknown, settle: (error: unknown, response?: unknown) => void) => {
+      const held: HeldRequest = {
+        answer: (response) => settle(undefined, response),
+        fail: (error) => settle(error),
+        abandoned: false,
+      };
+      replies.push(held);
+      return () => {
+        held.abandoned = true;
+      };
     },
-  } as unknown as ClientRedis;
+  } as unknown as PersistentReplyRedisClient;
   return { client, replies };
 }
 
@@ -38,7 +51,7 @@ describe('sendOverLink', () => {
     // The peer goes on answering other requests; this one is lost.
     await keepAnswering(link, TIMEOUT_MS + 1_000);
     await rejected;
-    expect(replies[0].observed).toBe(false);
+    expect(replies[0].abandoned).toBe(true);
   });
 
   it('holds a request through a dark spell and takes the answer the healed link brings', async () => {
@@ -54,8 +67,7 @@ describe('sendOverLink', () => {
     link.recordContact(Date.now());
     await jest.advanceTimersByTimeAsync(TIMEOUT_MS - 1_000);
     expect(outcome).toBe('pending');
-    replies[0].next({ applied: 3 });
-    replies[0].complete();
+    replies[0].answer({ applied: 3 });
     await sent;
     expect(outcome).toEqual({ applied: 3 });
   });
@@ -80,7 +92,7 @@ describe('sendOverLink', () => {
     const { client, replies } = stalledClient();
     const link = new PeerLink('eu-west', client);
     const sent = sendOverLink(link, 'ship', {}, TIMEOUT_MS);
-    replies[0].error(new Error('NODE_UNAVAILABLE'));
+    replies[0].fail(new Error('NODE_UNAVAILABLE'));
     await expect(sent).rejects.toThrow('NODE_UNAVAILABLE');
   });
 
@@ -90,12 +102,12 @@ describe('sendOverLink', () => {
     link.recordContact(Date.now(), 'before');
     const lost = sendOverLink(link, 'ship', {}, TIMEOUT_MS);
     const answered = sendOverLink<{ applied: number }>(link, 'ship', {}, TIMEOUT_MS);
-    replies[1].next({ applied: 1 });
+    replies[1].answer({ applied: 1 });
     await expect(answered).resolves.toEqual({ applied: 1 });
 
     link.recordContact(Date.now(), 'after'); // the replicator restarted: the first request died with it
     await expect(lost).rejects.toMatchObject({ name: 'PeerRestartedError' });
-    expect(replies[0].observed).toBe(false);
+    expect(replies[0].abandoned).toBe(true);
   });
 
   it('fails at once when the first process to answer answers something else: the request may have reached none', async () => {
@@ -104,6 +116,6 @@ describe('sendOverLink', () => {
     const lost = sendOverLink(link, 'ship', {}, TIMEOUT_MS);
     link.recordContact(Date.now(), 'first'); // a probe answered by a replicator that came up after the send
     await expect(lost).rejects.toMatchObject({ name: 'PeerRestartedError' });
-    expect(replies[0].observed).toBe(false);
+    expect(replies[0].abandoned).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import type { Subscription } from 'rxjs';
 import type { PeerLink } from './peer-link';
 
 /** How often a request waiting on a dark link looks again whether the link has come back. */
@@ -28,14 +27,13 @@ export function sendOverLink<T>(link: PeerLink, channel: string, payload: object
   const sentAtMs = Date.now();
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    let subscription: Subscription | undefined;
     let watchdog: NodeJS.Timeout | undefined;
     const finish = (settle: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(watchdog);
       stopListening();
-      subscription?.unsubscribe();
+      giveUp();
       settle();
     };
     const stopListening = link.onPeerRestart(() =>
@@ -50,12 +48,9 @@ export function sendOverLink<T>(link: PeerLink, channel: string, payload: object
       }
       watchdog = setTimeout(check, deadlineMs === null ? DARK_RECHECK_MS : deadlineMs - nowMs).unref();
     };
-    subscription = link.client.send<T>(channel, payload).subscribe({
-      next: (value) => finish(() => resolve(value)),
-      error: (error: unknown) => finish(() => reject(error)),
-      complete: () => finish(() => reject(new Error(`the request on ${channel} ended without an answer`))),
-    });
-    if (settled) subscription.unsubscribe();
-    else watchdog = setTimeout(check, timeoutMs).unref();
+    const giveUp = link.client.dispatch(channel, payload, (error, response) =>
+      finish(() => (error === undefined ? resolve(response as T) : reject(error))),
+    );
+    watchdog = setTimeout(check, timeoutMs).unref();
   });
 }

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import type { ClientProxy, ClientRedis } from '@nestjs/microservices';
-import { from, type Observable } from 'rxjs';
+import type { PersistentReplyRedisClient } from '@geokv/config';
 import { addressTo, regionAddressed, ReplicationPatterns, StoragePatterns, type OutboxReadRequest, type OutboxReadResult, type ReplicatedVersion } from '@geokv/protocol';
 import type { ReplicatorConfig } from '../replicator.config';
 import { PeerLink } from './peer-link';
@@ -18,11 +17,17 @@ interface Held {
 class ScriptedTransport {
   readonly held: Held[] = [];
 
-  client<T>(): T {
+  client(): PersistentReplyRedisClient {
+    const hold = (channel: string, payload: Record<string, unknown>, answer: (value: unknown) => void): void => {
+      this.held.push({ channel, payload, answer });
+    };
     return {
-      send: (channel: string, payload: Record<string, unknown>): Observable<unknown> =>
-        from(new Promise((answer) => this.held.push({ channel, payload, answer }))),
-    } as unknown as T;
+      request: (channel: string, payload: Record<string, unknown>): Promise<unknown> => new Promise((answer) => hold(channel, payload, answer)),
+      dispatch: (channel: string, payload: Record<string, unknown>, settle: (error: unknown, response?: unknown) => void) => {
+        hold(channel, payload, (value) => settle(undefined, value));
+        return () => undefined;
+      },
+    } as unknown as PersistentReplyRedisClient;
   }
 
   on(channel: string): Held[] {
@@ -71,9 +76,9 @@ describe('ShardStream', () => {
 
   beforeEach(() => {
     transport = new ScriptedTransport();
-    link = new PeerLink('eu-west', transport.client<ClientRedis>());
+    link = new PeerLink('eu-west', transport.client());
     stream = new ShardStream(link, NODE, {
-      local: transport.client<ClientProxy>(),
+      local: transport.client(),
       config,
       logger: new Logger('test'),
       strategiesFor: () => ({ ks: 'lww' }),

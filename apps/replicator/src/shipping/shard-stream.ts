@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
+import type { PersistentReplyRedisClient } from '@geokv/config';
 import {
   addressTo,
   regionAddressed,
@@ -15,7 +15,7 @@ import {
   type ShipmentRequest,
   type ShipmentResult,
 } from '@geokv/protocol';
-import { describeFailure, transportCall } from '../region/transport-call';
+import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from './peer-link';
 import { sendOverLink } from './send-over-link';
@@ -31,7 +31,7 @@ const MAX_RETRY_DELAY_MS = 10_000;
 const SHIPMENT_LINGER_MS = 10;
 
 export interface ShardStreamContext {
-  readonly local: ClientProxy;
+  readonly local: PersistentReplyRedisClient;
   readonly config: ReplicatorConfig;
   readonly logger: Logger;
   readonly strategiesFor: (keyspaces: readonly string[]) => Record<string, ConflictResolution>;
@@ -192,8 +192,7 @@ export class ShardStream {
       ...(after === undefined ? {} : { after }),
       ...(acknowledge === null ? {} : { acknowledge }),
     };
-    const page = await transportCall<OutboxReadResult>(
-      this.context.local,
+    const page = await this.context.local.request<OutboxReadResult>(
       addressTo(StoragePatterns.outboxRead, this.nodeId),
       request,
       this.context.config.GEOKV_RPC_TIMEOUT_MS + waitMs,

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { MembershipEvents, MembershipPatterns, type Heartbeat, type NodeRegistration } from '@geokv/protocol';
 import { HandoffStreamer } from '../handoff/handoff-streamer.service';
 import { RegionView } from '../region/region-view.service';
@@ -23,7 +21,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
 
   constructor(
-    @Inject(MEMBERSHIP_CLIENT) private readonly membership: ClientProxy,
+    @Inject(MEMBERSHIP_CLIENT) private readonly membership: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     private readonly region: RegionView,
     private readonly handoff: HandoffStreamer,
@@ -48,9 +46,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   private async register(registration: NodeRegistration): Promise<void> {
     while (!this.stopped) {
       try {
-        await firstValueFrom(
-          this.membership.send(MembershipPatterns.register, registration).pipe(timeout(this.config.GEOKV_RPC_TIMEOUT_MS)),
-        );
+        await this.membership.request(MembershipPatterns.register, registration, this.config.GEOKV_RPC_TIMEOUT_MS);
         this.logger.log({ nodeId: registration.nodeId }, 'registered with membership');
         return;
       } catch (error) {

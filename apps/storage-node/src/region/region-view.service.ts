@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { RegionRing } from '@geokv/partitioning';
 import { DEFAULT_KEYSPACE, MembershipPatterns, regionRingOf, type Catalog, type ConflictResolution, type KeyspacePolicy, type RingView } from '@geokv/protocol';
 import type { StorageNodeConfig } from '../storage-node.config';
@@ -25,7 +23,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(REGION_TRANSPORT) private readonly transport: ClientProxy,
+    @Inject(REGION_TRANSPORT) private readonly transport: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
   ) {}
 
@@ -103,8 +101,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async refresh(): Promise<void> {
     try {
-      const ask = <T>(pattern: string): Promise<T> =>
-        firstValueFrom(this.transport.send<T>(pattern, {}).pipe(timeout(this.config.GEOKV_RPC_TIMEOUT_MS)));
+      const ask = <T>(pattern: string): Promise<T> => this.transport.request<T>(pattern, {}, this.config.GEOKV_RPC_TIMEOUT_MS);
       const [view, catalog] = await Promise.all([ask<RingView>(MembershipPatterns.ring), ask<Catalog>(MembershipPatterns.catalog)]);
       this.adopt(view);
       this.adoptCatalog(catalog);

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits } from '@geokv/config';
+import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type PersistentReplyRedisClient } from '@geokv/config';
 import {
   addressTo,
   StoragePatterns,
@@ -46,7 +44,7 @@ export class ReplicaClient {
   private readonly reads: NodeRequestCoalescer<ReplicaRead, ReplicaReadResult>;
 
   constructor(
-    @Inject(REGION_TRANSPORT) private readonly transport: ClientProxy,
+    @Inject(REGION_TRANSPORT) private readonly transport: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) config: StorageNodeConfig,
   ) {
     const deadline = config.GEOKV_REPLICA_TIMEOUT_MS;
@@ -63,6 +61,6 @@ export class ReplicaClient {
   }
 
   private send<R>(pattern: string, node: string, payload: object, timeoutMs: number): Promise<BatchResponse<R>> {
-    return firstValueFrom(this.transport.send<BatchResponse<R>>(addressTo(pattern, node), payload).pipe(timeout(timeoutMs)));
+    return this.transport.request<BatchResponse<R>>(addressTo(pattern, node), payload, timeoutMs);
   }
 }

@@ -1,11 +1,3 @@
-import type { ClientProxy, ClientRedis } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-
-/** One request over a Redis-transport client, with a deadline. */
-export function transportCall<T>(client: ClientProxy | ClientRedis, channel: string, payload: object, timeoutMs: number): Promise<T> {
-  return firstValueFrom(client.send<T>(channel, payload).pipe(timeout(timeoutMs)));
-}
-
 /** A failure as one line for logs and the status view; RPC error bodies keep their code. */
 export function describeFailure(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
