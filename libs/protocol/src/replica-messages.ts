@@ -22,6 +22,12 @@ export interface ReplicaWriteResult {
 export interface ReplicaRead extends RequestMeta {
   readonly keyspace: string;
   readonly key: string;
+  /**
+   * A digest read: every version comes without its value (`value: null` on a version that is not a
+   * tombstone). The coordinator, which has the values from its own copy, asks for one only when a
+   * replica holds a version it lacks. A replica of an earlier release ignores it and sends the values.
+   */
+  readonly withoutValues?: boolean;
 }
 
 export interface ReplicaReadResult {

@@ -95,10 +95,11 @@ export class KvService {
     return { applied: written !== null };
   }
 
-  /** Everything this replica holds of the key, tombstones included. */
+  /** Everything this replica holds of the key, tombstones included; for a digest read, without values. */
   async readReplica(read: ReplicaRead): Promise<ReplicaReadResult> {
     const ref = { keyspace: read.keyspace, key: read.key };
-    return { versions: (await this.versionsOf(read.keyspace, read.key)).map((version) => replicatedVersionOf(ref, version)) };
+    const versions = await this.versionsOf(read.keyspace, read.key);
+    return { versions: versions.map((version) => replicatedVersionOf(ref, read.withoutValues === true ? { ...version, value: null } : version)) };
   }
 
   async list(request: ListRequest): Promise<ListResult> {
