@@ -106,19 +106,14 @@ export class RemoteApplier {
    * would otherwise keep the shipment waiting for the whole shipment deadline.
    */
   private async applyOn(node: string, request: ApplyRemoteRequest): Promise<ApplyRemoteResult> {
-    const done = new AbortController();
-    const down = this.region.nodeDown(node, done.signal).then(() => {
-      throw new Error(`membership holds ${node} down`);
-    });
-    // Aborted once the apply settles; that rejection is nobody's concern.
-    down.catch(() => undefined);
+    const watch = this.region.watchDown(node);
     try {
       return await Promise.race([
         this.local.request<ApplyRemoteResult>(addressTo(StoragePatterns.applyRemote, node), request, this.config.GEOKV_SHIPMENT_TIMEOUT_MS),
-        down,
+        watch.down,
       ]);
     } finally {
-      done.abort();
+      watch.stop();
     }
   }
 
