@@ -67,7 +67,7 @@ describe('Redis crash and restart under writes', () => {
       const apps = cluster.region.apps().map((app) => ({ app, pid: app.pid }));
 
       // A hung Redis takes every app's requests (the gateway's, the heartbeats, the outbox reads) and answers none.
-      // A write tries each of its key's three coordinators in turn, each for GEOKV_RPC_TIMEOUT_MS (5 s).
+      // A write that times out on its coordinator goes to the next one once: two GEOKV_RPC_TIMEOUT_MS (5 s), 503 after 10 s.
       cluster.redis.kill('SIGSTOP');
       const hung = await Promise.all(
         [1, 2, 3].map((i) => http(`${gateway}/v1/kv/default/hung-${i}`, { method: 'PUT', body: 'x', timeoutMs: 30_000 })),
