@@ -80,6 +80,14 @@ describe('Redis crash and restart under writes', () => {
       for (const { app, pid } of apps) {
         expect({ app: app.name, running: app.isRunning, pid: app.pid }).toEqual({ app: app.name, running: true, pid });
       }
+      // Each app retries both connections of its client and of its server every 500 ms; a line per attempt was
+      // ~100 lines per app in those 12 s. Once per connection kind per 10 s is a handful.
+      for (const { app } of apps) {
+        const outageLines = readFileSync(app.logFile, 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('Reconnecting to Redis') || line.includes('Redis connection error'));
+        expect(`${app.name}: ${outageLines.length} lines`).toEqual(`${app.name}: ${Math.min(outageLines.length, 20)} lines`);
+      }
 
       await cluster.redis.restart();
       await writes.waitUntilEveryNodeAcknowledges('writes acknowledged on every node after the long outage');

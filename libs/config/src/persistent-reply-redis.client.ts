@@ -3,6 +3,7 @@ import { ClientRedis, type OutgoingEvent, type OutgoingRequest, type ReadPacket,
 import { TransportTimeoutError } from './transport-timeout.error';
 import type { CommonConfig } from './common-config';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
+import { quietTransportLogs } from './repeated-log';
 import { transportOptionsFromUrl } from './redis-options';
 
 /** What the reply callback returns (its type asks for a promise; nothing awaits it). */
@@ -23,11 +24,15 @@ const ROUTED: Promise<void> = Promise.resolve();
  * - geokv's callers use `request` (a promise with a deadline) or `dispatch` (a callback and a way to give
  *   up) instead of `send`: every message of every app goes through here, and `send`'s Observable chain
  *   (a deferred connect, a merge, the deadline as an operator, then a promise made of it all) was built
- *   and torn down for each one. Replies are routed synchronously for the same reason.
+ *   and torn down for each one. Replies are routed synchronously for the same reason;
+ * - while Redis is down, its connection errors and "Reconnecting" lines are logged once per ten seconds
+ *   (see RepeatedLog), not at every attempt of each connection.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
   /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
   readonly replyId: string | null;
+  /** Shared by the publishing and the subscribing connection: one outage, one log. */
+  private readonly onConnectionError = quietTransportLogs(this.logger, 'client');
 
   constructor(options: ConstructorParameters<typeof ClientRedis>[0], privateReplies = true) {
     super(options);
@@ -110,6 +115,10 @@ export class PersistentReplyRedisClient extends ClientRedis {
       callback({ err: packet.err, response: packet.response, isDisposed: failed || packet.isDisposed === true });
       return ROUTED;
     };
+  }
+
+  override registerErrorListener(client: Parameters<ClientRedis['registerErrorListener']>[0]): void {
+    client.addListener('error', this.onConnectionError);
   }
 
   override getReplyPattern(pattern: string): string {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { RedisContext, ServerRedis } from '@nestjs/microservices';
 import { PlainPatternRedisServer } from './plain-pattern-redis.server';
 import { privateReplyPattern, replyIdOf } from './private-reply';
+import { quietTransportLogs } from './repeated-log';
 
 type Publisher = ServerRedis['getPublisher'];
 
@@ -12,12 +13,16 @@ type Publisher = ServerRedis['getPublisher'];
  *   a publish once the connection is closed, which happens to replies still in flight when the app shuts
  *   down or while Redis restarts; Nest awaits that publish without a catch, so the rejection was
  *   unhandled and killed the app with a non-zero exit. A lost reply is what the transport is designed
- *   around: the requester's deadline covers it.
+ *   around: the requester's deadline covers it;
+ * - while Redis is down, its connection errors and "Reconnecting" lines are logged once per ten seconds
+ *   (see RepeatedLog), not at every attempt of each connection.
  */
 export class ReplySafeRedisServer extends PlainPatternRedisServer {
   private readonly replyLogger = new Logger('RedisTransport');
   /** The reply id of each request between its arrival and Nest asking for its publisher (the same turn). */
   private readonly replyIds = new Map<string, string>();
+  /** Shared by the publishing and the subscribing connection: one outage, one log. */
+  private readonly onConnectionError = quietTransportLogs(this.logger, 'server');
 
   constructor(options: ConstructorParameters<typeof PlainPatternRedisServer>[0]) {
     super(options);
@@ -30,6 +35,10 @@ export class ReplySafeRedisServer extends PlainPatternRedisServer {
         return deserializer.deserialize(value, options);
       },
     };
+  }
+
+  override registerErrorListener(client: { on(event: 'error', listener: (error: unknown) => void): unknown }): void {
+    client.on('error', this.onConnectionError);
   }
 
   override getPublisher(pub: Parameters<Publisher>[0], pattern: string, id: string, context: Parameters<Publisher>[3]): ReturnType<Publisher> {
