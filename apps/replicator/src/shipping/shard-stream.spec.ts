@@ -180,6 +180,20 @@ describe('ShardStream', () => {
     expect(link.status(Date.now())).toMatchObject({ backlog: 0, lagSeconds: 0 });
   });
 
+  it('does not report a drained stream when a page is applied long after its read: rows written since may be pending', async () => {
+    (await nthRequest(OUTBOX_READ, 1)).answer({ ...page(2, 2), pending: { backlog: 2, oldestPendingAtMs: Date.now() - 5_000 } });
+    const shipment = await nthRequest(SHIP, 1);
+    // The shipment is held, as through a partition, while the region goes on writing.
+    await sleep(400);
+    shipment.answer({ applied: 2 });
+    const next = await nthRequest(OUTBOX_READ, 2);
+    expect(link.status(Date.now()).backlog).toBe(2);
+    // The read that follows says what is pending now.
+    next.answer({ ...page(9, 3), pending: { backlog: 7, oldestPendingAtMs: Date.now() - 30_000 } });
+    await settle();
+    expect(link.status(Date.now())).toMatchObject({ backlog: 7, lagSeconds: expect.closeTo(30, 0) });
+  });
+
   it('keeps the count a full page came with until a read says otherwise: more rows lie beyond it', async () => {
     (await nthRequest(OUTBOX_READ, 1)).answer({ ...page(3, 3), pending: { backlog: 5, oldestPendingAtMs: Date.now() - 5_000 } });
     const readAhead = await nthRequest(OUTBOX_READ, 2);

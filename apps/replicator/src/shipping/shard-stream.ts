@@ -30,6 +30,15 @@ const MAX_RETRY_DELAY_MS = 10_000;
  */
 const SHIPMENT_LINGER_MS = 10;
 
+/**
+ * How soon after its read a page that held every readable row must be applied for the stream to report
+ * nothing pending at once. Rows committed after the read are not known; a page held for long (a shipment
+ * that waited out a partition) would otherwise report a drained stream over the whole backlog written
+ * meanwhile, until the next read: the status showed backlog 0 and lag 0 just after a heal, and a
+ * caller waiting for every backlog to be empty went on while the backlog was still being shipped.
+ */
+const DRAINED_WITHIN_MS = 250;
+
 export interface ShardStreamContext {
   readonly local: PersistentReplyRedisClient;
   readonly config: ReplicatorConfig;
@@ -44,6 +53,8 @@ interface InFlight {
   readonly count: number;
   /** The page held every row the node could read after the previous one (it was not full). */
   readonly readAll: boolean;
+  /** When the page was read. */
+  readonly readAtMs: number;
   readonly settled: Promise<void>;
   ok: boolean | null;
 }
@@ -213,6 +224,7 @@ export class ShardStream {
       position,
       count: page.versions.length,
       readAll,
+      readAtMs: Date.now(),
       ok: null,
       settled: sendOverLink<ShipmentResult>(
         this.link,
@@ -256,10 +268,12 @@ export class ShardStream {
       acknowledged = shipment;
     }
     if (acknowledged !== undefined) this.appliedUpTo = acknowledged.position;
-    // The peer has every row the node had to give when it was last read: nothing is known to be pending. Rows
-    // written since show in the next read, which returns at once when there are any; without this, a drained
-    // stream's lag and backlog stood at the last page's until its next read, a long poll, came back empty.
-    if (acknowledged?.readAll && inFlight.length === 0 && !failed) this.recordPending({ backlog: 0, oldestPendingAtMs: null });
+    // The peer has every row the node had to give when it was last read, a moment ago: nothing is known to be
+    // pending. Rows written since show in the next read, which returns at once when there are any; without this,
+    // a drained stream's lag and backlog stood at the last page's until its next read, a long poll, came back
+    // empty. A page read long ago says nothing of now (see DRAINED_WITHIN_MS).
+    const drained = acknowledged !== undefined && acknowledged.readAll && Date.now() - acknowledged.readAtMs <= DRAINED_WITHIN_MS;
+    if (drained && inFlight.length === 0 && !failed) this.recordPending({ backlog: 0, oldestPendingAtMs: null });
     return !failed;
   }
 }
