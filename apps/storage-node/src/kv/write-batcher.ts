@@ -11,7 +11,7 @@ import { ErrorCode } from '@geokv/protocol';
 import { incorporateVersion, type Incorporation } from '../versions/incorporate-version';
 import { applyLocalWrite, type LocalWrite } from '../versions/local-write';
 import { preconditionFailure, type Preconditions } from '../versions/preconditions';
-import { isLive, type ConflictRecord, type StoredVersion } from '../versions/stored-version';
+import { dotId, isLive, type ConflictRecord, type StoredVersion } from '../versions/stored-version';
 import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
 import { AbsenceSpeculation } from './absence-speculation';
@@ -232,7 +232,7 @@ export class WriteBatcher {
       if (pending.change.kind === 'local') outbox.push({ ...pending.ref, version: outcome.written });
       for (const loser of outcome.losers) {
         const record = { ...pending.ref, version: loser, resolution: outcome.resolution!, winner: outcome.winner };
-        conflicts.set(`${pending.keyId}\n${loser.dot.actor}\n${loser.dot.counter}`, record);
+        conflicts.set(`${pending.keyId}\n${dotId(loser)}`, record);
       }
     }
 
@@ -343,8 +343,4 @@ function diffStates(
     }
   }
   return { removed, upserted };
-}
-
-function dotId(version: StoredVersion): string {
-  return `${version.dot.actor}\n${version.dot.counter}`;
 }

@@ -1,11 +1,11 @@
 import type { ConflictResolution } from '@geokv/protocol';
 import { encodeContext, merge } from '@geokv/vector-clock';
 import { incorporateVersion } from './incorporate-version';
-import type { StoredVersion } from './stored-version';
+import { dotId, type StoredVersion } from './stored-version';
 
 /** A version's identity between replicas: its dot and its context (which grows when an lww winner absorbs a loser). */
 export function versionIdentity(version: StoredVersion): string {
-  return `${version.dot.actor}\n${version.dot.counter}\n${encodeContext(version.context)}`;
+  return `${dotId(version)}\n${encodeContext(version.context)}`;
 }
 
 /**
@@ -20,7 +20,7 @@ export function mergeReplicaStates(states: readonly (readonly StoredVersion[])[]
   const byDot = new Map<string, StoredVersion>();
   for (const state of states) {
     for (const version of state) {
-      const dot = `${version.dot.actor}\n${version.dot.counter}`;
+      const dot = dotId(version);
       const held = byDot.get(dot);
       byDot.set(dot, held === undefined ? version : { ...held, context: merge(held.context, version.context) });
     }

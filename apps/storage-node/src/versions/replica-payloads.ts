@@ -1,4 +1,4 @@
-import type { StoredVersion } from './stored-version';
+import { dotId, type StoredVersion } from './stored-version';
 
 /**
  * One replica's copy of a key, as a quorum read received it. In a digest answer every version that is not
@@ -22,7 +22,7 @@ export type PayloadFill = { readonly versions: StoredVersion[] } | { readonly as
 export function fillPayloads(merged: readonly StoredVersion[], states: readonly ReplicaState[]): PayloadFill {
   const values = new Map<string, Buffer>();
   for (const state of states) {
-    for (const version of state.versions) if (version.value !== null) values.set(dotOf(version), version.value);
+    for (const version of state.versions) if (version.value !== null) values.set(dotId(version), version.value);
   }
   const filled: StoredVersion[] = [];
   for (const version of merged) {
@@ -30,18 +30,14 @@ export function fillPayloads(merged: readonly StoredVersion[], states: readonly 
       filled.push(version);
       continue;
     }
-    const value = values.get(dotOf(version));
+    const value = values.get(dotId(version));
     if (value !== undefined) {
       filled.push({ ...version, value });
       continue;
     }
-    const holder = states.find((state) => state.versions.some((held) => dotOf(held) === dotOf(version)));
+    const holder = states.find((state) => state.versions.some((held) => dotId(held) === dotId(version)));
     // Every merged version comes from some state; a holder is always found.
     return { askValuesOf: holder!.node };
   }
   return { versions: filled };
-}
-
-function dotOf(version: StoredVersion): string {
-  return `${version.dot.actor}\n${version.dot.counter}`;
 }

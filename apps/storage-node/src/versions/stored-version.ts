@@ -28,3 +28,8 @@ export interface ConflictRecord {
 export function isLive(version: StoredVersion, nowMs: number): boolean {
   return !version.tombstone && (version.expiresAtMs === null || version.expiresAtMs > nowMs);
 }
+
+/** A version's dot as one string: the key by which copies of the same write are matched. */
+export function dotId(version: StoredVersion): string {
+  return `${version.dot.actor}\n${version.dot.counter}`;
+}
