@@ -1,12 +1,8 @@
+import { TransportTimeoutError } from '@geokv/config';
 import type { PeerLink } from './peer-link';
 
 /** How often a request waiting on a dark link looks again whether the link has come back. */
 const DARK_RECHECK_MS = 1_000;
-
-/** A request to a peer that had its whole deadline of live link and no answer. */
-export class LinkTimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-}
 
 /** A request that the peer's replicator had not answered when a process this link had not heard from answered something else. */
 export class PeerRestartedError extends Error {
@@ -43,7 +39,7 @@ export function sendOverLink<T>(link: PeerLink, channel: string, payload: object
       const nowMs = Date.now();
       const deadlineMs = link.deadlineOf(sentAtMs, timeoutMs, nowMs);
       if (deadlineMs !== null && nowMs >= deadlineMs) {
-        finish(() => reject(new LinkTimeoutError(`no answer on ${channel} within ${timeoutMs} ms of a live link`)));
+        finish(() => reject(new TransportTimeoutError(`no answer on ${channel} within ${timeoutMs} ms of a live link`)));
         return;
       }
       watchdog = setTimeout(check, deadlineMs === null ? DARK_RECHECK_MS : deadlineMs - nowMs).unref();
