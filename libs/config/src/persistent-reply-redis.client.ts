@@ -75,11 +75,15 @@ export class PersistentReplyRedisClient extends ClientRedis {
   dispatch(pattern: string, data: unknown, settle: (error: unknown, response?: unknown) => void): () => void {
     let done = false;
     let unpublish: (() => void) | undefined;
-    const finish = (error: unknown, response?: unknown): void => {
-      if (done) return;
+    /** Ends the request; false if it had already ended. */
+    const end = (): boolean => {
+      if (done) return false;
       done = true;
       unpublish?.();
-      settle(error, response);
+      return true;
+    };
+    const finish = (error: unknown, response?: unknown): void => {
+      if (end()) settle(error, response);
     };
     const publish = (): void => {
       if (done) return;
@@ -89,15 +93,11 @@ export class PersistentReplyRedisClient extends ClientRedis {
         else if (response !== undefined) finish(undefined, response);
         else if (isDisposed === true) finish(new Error(`the request on ${pattern} ended without an answer`));
       });
-      // publish answers at once when it cannot send.
+      // publish answers at once when it cannot send, before `unpublish` was set.
       if (done) unpublish();
     };
     this.connect().then(publish, (error: unknown) => finish(error ?? new Error('not connected to Redis')));
-    return () => {
-      if (done) return;
-      done = true;
-      unpublish?.();
-    };
+    return () => void end();
   }
 
   /** Nest's callback, without the promise it awaits per reply: JSON replies, routed by packet id. */
