@@ -48,6 +48,8 @@ export interface ConvergenceResult {
   readonly convergeMs: number;
   readonly keysChecked: number;
   readonly keysMissing: number;
+  /** While the backlog drained: how busy the machine was, and the cores each group of processes used. */
+  readonly cpu: PhaseCpu;
 }
 
 const CUT_OFF_REGION = 'eu-west';
@@ -88,7 +90,7 @@ export async function runReplicationBench(
     cluster.proxy.healAll();
   }
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
-  const convergence = await convergencePhase(cluster, config, keyspace);
+  const convergence = await convergencePhase(cluster, config, keyspace, cpuOf);
   return { keyspace, healthy, delayed, convergence };
 }
 
@@ -101,17 +103,9 @@ async function lagPhase(
   cpuOf: () => MeteredProcess[],
 ): Promise<LagResult> {
   const before = await scrapeDelays(cluster);
-  const processes = new CpuMeter(cpuOf());
-  const machine = new MachineCpuMeter();
-  processes.start();
-  machine.start();
-  const startedAt = performance.now();
+  const meter = startPhaseCpu(cpuOf);
   const load = await writeAtRate(cluster, keyspace, config.rate, config.seconds, `lag-${injectedDelayMs}`);
-  const loadSeconds = (performance.now() - startedAt) / 1000;
-  const cpu: PhaseCpu = {
-    machineBusy: machine.read(),
-    coresByGroup: new Map([...processes.read()].map(([group, seconds]) => [group, seconds / loadSeconds])),
-  };
+  const cpu = meter.read();
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const delta = bucketDelta(await scrapeDelays(cluster), before);
   const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
@@ -129,7 +123,12 @@ async function lagPhase(
   };
 }
 
-async function convergencePhase(cluster: MultiRegionCluster, config: ReplicationBenchConfig, keyspace: BenchKeyspace): Promise<ConvergenceResult> {
+async function convergencePhase(
+  cluster: MultiRegionCluster,
+  config: ReplicationBenchConfig,
+  keyspace: BenchKeyspace,
+  cpuOf: () => MeteredProcess[],
+): Promise<ConvergenceResult> {
   cluster.proxy.isolate(CUT_OFF_REGION);
   let load: Awaited<ReturnType<typeof writeAtRate>>;
   try {
@@ -138,8 +137,10 @@ async function convergencePhase(cluster: MultiRegionCluster, config: Replication
     cluster.proxy.healAll();
   }
   const healedAt = performance.now();
+  const meter = startPhaseCpu(cpuOf);
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const convergeMs = performance.now() - healedAt;
+  const cpu = meter.read();
   console.log(`replication: converged ${convergeMs.toFixed(0)} ms after a ${config.partitionSeconds} s partition healed`);
 
   let missing = 0;
@@ -157,6 +158,25 @@ async function convergencePhase(cluster: MultiRegionCluster, config: Replication
     convergeMs,
     keysChecked: load.sample.length * cluster.regions.size,
     keysMissing: missing,
+    cpu,
+  };
+}
+
+/** Starts metering the machine and `cpuOf`'s processes; `read` gives what they used since, in cores. */
+function startPhaseCpu(cpuOf: () => MeteredProcess[]): { read(): PhaseCpu } {
+  const processes = new CpuMeter(cpuOf());
+  const machine = new MachineCpuMeter();
+  processes.start();
+  machine.start();
+  const startedAt = performance.now();
+  return {
+    read: () => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      return {
+        machineBusy: machine.read(),
+        coresByGroup: new Map([...processes.read()].map(([group, used]) => [group, used / seconds])),
+      };
+    },
   };
 }
 

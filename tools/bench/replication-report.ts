@@ -29,6 +29,7 @@ export function formatReplicationReport(result: ReplicationBenchResult, setup: {
     '',
     `convergence after a ${convergence.partitionSeconds} s partition of eu-west (${convergence.writesDuringPartition} writes during it, ` +
       `${convergence.failedWrites} failed, ${convergence.notSent} not sent): ${(convergence.convergeMs / 1000).toFixed(2)} s  (target <= ${CONVERGENCE_TARGET_MS / 1000} s)  ${verdict}`,
+    `  CPU while the backlog drained: ${describeCpu(convergence.cpu)}`,
     `  read back ${convergence.keysChecked} sampled writes across the regions afterwards: ${convergence.keysMissing} missing or wrong`,
     `  writes are paced evenly, open loop; "not sent": due while ${MAX_IN_FLIGHT} of a region's writes were outstanding (more than it can take)`,
     '  lag: from a write\'s HLC time in its region to its version being durable in a peer (geokv_replication_delay_seconds),',
