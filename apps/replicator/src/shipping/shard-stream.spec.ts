@@ -188,10 +188,22 @@ describe('ShardStream', () => {
     shipment.answer({ applied: 2 });
     const next = await nthRequest(OUTBOX_READ, 2);
     expect(link.status(Date.now()).backlog).toBe(2);
-    // The read that follows says what is pending now.
+    // The read that follows says what is pending now, without waiting for a commit first.
+    expect(next.payload).toMatchObject({ waitMs: 0, countPending: true });
     next.answer({ ...page(9, 3), pending: { backlog: 7, oldestPendingAtMs: Date.now() - 30_000 } });
     await settle();
     expect(link.status(Date.now())).toMatchObject({ backlog: 7, lagSeconds: expect.closeTo(30, 0) });
+  });
+
+  it('reports a drained stream as soon as a look after a late apply finds nothing, then waits for commits again', async () => {
+    (await nthRequest(OUTBOX_READ, 1)).answer({ ...page(2, 2), pending: { backlog: 2, oldestPendingAtMs: Date.now() - 5_000 } });
+    const shipment = await nthRequest(SHIP, 1);
+    await sleep(400);
+    shipment.answer({ applied: 2 });
+    (await nthRequest(OUTBOX_READ, 2)).answer({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
+    const longPoll = await nthRequest(OUTBOX_READ, 3);
+    expect(link.status(Date.now())).toMatchObject({ backlog: 0, lagSeconds: 0 });
+    expect(longPoll.payload).toMatchObject({ waitMs: config.GEOKV_REPLICATION_WAIT_MS });
   });
 
   it('keeps the count a full page came with until a read says otherwise: more rows lie beyond it', async () => {

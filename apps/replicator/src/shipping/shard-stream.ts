@@ -36,6 +36,7 @@ const SHIPMENT_LINGER_MS = 10;
  * that waited out a partition) would otherwise report a drained stream over the whole backlog written
  * meanwhile, until the next read: the status showed backlog 0 and lag 0 just after a heal, and a
  * caller waiting for every backlog to be empty went on while the backlog was still being shipped.
+ * Such a stream's next read looks without waiting instead, so that it says what is pending at once.
  */
 const DRAINED_WITHIN_MS = 250;
 
@@ -77,6 +78,12 @@ export class ShardStream {
   private refreshing = false;
   /** The newest position the peer has applied that no answered read has acknowledged yet. */
   private appliedUpTo: OutboxPosition | null = null;
+  /**
+   * The last page held every readable row but was applied too late to tell that nothing is pending now (see
+   * DRAINED_WITHIN_MS). A long poll would then leave the old count standing for up to
+   * GEOKV_REPLICATION_WAIT_MS when nothing more was written: the last second of a partition's drain.
+   */
+  private countBeforeWaiting = false;
 
   constructor(
     private readonly link: PeerLink,
@@ -134,7 +141,7 @@ export class ShardStream {
       try {
         // With shipments in flight, read ahead without waiting; the backlog is counted only when nothing is in
         // flight, the one time the count is exact (the peer has applied everything up to where this stream has read).
-        page = inFlight.length > 0 ? await this.read(after, 0, false) : await this.read(after, this.context.config.GEOKV_REPLICATION_WAIT_MS, true);
+        page = inFlight.length > 0 ? await this.read(after, 0, false) : await this.read(after, this.takeWaitMs(), true);
       } catch (error) {
         this.context.logger.debug({ node: this.nodeId, reason: describeFailure(error) }, 'could not read the outbox');
         healthy = false;
@@ -175,6 +182,13 @@ export class ShardStream {
     if (pending === null) return;
     this.lastPendingAtMs = Date.now();
     this.link.recordPending(this.nodeId, pending.backlog, pending.oldestPendingAtMs);
+  }
+
+  /** How long the next counting read may wait for a commit: not at all when the count is owed now. */
+  private takeWaitMs(): number {
+    const waitMs = this.countBeforeWaiting ? 0 : this.context.config.GEOKV_REPLICATION_WAIT_MS;
+    this.countBeforeWaiting = false;
+    return waitMs;
   }
 
   private pipelineFull(inFlight: readonly InFlight[]): boolean {
@@ -272,8 +286,10 @@ export class ShardStream {
     // pending. Rows written since show in the next read, which returns at once when there are any; without this,
     // a drained stream's lag and backlog stood at the last page's until its next read, a long poll, came back
     // empty. A page read long ago says nothing of now (see DRAINED_WITHIN_MS).
-    const drained = acknowledged !== undefined && acknowledged.readAll && Date.now() - acknowledged.readAtMs <= DRAINED_WITHIN_MS;
-    if (drained && inFlight.length === 0 && !failed) this.recordPending({ backlog: 0, oldestPendingAtMs: null });
+    if (acknowledged?.readAll && inFlight.length === 0 && !failed) {
+      if (Date.now() - acknowledged.readAtMs <= DRAINED_WITHIN_MS) this.recordPending({ backlog: 0, oldestPendingAtMs: null });
+      else this.countBeforeWaiting = true;
+    }
     return !failed;
   }
 }
