@@ -37,6 +37,11 @@ export class PostgresModule {
           retryDelay: 500,
           extra: {
             connectionTimeoutMillis: 5_000,
+            // Connections stay open once opened. pg-pool closes one idle for 10 s by default, and under a steady
+            // load a pool's spare connections idle that long and are needed again moments later: each reopening
+            // is a new PostgreSQL backend (a fork, cold caches, every named statement prepared again) in the
+            // middle of a request. The pool's size is what the server is sized for anyway.
+            idleTimeoutMillis: 0,
             options: Object.entries(options.sessionSettings ?? {})
               .map(([name, value]) => `-c ${name}=${value}`)
               .join(' '),
