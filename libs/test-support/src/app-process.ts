@@ -196,8 +196,8 @@ function appEnv(options: AppProcessOptions): NodeJS.ProcessEnv {
  * are often not running when the main thread waits for them, so each collection paused the app longer than
  * one thread would have taken. Measured over three regions on two cores at 1,000 replicated writes/s, four
  * alternating pairs: young-generation pauses 5.2–9.7 s against 10.5–16.1 s per 30 s (all apps together),
- * replication lag p50 about 12% lower on average, and p99 495–823 ms against 899–1,098 ms with 50 ms links (without
- * delay, 824–899 ms against 702–866 ms: within the noise).
+ * replication lag p50 about 12% lower on average, and p99 495–823 ms against 899–1,098 ms with 50 ms
+ * links (without delay, 824–899 ms against 702–866 ms: within the noise).
  */
 const APP_NODE_FLAGS = ['--single-threaded-gc'];
 

@@ -30,12 +30,13 @@ export function fillPayloads(merged: readonly StoredVersion[], states: readonly 
       filled.push(version);
       continue;
     }
-    const value = values.get(dotId(version));
+    const dot = dotId(version);
+    const value = values.get(dot);
     if (value !== undefined) {
       filled.push({ ...version, value });
       continue;
     }
-    const holder = states.find((state) => state.versions.some((held) => dotId(held) === dotId(version)));
+    const holder = states.find((state) => state.versions.some((held) => dotId(held) === dot));
     // Every merged version comes from some state; a holder is always found.
     return { askValuesOf: holder!.node };
   }
