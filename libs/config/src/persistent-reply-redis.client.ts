@@ -5,6 +5,7 @@ import type { CommonConfig } from './common-config';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { quietTransportLogs } from './repeated-log';
 import { transportOptionsFromUrl } from './redis-options';
+import { corkUntilTurnEnds } from './turn-corked-writes';
 
 /** What the reply callback returns (its type asks for a promise; nothing awaits it). */
 const ROUTED: Promise<void> = Promise.resolve();
@@ -140,6 +141,7 @@ export class PersistentReplyRedisClient extends ClientRedis {
         if (abandoned) return;
         this.subscriptionsCount.set(replyChannel, (this.subscriptionsCount.get(replyChannel) ?? 0) + 1);
         this.routingMap.set(packet.id, callback);
+        corkUntilTurnEnds(this.pubClient);
         this.pubClient.publish(this.getRequestPattern(pattern), message).catch(fail);
       };
       if ((this.subscriptionsCount.get(replyChannel) ?? 0) > 0) send();

@@ -3,6 +3,7 @@ import type { RedisContext, ServerRedis } from '@nestjs/microservices';
 import { PlainPatternRedisServer } from './plain-pattern-redis.server';
 import { privateReplyPattern, replyIdOf } from './private-reply';
 import { quietTransportLogs } from './repeated-log';
+import { corkUntilTurnEnds } from './turn-corked-writes';
 
 type Publisher = ServerRedis['getPublisher'];
 
@@ -47,6 +48,7 @@ export class ReplySafeRedisServer extends PlainPatternRedisServer {
     const publish = super.getPublisher(pub, replyId === undefined ? pattern : privateReplyPattern(pattern, replyId), id, context);
     return async (response: unknown) => {
       try {
+        corkUntilTurnEnds(pub);
         return (await publish(response)) as unknown;
       } catch (error) {
         this.replyLogger.warn({ err: error, pattern: (context as RedisContext).getChannel() }, 'could not publish a reply; the requester will time out');
