@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { decodeContext } from '@geokv/vector-clock';
-import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type WriteRequest } from '@geokv/protocol';
+import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type ReplicatedVersion, type WriteRequest } from '@geokv/protocol';
 import {
   AppProcess,
   createDatabase,
@@ -104,13 +104,15 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     return Number(rows[0].count);
   }
 
-  async function metricValue(name: string): Promise<number> {
+  /** The value of the metric's series (with `labels` among its labels, when given). */
+  async function metricValue(name: string, labels: Record<string, string> = {}): Promise<number> {
     const response = await http(`${node.httpUrl}/metrics`);
     expect(response.status).toBe(200);
+    const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
     const line = response.body
       .toString('utf8')
       .split('\n')
-      .find((candidate) => candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `));
+      .find((candidate) => (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) && wanted.every((pair) => candidate.includes(pair)));
     // A histogram with no observations yet has no series at all: that is zero.
     return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
   }
@@ -284,6 +286,52 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       expect(await outboxRows('crash/')).toBe(300);
     });
   }, 90_000);
+
+  it("caches another region's version only once it is read here, and merges a later write with it without guessing the key absent", async () => {
+    await explainWithLogs(apps(), async () => {
+      const lookups = (result: 'hit' | 'miss'): Promise<number> => metricValue('geokv_cache_lookups_total', { tier: 'l1', result });
+      const applyFromEuWest = async (key: string, value: string): Promise<void> => {
+        const version: ReplicatedVersion = {
+          keyspace: 'default',
+          key,
+          dotActor: 'eu-west/n9',
+          dotCounter: 1,
+          context: { 'eu-west/n9': 1 },
+          hlcWallMs: Date.now(),
+          hlcLogical: 0,
+          originRegion: 'eu-west',
+          tombstone: false,
+          value: Buffer.from(value).toString('base64'),
+          contentType: 'text/plain',
+          expiresAtMs: null,
+        };
+        const result = await rpc.applyRemote(NODE, { requestId: `it-apply-${key}`, strategies: { default: 'lww' }, versions: [version] });
+        expect(result.applied).toBe(1);
+      };
+      const read = async (key: string): Promise<string[]> => {
+        const result = await rpc.read(NODE, { requestId: `it-read-${key}`, keyspace: 'default', key });
+        return result.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8'));
+      };
+
+      await applyFromEuWest('from-eu-west/read', 'written in eu-west');
+      const [missesBefore, hitsBefore] = [await lookups('miss'), await lookups('hit')];
+      expect(await read('from-eu-west/read')).toEqual(['written in eu-west']);
+      expect(await read('from-eu-west/read')).toEqual(['written in eu-west']);
+      // The first read went to the shard and left the version in the cache for the second.
+      expect((await lookups('miss')) - missesBefore).toBe(1);
+      expect((await lookups('hit')) - hitsBefore).toBe(1);
+
+      await applyFromEuWest('from-eu-west/unread', 'written in eu-west');
+      // (Before any test makes a guess miss: batches then read first for a while, and this could not tell.)
+      const guessesMissedBefore = await metricValue('geokv_write_absence_guesses_missed_total');
+      const overwritten = await rpc.write(NODE, put('from-eu-west/unread', Buffer.from('written here over it')));
+      // The write merged with the stored version (its context descends it), and read the key first: the node
+      // knew it held rows for the key it had not cached, so it did not guess it absent.
+      expect(decodeContext(overwritten.context)).toEqual({ 'eu-west/n9': 1, 'us-east/n1': expect.any(Number) });
+      expect(await metricValue('geokv_write_absence_guesses_missed_total')).toBe(guessesMissedBefore);
+      expect(await read('from-eu-west/unread')).toEqual(['written here over it']);
+    });
+  }, 60_000);
 
   it('merges a write with what the shard stores for a key it has not cached: after a restart, or a row restored behind its back', async () => {
     await explainWithLogs(apps(), async () => {

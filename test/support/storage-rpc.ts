@@ -3,6 +3,8 @@ import {
   addressTo,
   isRpcErrorBody,
   StoragePatterns,
+  type ApplyRemoteRequest,
+  type ApplyRemoteResult,
   type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
@@ -41,6 +43,11 @@ export class StorageRpc {
 
   outboxAck(nodeId: string, request: OutboxAckRequest, timeoutMs = 10_000): Promise<unknown> {
     return this.send(addressTo(StoragePatterns.outboxAck, nodeId), request, timeoutMs);
+  }
+
+  /** Versions written in another region, as this region's replicator hands them to a node. */
+  applyRemote(nodeId: string, request: ApplyRemoteRequest, timeoutMs = 10_000): Promise<ApplyRemoteResult> {
+    return this.send<ApplyRemoteResult>(addressTo(StoragePatterns.applyRemote, nodeId), request, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -128,8 +128,9 @@ export class KvService {
       return cached;
     }
     this.cacheMisses.inc();
+    const ticket = this.cache.readTicket();
     const loaded = (await this.store.load([{ keyspace, key }])).get(keyId) ?? [];
-    if (!this.batcher.inFlight.has(keyId)) this.cache.fillIfAbsent(keyId, loaded);
+    if (!this.batcher.inFlight.has(keyId)) this.cache.fillFromRead(keyId, loaded, ticket);
     return loaded;
   }
 }

@@ -31,9 +31,49 @@ describe('VersionCache', () => {
     const deleted = writeAll([localWrite('gone'), tombstone()], 'lww');
 
     cache.store('ks\ndeleted', deleted);
-    cache.fillIfAbsent('ks\nabsent', []);
+    cache.fillFromRead('ks\nabsent', [], cache.readTicket());
 
     expect(cache.get('ks\ndeleted')!.map((version) => version.tombstone)).toEqual(deleted.map((version) => version.tombstone));
     expect(cache.get('ks\nabsent')).toEqual([]);
+  });
+
+  it('marks a key written without caching it: no versions to read, but known not to be absent', () => {
+    const cache = new VersionCache(1_048_576);
+    cache.store('ks\nkey', writeAll([localWrite('old')], 'lww'));
+
+    cache.mark('ks\nkey');
+
+    expect(cache.get('ks\nkey')).toBeUndefined();
+    expect(cache.isMarked('ks\nkey')).toBe(true);
+    expect(cache.isMarked('ks\nnever-written')).toBe(false);
+  });
+
+  it("lets a read fill over a mark made before the read began, never over one made during it (that read missed the mark's commit)", () => {
+    const cache = new VersionCache(1_048_576);
+    const older = writeAll([localWrite('older')], 'lww');
+    const newer = writeAll([localWrite('newer')], 'lww');
+    cache.mark('ks\nbefore');
+    const ticket = cache.readTicket();
+    cache.mark('ks\nduring');
+
+    cache.fillFromRead('ks\nbefore', newer, ticket);
+    cache.fillFromRead('ks\nduring', older, ticket);
+
+    expect(cache.get('ks\nbefore')![0].value!.toString()).toBe('newer');
+    expect(cache.get('ks\nduring')).toBeUndefined();
+    expect(cache.isMarked('ks\nduring')).toBe(true);
+  });
+
+  it("never lets a read replace versions the writer stored, and the writer's store replaces a mark", () => {
+    const cache = new VersionCache(1_048_576);
+    cache.store('ks\nstored', writeAll([localWrite('committed')], 'lww'));
+    cache.mark('ks\nmarked');
+
+    cache.fillFromRead('ks\nstored', writeAll([localWrite('read earlier')], 'lww'), cache.readTicket());
+    cache.store('ks\nmarked', writeAll([localWrite('committed over the mark')], 'lww'));
+
+    expect(cache.get('ks\nstored')![0].value!.toString()).toBe('committed');
+    expect(cache.get('ks\nmarked')![0].value!.toString()).toBe('committed over the mark');
+    expect(cache.isMarked('ks\nmarked')).toBe(false);
   });
 });

@@ -7,30 +7,45 @@ const VERSION_OVERHEAD_BYTES = 600;
 const ENTRY_OVERHEAD_BYTES = 200;
 
 /**
- * L1: the latest committed versions of recently used keys, an empty list included (a known-absent key).
+ * A key this node wrote without caching what it wrote: the shard holds rows for it, so a write must read
+ * them rather than guess the key absent. The number orders the mark against reads (see `fillFromRead`).
+ */
+type WrittenMark = number;
+
+/**
+ * L1: the latest committed versions of recently used keys, an empty list included (a known-absent key),
+ * and marks for keys written here whose versions it does not hold.
  *
  * It is coherent without invalidation messages because this process is the shard's only writer: the write
- * batcher stores every key's new state right after its commit. A reader that filled the cache from the
- * database could race that commit, so readers only fill a key that is absent from the cache and not in
- * the batch being committed (`fillIfAbsent`). Do not let readers overwrite entries: the writer's copy is
- * always at least as new.
+ * batcher stores every key's new state, or a mark, right after its commit. A reader that filled the cache
+ * from the database could race that commit, so readers only fill a key that is absent from the cache (or
+ * marked before their read began) and not in the batch being committed (`fillFromRead`). Do not let
+ * readers overwrite versions: the writer's copy is always at least as new.
  */
 export class VersionCache {
-  private readonly lru: LRUCache<string, readonly StoredVersion[]>;
+  private readonly lru: LRUCache<string, readonly StoredVersion[] | WrittenMark>;
+  /** Marks made so far: a mark's number, and a read's ticket. */
+  private marks = 0;
 
   constructor(maxBytes: number) {
     this.lru = new LRUCache({
       maxSize: maxBytes,
-      sizeCalculation: (versions, keyId) =>
-        versions.reduce(
-          (bytes, version) => bytes + VERSION_OVERHEAD_BYTES + (version.value?.length ?? 0),
-          ENTRY_OVERHEAD_BYTES + keyId.length * 2,
-        ),
+      sizeCalculation: (entry, keyId) =>
+        typeof entry === 'number'
+          ? ENTRY_OVERHEAD_BYTES + keyId.length * 2
+          : entry.reduce((bytes, version) => bytes + VERSION_OVERHEAD_BYTES + (version.value?.length ?? 0), ENTRY_OVERHEAD_BYTES + keyId.length * 2),
     });
   }
 
+  /** The key's cached versions; undefined when they are not cached (absent, or only marked). */
   get(keyId: string): readonly StoredVersion[] | undefined {
-    return this.lru.get(keyId);
+    const entry = this.lru.get(keyId);
+    return typeof entry === 'number' ? undefined : entry;
+  }
+
+  /** Whether a write here left rows for the key that the cache does not hold: it is certainly not absent. */
+  isMarked(keyId: string): boolean {
+    return typeof this.lru.get(keyId) === 'number';
   }
 
   /** The writer's path: the committed state, always stored. */
@@ -38,9 +53,27 @@ export class VersionCache {
     this.lru.set(keyId, withOwnValues(versions));
   }
 
-  /** The reader's path: only fills a gap, never replaces what the writer stored. */
-  fillIfAbsent(keyId: string, versions: readonly StoredVersion[]): void {
-    if (!this.lru.has(keyId)) this.lru.set(keyId, withOwnValues(versions));
+  /**
+   * The writer's path for a key whose new state is not worth caching yet: replaces whatever the cache held
+   * (now stale) with a mark, a few bytes that the collector need not trace.
+   */
+  mark(keyId: string): void {
+    this.marks += 1;
+    this.lru.set(keyId, this.marks);
+  }
+
+  /** Taken by a reader before it reads the database, and handed to `fillFromRead` with what it read. */
+  readTicket(): number {
+    return this.marks;
+  }
+
+  /**
+   * The reader's path: fills a gap, or replaces a mark made before the read began (the read then saw that
+   * commit); never replaces versions the writer stored, nor a mark made since.
+   */
+  fillFromRead(keyId: string, versions: readonly StoredVersion[], ticket: number): void {
+    const entry = this.lru.get(keyId);
+    if (entry === undefined || (typeof entry === 'number' && entry <= ticket)) this.lru.set(keyId, withOwnValues(versions));
   }
 
   /** After a commit whose outcome is unknown, forget the keys so that the next access reads the database. */
