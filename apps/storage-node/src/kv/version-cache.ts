@@ -54,8 +54,8 @@ export class VersionCache {
   }
 
   /**
-   * The writer's path for a key whose new state is not worth caching yet: replaces whatever the cache held
-   * (now stale) with a mark, a few bytes that the collector need not trace.
+   * The writer's path for a key whose new state is not worth caching yet (the cache held no versions of it):
+   * a mark, a few bytes that the collector need not trace.
    */
   mark(keyId: string): void {
     this.marks += 1;
