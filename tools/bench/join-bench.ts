@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunningRegion } from '@geokv/test-support';
+import { Pool } from 'pg';
+import { databaseUrl, type RunningRegion } from '@geokv/test-support';
 import { JOIN_POLL_MS, JOIN_VERIFIED_READS } from './bench-config';
 import { createKeyspace, THREE_REPLICAS, type BenchKeyspace } from './bench-keyspaces';
 import { checkSample, loadKeys, type LoadedKeys, type SampleCheck } from './join-keys';
@@ -18,6 +19,11 @@ export interface JoinResult {
   /** From POST /v1/admin/nodes to the first view of the ring with the join done. */
   readonly joinMs: number;
   readonly progress: JoinProgress;
+  /**
+   * Keys of the keyspace the new node holds once it is a member: nothing is written during the join, so
+   * each was moved to it. Counted in its shard, unlike the ring's progress, which is gone once the join is.
+   */
+  readonly keysHeld: number;
   /** The new node's share of the hash space once it is a member. */
   readonly ownership: number;
   readonly sample: SampleCheck;
@@ -60,9 +66,20 @@ export async function runJoinBench(region: RunningRegion, databasePrefix: string
   const joinMs = performance.now() - requested;
   console.log(`join: ${NEW_NODE} joined in ${(joinMs / 1000).toFixed(2)} s; reading back a sample...`);
 
+  const keysHeld = await distinctKeys(databaseUrl(`${databasePrefix}_${NEW_NODE}`), keyspace.name);
   const sample = await checkSample(gatewayUrl, keyspace.name, stored, JOIN_VERIFIED_READS, deadline);
   const ownership = joined.nodes.find((node) => node.id === NEW_NODE)?.ownership ?? 0;
-  return { keyspace, nodeId: NEW_NODE, load, joinMs, progress: watch.progress, ownership, sample };
+  return { keyspace, nodeId: NEW_NODE, load, joinMs, progress: watch.progress, keysHeld, ownership, sample };
+}
+
+async function distinctKeys(shardUrl: string, keyspace: string): Promise<number> {
+  const pool = new Pool({ connectionString: shardUrl, max: 1 });
+  try {
+    const { rows } = await pool.query<{ count: string }>('SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1', [keyspace]);
+    return Number(rows[0].count);
+  } finally {
+    await pool.end();
+  }
 }
 
 /**

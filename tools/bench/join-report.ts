@@ -20,12 +20,14 @@ export function formatJoinReport(result: JoinResult): string {
   } else {
     lines.push(
       `  partitions moving ${progress.partitionsMoving}; last seen running at ${(progress.lastSeenMs / 1000).toFixed(2)} s: ` +
-        `${progress.keysMoved} keys moved (${(joinSeconds > 0 ? progress.keysMoved / joinSeconds : 0).toFixed(0)} keys/s over the join), ` +
-        `${(progress.bytesMoved / MB).toFixed(1)} MB (${progress.bytesMoved} bytes) moved`,
-      `  keys moved / keys loaded: ${(load.ok > 0 ? progress.keysMoved / load.ok : 0).toFixed(2)} ` +
-        `(with N=3 on 3 -> 4 nodes, ~${JOIN_EXPECTED_MOVED_SHARE} of the keys gain ${nodeId} as a replica)`,
+        `${progress.keysMoved} keys moved so far, ${(progress.bytesMoved / MB).toFixed(1)} MB (${progress.bytesMoved} bytes)`,
     );
   }
+  lines.push(
+    `  ${nodeId} holds ${result.keysHeld} keys after the join, each moved to it (${(joinSeconds > 0 ? result.keysHeld / joinSeconds : 0).toFixed(0)} keys/s over the join); ` +
+      `keys moved / keys loaded: ${(load.ok > 0 ? result.keysHeld / load.ok : 0).toFixed(2)} ` +
+      `(with N=3 on 3 -> 4 nodes, ~${JOIN_EXPECTED_MOVED_SHARE} of the keys gain ${nodeId} as a replica)`,
+  );
   lines.push(
     `  ${nodeId} owns ${(result.ownership * 100).toFixed(1)}% of the hash space as a primary`,
     `  read back ${sample.checked} random keys after the join: ${sample.wrong} missing or wrong`,
