@@ -98,8 +98,11 @@ export class OutboxShipper implements OnApplicationBootstrap, OnApplicationShutd
       if (this.stopping || link.msSinceContact(Date.now()) < PROBE_INTERVAL_MS) continue;
       try {
         const probe: ShipmentRequest = { requestId: `probe-${randomUUID()}`, sourceRegion: this.config.GEOKV_REGION, versions: [], strategies: {} };
+        const sentAtMs = Date.now();
         const answer = await link.client.request<ShipmentResult>(regionAddressed(ReplicationPatterns.ship, link.region), probe, this.config.GEOKV_RPC_TIMEOUT_MS);
-        link.recordContact(Date.now(), answer.incarnation);
+        const nowMs = Date.now();
+        link.recordRoundTrip(nowMs - sentAtMs, nowMs);
+        link.recordContact(nowMs, answer.incarnation);
       } catch (error) {
         link.recordFailure(describeFailure(error));
       }

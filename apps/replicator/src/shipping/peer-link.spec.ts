@@ -69,4 +69,22 @@ describe('PeerLink', () => {
     link.recordContact(1_400, 'third');
     expect(restarts).toEqual([0, 1]);
   });
+
+  it("takes the shortest round trip of the last 10 to 20 s as the link's own, and forgets older ones", () => {
+    const link = newLink();
+    expect(link.baseRoundTripMs(0)).toBeNull();
+
+    link.recordRoundTrip(140, 1_000);
+    link.recordRoundTrip(105, 2_000);
+    link.recordRoundTrip(180, 3_000);
+    expect(link.baseRoundTripMs(3_000)).toBe(105);
+    // The next window: the last one's shortest still counts.
+    link.recordRoundTrip(120, 12_000);
+    expect(link.baseRoundTripMs(12_000)).toBe(105);
+    // A window later the link got faster, and the 105 ms of two windows ago is forgotten.
+    link.recordRoundTrip(8, 23_000);
+    expect(link.baseRoundTripMs(23_000)).toBe(8);
+    // Silence for more than two windows: nothing known.
+    expect(link.baseRoundTripMs(60_000)).toBeNull();
+  });
 });

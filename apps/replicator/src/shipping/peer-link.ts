@@ -11,6 +11,9 @@ export const PROBE_INTERVAL_MS = 2_000;
  */
 export const DARK_AFTER_MS = 2.5 * PROBE_INTERVAL_MS;
 
+/** A round trip counts towards the link's shortest for one to two of these (see baseRoundTripMs). */
+const ROUND_TRIP_WINDOW_MS = 10_000;
+
 const ANSWERING_AGAIN = 'answeringAgain';
 const PEER_RESTARTED = 'peerRestarted';
 
@@ -31,6 +34,10 @@ export class PeerLink {
   private readonly events = new EventEmitter().setMaxListeners(0);
   private lastError: string | null = null;
   private readonly pending = new Map<string, { backlog: number; oldestAtMs: number | null }>();
+  /** The shortest round trip of the current window and of the one before it (Infinity: none measured). */
+  private shortestNow = Number.POSITIVE_INFINITY;
+  private shortestBefore = Number.POSITIVE_INFINITY;
+  private windowStartMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly region: string,
@@ -60,6 +67,31 @@ export class PeerLink {
   recordApplied(nowMs: number, incarnation?: string): void {
     this.recordContact(nowMs, incarnation);
     this.lastSuccessfulApplyMs = nowMs;
+  }
+
+  /** A request to the peer (a shipment, a probe) was answered `roundTripMs` after it was sent. */
+  recordRoundTrip(roundTripMs: number, nowMs: number): void {
+    this.rotateRoundTrips(nowMs);
+    this.shortestNow = Math.min(this.shortestNow, roundTripMs);
+  }
+
+  /**
+   * The link's own round trip, as far as the queues on both ends let it show: the shortest measured over
+   * the last 10 to 20 s, so that it follows a link that grew slower or faster. Null before any answer.
+   */
+  baseRoundTripMs(nowMs: number): number | null {
+    this.rotateRoundTrips(nowMs);
+    const shortest = Math.min(this.shortestNow, this.shortestBefore);
+    return shortest === Number.POSITIVE_INFINITY ? null : shortest;
+  }
+
+  private rotateRoundTrips(nowMs: number): void {
+    const elapsedMs = nowMs - this.windowStartMs;
+    if (elapsedMs < ROUND_TRIP_WINDOW_MS) return;
+    // After more than one whole window without a rotation, the current window's figure is stale too.
+    this.shortestBefore = elapsedMs < 2 * ROUND_TRIP_WINDOW_MS ? this.shortestNow : Number.POSITIVE_INFINITY;
+    this.shortestNow = Number.POSITIVE_INFINITY;
+    this.windowStartMs = nowMs;
   }
 
   msSinceContact(nowMs: number): number {

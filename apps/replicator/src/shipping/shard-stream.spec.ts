@@ -102,7 +102,7 @@ describe('ShardStream', () => {
     }
   });
 
-  it('without a backlog, ships one batch at a time: what is written meanwhile waits for the next', async () => {
+  it('without a backlog, on a short link or one not yet measured, ships one batch at a time: what is written meanwhile waits for the next', async () => {
     await settle();
     transport.on(OUTBOX_READ)[0].answer(page(1, 1));
     await settle();
@@ -117,6 +117,29 @@ describe('ShardStream', () => {
     expect(reads).toHaveLength(2);
     // Nothing in flight: it waits for commits and counts what the peer lacks after what it has applied.
     expect(reads[1].payload).toMatchObject({ after: { txid: '7', id: '1' }, countPending: true, waitMs: 1_000 });
+  });
+
+  it('without a backlog, on a long link, lets a small shipment follow one still travelling once that has been out 25 ms', async () => {
+    link.recordRoundTrip(110, Date.now());
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
+    await nthRequest(SHIP, 1);
+    // The first shipment is unanswered; a read for what was committed since goes out after 25 ms.
+    const next = await nthRequest(OUTBOX_READ, 2);
+    expect(next.payload).toMatchObject({ after: { txid: '7', id: '1' }, countPending: false, waitMs: 50 });
+    next.answer(page(2, 1));
+    const second = await nthRequest(SHIP, 2);
+    expect((second.payload.versions as ReplicatedVersion[]).map((version) => version.key)).toEqual(['k2']);
+    expect(transport.on(SHIP)[0].payload.versions).toHaveLength(1);
+  });
+
+  it('without a backlog, on a short link, still ships one batch at a time', async () => {
+    link.recordRoundTrip(5, Date.now());
+    await settle();
+    transport.on(OUTBOX_READ)[0].answer(page(1, 1));
+    await nthRequest(SHIP, 1);
+    await sleep(60);
+    expect(transport.on(OUTBOX_READ)).toHaveLength(1);
   });
 
   it('with a backlog, reads ahead and keeps several shipments in flight', async () => {

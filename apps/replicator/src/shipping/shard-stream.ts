@@ -31,6 +31,21 @@ const MAX_RETRY_DELAY_MS = 10_000;
 const SHIPMENT_LINGER_MS = 10;
 
 /**
+ * Over a long link a small shipment may leave while the one before it still travels, once that one has been
+ * out this long: otherwise a write committed just after a shipment left waits out its whole round trip
+ * before it travels itself, and the lag is one and a half round trips instead of half of one. Only where
+ * the link's own round trip is at least LONG_LINK_MS: on a short link the answer comes back about as soon,
+ * and one shipment at a time keeps shipments fuller, each costing an outbox read, a message and a commit on
+ * the peer's nodes whatever it carries (on this project's 2-core bench machine, following on short links
+ * cost more lag than it saved).
+ */
+const FOLLOW_AFTER_MS = 25;
+const LONG_LINK_MS = 2 * FOLLOW_AFTER_MS;
+
+/** While shipments travel, how long a read may wait for a commit before the stream looks at their answers. */
+const IN_FLIGHT_READ_WAIT_MS = 50;
+
+/**
  * How soon after its read a page that held every readable row must be applied for the stream to report
  * nothing pending at once. Rows committed after the read are not known; a page held for long (a shipment
  * that waited out a partition) would otherwise report a drained stream over the whole backlog written
@@ -64,9 +79,10 @@ interface InFlight {
  * One storage node's outbox streaming to one peer. With a backlog (full pages), pages are read ahead of
  * what the peer has acknowledged and up to GEOKV_REPLICATION_PIPELINE shipments travel at once, so a slow
  * link carries a steady stream instead of one batch per round trip. Without one, a single shipment
- * travels at a time and what is written meanwhile waits for the next: each shipment costs an outbox read,
- * a message and a commit on the peer's nodes whatever it carries, so the busier the region, the fuller
- * the shipments. Once a shipment and every shipment before it have been applied, the next outbox read
+ * travels at a time on a short link and what is written meanwhile waits for the next: each shipment costs
+ * an outbox read, a message and a commit on the peer's nodes whatever it carries, so the busier the region,
+ * the fuller the shipments. On a long link small shipments follow each other every FOLLOW_AFTER_MS (up to
+ * the same pipeline), so that a write does not wait out the round trip of the one ahead. Once a shipment and every shipment before it have been applied, the next outbox read
  * carries the acknowledgement and the node moves the cursor past them, so acknowledging costs no message
  * of its own. After any failure the stream waits for what is in flight, and starts again from the cursor;
  * what is shipped twice changes nothing at the peer.
@@ -129,11 +145,23 @@ export class ShardStream {
     while (!this.stopped && healthy) {
       healthy = this.acknowledgeSettled(inFlight);
       if (!healthy) break;
-      // Without a backlog, one shipment at a time: what is written while it travels waits for its
-      // acknowledgement and goes in the next one, so the busier the link, the fuller each shipment.
-      if (this.pipelineFull(inFlight) || (!backlogged && inFlight.length > 0)) {
+      if (this.pipelineFull(inFlight)) {
         await inFlight[0].settled;
         continue;
+      }
+      // Without a backlog, one shipment at a time on a short link: what is written while it travels waits for
+      // its acknowledgement and goes in the next one, so the busier the link, the fuller each shipment. On a
+      // long link, another may follow it (FOLLOW_AFTER_MS).
+      if (!backlogged && inFlight.length > 0) {
+        const followInMs = this.followInMs(lastShippedAtMs);
+        if (followInMs === null) {
+          await inFlight[0].settled;
+          continue;
+        }
+        if (followInMs > 0) {
+          await Promise.race([inFlight[0].settled, sleep(followInMs)]);
+          continue;
+        }
       }
       const lingerMs = lastShippedAtMs + SHIPMENT_LINGER_MS - Date.now();
       if (!backlogged && lingerMs > 0) await sleep(lingerMs);
@@ -141,7 +169,7 @@ export class ShardStream {
       try {
         // With shipments in flight, read ahead without waiting; the backlog is counted only when nothing is in
         // flight, the one time the count is exact (the peer has applied everything up to where this stream has read).
-        page = inFlight.length > 0 ? await this.read(after, 0, false) : await this.read(after, this.takeWaitMs(), true);
+        page = inFlight.length > 0 ? await this.read(after, backlogged ? 0 : IN_FLIGHT_READ_WAIT_MS, false) : await this.read(after, this.takeWaitMs(), true);
       } catch (error) {
         this.context.logger.debug({ node: this.nodeId, reason: describeFailure(error) }, 'could not read the outbox');
         healthy = false;
@@ -149,7 +177,8 @@ export class ShardStream {
       }
       this.recordPending(page.pending);
       if (page.versions.length === 0 || page.next === null) {
-        if (inFlight.length > 0) await inFlight[0].settled;
+        // Caught up: whatever is in flight is waited for as the rules without a backlog say.
+        backlogged = false;
         continue;
       }
       after = page.next;
@@ -160,6 +189,14 @@ export class ShardStream {
     await Promise.all(inFlight.map((shipment) => shipment.settled));
     if (healthy) this.acknowledgeSettled(inFlight);
     return healthy;
+  }
+
+  /** How long until a shipment may follow the one that left at `lastShippedAtMs`; null on a short link. */
+  private followInMs(lastShippedAtMs: number): number | null {
+    const nowMs = Date.now();
+    const roundTripMs = this.link.baseRoundTripMs(nowMs);
+    if (roundTripMs === null || roundTripMs < LONG_LINK_MS) return null;
+    return lastShippedAtMs + FOLLOW_AFTER_MS - nowMs;
   }
 
   /**
@@ -248,7 +285,9 @@ export class ShardStream {
       ).then(
         (result) => {
           entry.ok = true;
-          this.link.recordApplied(Date.now(), result.incarnation);
+          const nowMs = Date.now();
+          this.link.recordRoundTrip(nowMs - entry.readAtMs, nowMs);
+          this.link.recordApplied(nowMs, result.incarnation);
           this.context.onShipped(entry.count);
         },
         (error: unknown) => {
