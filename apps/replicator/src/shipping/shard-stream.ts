@@ -82,9 +82,9 @@ interface InFlight {
  * travels at a time on a short link and what is written meanwhile waits for the next: each shipment costs
  * an outbox read, a message and a commit on the peer's nodes whatever it carries, so the busier the region,
  * the fuller the shipments. On a long link small shipments follow each other every FOLLOW_AFTER_MS (up to
- * the same pipeline), so that a write does not wait out the round trip of the one ahead. Once a shipment and every shipment before it have been applied, the next outbox read
- * carries the acknowledgement and the node moves the cursor past them, so acknowledging costs no message
- * of its own. After any failure the stream waits for what is in flight, and starts again from the cursor;
+ * the same pipeline), so that a write does not wait out the round trip of the one ahead. Once a shipment
+ * and every shipment before it have been applied, the next outbox read carries the acknowledgement and the
+ * node moves the cursor past them, so acknowledging costs no message of its own. After any failure the stream waits for what is in flight, and starts again from the cursor;
  * what is shipped twice changes nothing at the peer.
  */
 export class ShardStream {
