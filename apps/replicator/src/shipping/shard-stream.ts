@@ -167,8 +167,9 @@ export class ShardStream {
       if (!backlogged && lingerMs > 0) await sleep(lingerMs);
       let page: OutboxReadResult;
       try {
-        // With shipments in flight, read ahead without waiting; the backlog is counted only when nothing is in
-        // flight, the one time the count is exact (the peer has applied everything up to where this stream has read).
+        // With shipments in flight, read ahead: at once with a backlog, or over a long link waiting a moment for a
+        // commit. The backlog is counted only when nothing is in flight, the one time the count is exact (the
+        // peer has applied everything up to where this stream has read).
         page = inFlight.length > 0 ? await this.read(after, backlogged ? 0 : IN_FLIGHT_READ_WAIT_MS, false) : await this.read(after, this.takeWaitMs(), true);
       } catch (error) {
         this.context.logger.debug({ node: this.nodeId, reason: describeFailure(error) }, 'could not read the outbox');
