@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'pg';
-import { databaseUrl, type RunningRegion } from '@geokv/test-support';
+import { databaseUrl, withAdmin, type RunningRegion } from '@geokv/test-support';
 import { JOIN_POLL_MS, JOIN_VERIFIED_READS } from './bench-config';
 import { createKeyspace, THREE_REPLICAS, type BenchKeyspace } from './bench-keyspaces';
 import { checkSample, loadKeys, type LoadedKeys, type SampleCheck } from './join-keys';
@@ -73,13 +72,10 @@ export async function runJoinBench(region: RunningRegion, databasePrefix: string
 }
 
 async function distinctKeys(shardUrl: string, keyspace: string): Promise<number> {
-  const pool = new Pool({ connectionString: shardUrl, max: 1 });
-  try {
-    const { rows } = await pool.query<{ count: string }>('SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1', [keyspace]);
-    return Number(rows[0].count);
-  } finally {
-    await pool.end();
-  }
+  const { rows } = await withAdmin(shardUrl, (client) =>
+    client.query<{ count: string }>('SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1', [keyspace]),
+  );
+  return Number(rows[0].count);
 }
 
 /**
