@@ -181,11 +181,13 @@ export class WriteBatcher {
         // Reads every uncached key first: no guess left for the guard to refute.
         merged = await this.mergeAndCommit(batch, false);
       }
-      const { states, outcomes, cachedBefore } = merged as MergedBatch;
+      const { states, outcomes } = merged as MergedBatch;
       this.batchSize.observe(batch.length);
-      const admitted = this.admittedToCache(batch, cachedBefore);
+      const writtenHere = this.writtenInThisRegion(batch);
       for (const [keyId, versions] of states) {
-        if (admitted.has(keyId)) this.cache.store(keyId, versions);
+        // The cache holds what it held when the batch began (or less, if it evicted some): no reader fills a
+        // key being committed.
+        if (writtenHere.has(keyId) || this.cache.get(keyId) !== undefined) this.cache.store(keyId, versions);
         else this.cache.mark(keyId);
       }
       batch.forEach((pending, i) => {
@@ -204,18 +206,19 @@ export class WriteBatcher {
   }
 
   /**
-   * The keys whose new state the cache keeps: those it held already (it must stay coherent), and those
-   * written in this region (a client here, or this region's coordinator of the key). A version from
-   * another region is only marked: replicated writes churned every node's cache with keys nobody here had
-   * asked for, which the collector then traced (full collections of 30-117 ms every 20 s or so under the
-   * bench's 1,000 writes/s). A reader here caches the key on its first read.
+   * The keys written in this region (by a client here, or forwarded by this region's coordinator of the key):
+   * their new state is cached, as is that of every key the cache held already (it must stay coherent). A
+   * version from another region, for a key the cache does not hold, is only marked: replicated writes
+   * churned every node's cache with keys nobody here had asked for, which the collector then traced (full
+   * collections of 30-117 ms every 20 s or so under the bench's 1,000 writes/s). A reader here caches the
+   * key on its first read.
    */
-  private admittedToCache(batch: readonly PendingWrite[], cachedBefore: ReadonlySet<string>): Set<string> {
-    const admitted = new Set(cachedBefore);
+  private writtenInThisRegion(batch: readonly PendingWrite[]): Set<string> {
+    const keys = new Set<string>();
     for (const pending of batch) {
-      if (pending.change.kind === 'local' || pending.change.version.originRegion === this.config.GEOKV_REGION) admitted.add(pending.keyId);
+      if (pending.change.kind === 'local' || pending.change.version.originRegion === this.config.GEOKV_REGION) keys.add(pending.keyId);
     }
-    return admitted;
+    return keys;
   }
 
   /**
@@ -224,7 +227,7 @@ export class WriteBatcher {
    * GUESSED_WRONG means one of them had rows, and nothing was written.
    */
   private async mergeAndCommit(batch: readonly PendingWrite[], mayAssumeAbsent: boolean): Promise<MergedBatch | typeof GUESSED_WRONG> {
-    const { states: initial, assumedAbsent, cachedBefore } = await this.currentStates(batch, mayAssumeAbsent);
+    const { states: initial, assumedAbsent } = await this.currentStates(batch, mayAssumeAbsent);
     const states = new Map(initial);
     const outcomes: (WriteOutcome | StorageError)[] = [];
     const outbox: BatchChanges['outbox'][number][] = [];
@@ -265,7 +268,7 @@ export class WriteBatcher {
     for (const conflict of conflicts.values()) {
       if (conflict.resolution === 'lww') this.lwwConflicts.inc({ keyspace: conflict.keyspace });
     }
-    return { states, outcomes, cachedBefore };
+    return { states, outcomes };
   }
 
   private applyLocal(
@@ -307,18 +310,15 @@ export class WriteBatcher {
   private async currentStates(
     batch: readonly PendingWrite[],
     mayAssumeAbsent: boolean,
-  ): Promise<{ states: Map<string, readonly StoredVersion[]>; assumedAbsent: KeyRef[]; cachedBefore: Set<string> }> {
+  ): Promise<{ states: Map<string, readonly StoredVersion[]>; assumedAbsent: KeyRef[] }> {
     const states = new Map<string, readonly StoredVersion[]>();
-    const cachedBefore = new Set<string>();
     const uncached: KeyRef[] = [];
     const marked: KeyRef[] = [];
     for (const pending of batch) {
       if (states.has(pending.keyId)) continue;
       const cached = this.cache.get(pending.keyId);
-      if (cached) {
-        states.set(pending.keyId, cached);
-        cachedBefore.add(pending.keyId);
-      } else {
+      if (cached) states.set(pending.keyId, cached);
+      else {
         states.set(pending.keyId, []);
         (this.cache.isMarked(pending.keyId) ? marked : uncached).push(pending.ref);
       }
@@ -328,7 +328,7 @@ export class WriteBatcher {
     if (toRead.length > 0) {
       for (const [keyId, versions] of await this.store.load(toRead)) states.set(keyId, versions);
     }
-    return { states, assumedAbsent: speculate ? uncached : [], cachedBefore };
+    return { states, assumedAbsent: speculate ? uncached : [] };
   }
 }
 
@@ -336,8 +336,6 @@ export class WriteBatcher {
 interface MergedBatch {
   readonly states: ReadonlyMap<string, readonly StoredVersion[]>;
   readonly outcomes: readonly (WriteOutcome | StorageError)[];
-  /** Keys whose state came from the cache. */
-  readonly cachedBefore: ReadonlySet<string>;
 }
 
 /** The commit's guard found rows for a key the batch had merged as absent; nothing was written. */
