@@ -1,18 +1,12 @@
-import { Client, type QueryResultRow } from 'pg';
+import type { QueryResultRow } from 'pg';
 import { Ring } from '@geokv/partitioning';
 import { placementKey } from '@geokv/protocol';
-import type { RunningRegion } from '@geokv/test-support';
+import { withAdmin, type RunningRegion } from '@geokv/test-support';
 import { http, jsonOf } from './http';
 
 /** Runs one query on a database of ours (a storage node's shard, say) on a fresh connection. */
 export async function query<T extends QueryResultRow>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return (await withAdmin(databaseUrl, (client) => client.query<T>(sql, params))).rows;
 }
 
 /** Outbox rows (acknowledged writes) per storage node, by node id. */
