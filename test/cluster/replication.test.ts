@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, pollUntil } from '../support/http';
 import { keyState, type KeyState } from '../support/key-state';
-import { query } from '../support/shard-db';
+import { holdTableLock, query } from '../support/shard-db';
 import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
 
 /** Longer than any partition in this suite, so no region collects a tombstone a partition's writes still need. */
@@ -361,6 +361,63 @@ describe('replication across three regions', () => {
       (count) => count === keys.size,
       { timeoutMs: 30_000, intervalMs: 500, what: `all ${keys.size} keys on the restarted ${victim.id}` },
     );
+  }, 120_000);
+
+  it('answers a shipment once a write quorum has it: a replica whose database stalls holds no later write up', async () => {
+    const keyspace = 'stalled-replica';
+    const created = await http(`${gateway('us-east')}/v1/keyspaces/${keyspace}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ replicationFactor: 2, writeQuorum: 1, readQuorum: 2 }),
+    });
+    expectStatus(created, 200);
+    await pollUntil(() => http(`${gateway('eu-west')}/v1/keyspaces/${keyspace}`), (result) => result.status === 200, {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: `keyspace ${keyspace} in eu-west`,
+    });
+    // The replicators use a keyspace's quorum once their next catalog refresh has it.
+    await sleep(1_500);
+    const [live, stalled] = regions.cluster.region('eu-west').storageNodes;
+    const keysOn = async (databaseUrl: string, prefix: string): Promise<number> => {
+      const sql = 'SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1 AND key LIKE $2';
+      return Number((await query<{ count: string }>(databaseUrl, sql, [keyspace, `${prefix}%`]))[0].count);
+    };
+
+    // Both eu-west nodes are replicas of every key; one of them cannot commit (it keeps heartbeating, so
+    // membership holds it up). Each shipment waited for it before, and the stream behind each waited too:
+    // the first round arrived on the live replica, the next ones never did.
+    const release = await holdTableLock(stalled.databaseUrl, 'versions');
+    const rounds = ['stall-a-', 'stall-b-', 'stall-c-'];
+    try {
+      for (const round of rounds) {
+        const statuses = await mapWithConcurrency(
+          Array.from({ length: 20 }, (_, i) => `${round}${i}`),
+          8,
+          (key) => put('us-east', keyspace, key, `value of ${key}`),
+        );
+        expect(statuses.filter((status) => status !== 204)).toEqual([]);
+        await pollUntil(() => keysOn(live.databaseUrl, round), (count) => count === 20, {
+          timeoutMs: 10_000,
+          intervalMs: 200,
+          what: `round ${round} on the live eu-west replica while the other stalls`,
+        });
+      }
+      await pollUntil(
+        async () => (await peersOf('us-east')).find((peer) => peer.peer === 'eu-west')?.backlog,
+        (backlog) => backlog === 0,
+        { timeoutMs: 10_000, intervalMs: 200, what: "us-east's backlog for eu-west to be 0 while a replica there stalls" },
+      );
+      expect(await keysOn(stalled.databaseUrl, 'stall-')).toBe(0);
+    } finally {
+      await release();
+    }
+    // The stalled replica takes every version it was sent once its database moves again.
+    await pollUntil(() => keysOn(stalled.databaseUrl, 'stall-'), (count) => count === 60, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: 'all 60 keys on the replica that stalled',
+    });
   }, 120_000);
 
   it('reads your writes in another region: the new value or 503 STALE_REPLICA, never the old value', async () => {

@@ -9,6 +9,30 @@ export async function query<T extends QueryResultRow>(databaseUrl: string, sql: 
   return (await withAdmin(databaseUrl, (client) => client.query<T>(sql, params))).rows;
 }
 
+/**
+ * Takes an EXCLUSIVE lock on a table of one of our databases and holds it until the returned function is
+ * called: the table's readers go on, its writers (a storage node's commits) wait. A stalled disk, as the
+ * node sees it, while the node itself keeps running and heartbeating.
+ */
+export async function holdTableLock(databaseUrl: string, table: 'versions' | 'outbox'): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const taken = new Promise<void>((resolve) => (locked = resolve));
+  const held = withAdmin(databaseUrl, async (client) => {
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE ${table} IN EXCLUSIVE MODE`);
+    locked();
+    await released;
+    await client.query('COMMIT');
+  });
+  await Promise.race([taken, held]);
+  return async () => {
+    release();
+    await held;
+  };
+}
+
 /** Outbox rows (acknowledged writes) per storage node, by node id. */
 export async function outboxCounts(region: RunningRegion): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};

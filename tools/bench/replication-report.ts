@@ -32,7 +32,7 @@ export function formatReplicationReport(result: ReplicationBenchResult, setup: {
     `  CPU while the backlog drained: ${describeCpu(convergence.cpu)}`,
     `  read back ${convergence.keysChecked} sampled writes across the regions afterwards: ${convergence.keysMissing} missing or wrong`,
     `  writes are paced evenly, open loop; "not sent": due while ${MAX_IN_FLIGHT} of a region's writes were outstanding (more than it can take)`,
-    '  lag: from a write\'s HLC time in its region to its version being durable in a peer (geokv_replication_delay_seconds),',
+    '  lag: from a write\'s HLC time in its region to its version being durable on a write quorum in a peer (geokv_replication_delay_seconds),',
     '  interpolated inside histogram buckets; for comparison, DynamoDB Global Tables replicates "usually within a second".',
   );
   return lines.join('\n');

@@ -136,7 +136,7 @@ export const REPLICATION_DELAY_BUCKETS = [
 
 export const replicationDelayMetric: Provider = makeHistogramProvider({
   name: Metric.replicationDelay,
-  help: 'From a write in its origin region (its HLC time) to its version being durable in this region',
+  help: 'From a write in its origin region (its HLC time) to its version being durable on a write quorum of its replicas in this region',
   labelNames: ['origin'],
   buckets: REPLICATION_DELAY_BUCKETS,
 });

@@ -21,18 +21,31 @@ import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure } from '../region/describe-failure';
 import { REPLICATOR_INCARNATION } from './incarnation';
 import { firstCounting, planDeliveries, planFallback, type KeyPlacement } from './replica-deliveries';
+import { ShipmentQuorum } from './shipment-quorum';
 import type { ReplicatorConfig } from '../replicator.config';
+
+/**
+ * How many deliveries one node may still owe for shipments already answered. A node that falls behind
+ * (a long collection, a stalled disk) is left behind at first, but past this its lateness holds shipments up
+ * again, so that a stalled node slows the streams instead of piling up work it cannot take.
+ */
+const MAX_OWED_PER_NODE = 32;
+
+/** How a shipment's apply answers; see RemoteApplier.apply. */
+export type ApplyAnswer = 'at-quorum' | 'when-all-applied';
 
 /**
  * Applies a shipment from a peer region. Every version goes to each of its key's replicas here at once, and
  * each node merges it exactly as it merges a local write, so the outcome does not depend on arrival order.
- * The shipment is answered only once every version is durable on all its replicas, or, where a node failed
- * to take its share, on a write quorum through a coordinator that leaves hints for the rest; anything less
- * fails the whole shipment, and the sender ships it again.
+ * A version a node failed to take goes through a coordinator that forwards it to the key's replicas or
+ * leaves hints for them; a version no replica could take fails the whole shipment, and the sender ships it
+ * again.
  */
 @Injectable()
 export class RemoteApplier {
   private readonly logger = new Logger(RemoteApplier.name);
+  /** Node → deliveries of already answered shipments it has not answered yet. */
+  private readonly owed = new Map<string, number>();
 
   constructor(
     @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
@@ -42,36 +55,84 @@ export class RemoteApplier {
     @InjectMetric(Metric.replicationDelay) private readonly delay: Histogram<string>,
   ) {}
 
-  async apply(shipment: ShipmentRequest): Promise<ShipmentResult> {
+  /**
+   * `at-quorum` (a peer's shipment) answers once every version is committed on a write quorum of its home
+   * replicas (ShipmentQuorum): the other deliveries finish behind the answer, and their failures still go
+   * through a coordinator. `when-all-applied` (anti-entropy, which reports what it repaired) waits for every
+   * delivery and counts every change.
+   */
+  async apply(shipment: ShipmentRequest, answer: ApplyAnswer = 'when-all-applied'): Promise<ShipmentResult> {
     const { versions } = shipment;
     if (versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
     const placements = this.placementsOf(versions);
     const strategies = this.strategiesFor(shipment);
     const replication: Record<string, ReplicaQuorum> = {};
     for (const keyspace of Object.keys(strategies)) replication[keyspace] = this.region.replicationOf(keyspace, 'write');
+    const policy = { strategies, replication };
+    // A keyspace the sender gave no strategy for fails at the nodes; its versions never answer early.
+    const quorum = new ShipmentQuorum(placements, (index) => replication[versions[index].keyspace]?.quorum ?? Number.POSITIVE_INFINITY);
     const changed = new Set<number>();
     const failed = new Map<string, unknown>();
+    const unanswered = new Set<string>();
+    let reachQuorum!: () => void;
+    const quorumReached = new Promise<void>((resolve) => (reachQuorum = resolve));
     const ringEpoch = this.region.epoch;
-    await Promise.all(
+    const everyDelivery = Promise.all(
       [...planDeliveries(placements).values()].map(async ({ node, indexes, hints }) => {
-        const request: ApplyRemoteRequest = {
-          requestId: shipment.requestId,
-          versions: indexes.map((index) => versions[index]),
-          strategies,
-          replication,
-          asReplica: { ringEpoch, hints },
-        };
+        unanswered.add(node);
+        const request: ApplyRemoteRequest = { requestId: shipment.requestId, versions: indexes.map((index) => versions[index]), ...policy, asReplica: { ringEpoch, hints } };
         try {
           const result = await this.applyOn(node, request);
           for (const position of result.changed) changed.add(indexes[position]);
+          if (quorum.committed(node, indexes)) reachQuorum();
         } catch (error) {
           failed.set(node, error);
+        } finally {
+          unanswered.delete(node);
         }
       }),
     );
-    if (failed.size > 0) await this.coordinateAround(shipment, placements, failed, { strategies, replication }, changed);
-    this.recordApplied(shipment, changed.size);
+    const completion = everyDelivery.then(async () => {
+      if (failed.size > 0) await this.coordinateAround(shipment, placements, failed, policy, changed);
+      this.countApplied(shipment, changed.size);
+    });
+    if (answer === 'at-quorum') await Promise.race([everyDelivery, quorumReached]);
+    if (answer === 'at-quorum' && unanswered.size > 0 && this.mayLeaveBehind(unanswered)) {
+      this.finishBehind(shipment, [...unanswered], completion);
+    } else {
+      await completion;
+    }
+    this.recordDelay(shipment);
     return { applied: changed.size, incarnation: REPLICATOR_INCARNATION };
+  }
+
+  private mayLeaveBehind(nodes: ReadonlySet<string>): boolean {
+    for (const node of nodes) if ((this.owed.get(node) ?? 0) >= MAX_OWED_PER_NODE) return false;
+    return true;
+  }
+
+  /**
+   * The shipment is answered; its remaining deliveries complete behind it. A failure among them is handled
+   * as before the answer (a coordinator forwards those versions or leaves hints); only if that fails too is a
+   * replica left short of them, for read repair or the hints of a later write to mend, as when a
+   * coordinator dies after acknowledging a write at its quorum.
+   */
+  private finishBehind(shipment: ShipmentRequest, nodes: readonly string[], completion: Promise<void>): void {
+    for (const node of nodes) this.owed.set(node, (this.owed.get(node) ?? 0) + 1);
+    completion
+      .catch((error: unknown) => {
+        this.logger.error(
+          { requestId: shipment.requestId, source: shipment.sourceRegion, reason: describeFailure(error) },
+          'after a shipment was answered at its write quorum, a replica could not take its share, nor could a coordinator',
+        );
+      })
+      .finally(() => {
+        for (const node of nodes) {
+          const owed = (this.owed.get(node) ?? 1) - 1;
+          if (owed === 0) this.owed.delete(node);
+          else this.owed.set(node, owed);
+        }
+      });
   }
 
   /**
@@ -127,11 +188,16 @@ export class RemoteApplier {
     });
   }
 
-  private recordApplied(shipment: ShipmentRequest, applied: number): void {
+  /** From each version's write in its origin region to now, when the shipment is durable here. */
+  private recordDelay(shipment: ShipmentRequest): void {
     const durableAtMs = Date.now();
     for (const version of shipment.versions) {
       this.delay.observe({ origin: version.originRegion }, Math.max(0, durableAtMs - version.hlcWallMs) / 1000);
     }
+  }
+
+  /** Once every delivery has answered: how many of the versions changed a replica here. */
+  private countApplied(shipment: ShipmentRequest, applied: number): void {
     this.applied.inc({ source: shipment.sourceRegion, outcome: 'applied' }, applied);
     this.applied.inc({ source: shipment.sourceRegion, outcome: 'known' }, shipment.versions.length - applied);
     this.logger.debug({ requestId: shipment.requestId, source: shipment.sourceRegion, versions: shipment.versions.length, applied }, 'shipment applied');

@@ -44,9 +44,10 @@ export class ShipmentController {
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
   ) {}
 
+  /** A peer's outbox shipment: answered once it is durable on a write quorum of each key's replicas here. */
   @MessagePattern(ReplicationPatterns.ship)
   ship(@Payload() shipment: ShipmentRequest): Promise<ShipmentResult> {
-    return this.applier.apply(shipment);
+    return this.applier.apply(shipment, 'at-quorum');
   }
 
   /** A peer's keyspace definitions: membership adopts those newer than its own. */
