@@ -34,6 +34,18 @@ const MAX_OWED_PER_NODE = 32;
 /** How a shipment's apply answers; see RemoteApplier.apply. */
 export type ApplyAnswer = 'at-quorum' | 'when-all-applied';
 
+/** A shipment's deliveries to this region's nodes, as they answer. */
+interface DeliveryProgress {
+  /** Every version is on a write quorum of its home replicas, or every delivery has answered. */
+  readonly durable: Promise<void>;
+  /** Every delivery has answered, and the shares of those that failed went through a coordinator. */
+  readonly completion: Promise<void>;
+  /** Nodes whose delivery has not answered yet. */
+  readonly unanswered: ReadonlySet<string>;
+  /** Shipment indexes of the versions that changed some replica so far. */
+  readonly changed: ReadonlySet<number>;
+}
+
 /**
  * Applies a shipment from a peer region. Every version goes to each of its key's replicas here at once, and
  * each node merges it exactly as it merges a local write, so the outcome does not depend on arrival order.
@@ -62,8 +74,21 @@ export class RemoteApplier {
    * delivery and counts every change.
    */
   async apply(shipment: ShipmentRequest, answer: ApplyAnswer = 'when-all-applied'): Promise<ShipmentResult> {
+    if (shipment.versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
+    const progress = this.deliver(shipment);
+    if (answer === 'at-quorum') await progress.durable;
+    if (answer === 'at-quorum' && progress.unanswered.size > 0 && this.mayLeaveBehind(progress.unanswered)) {
+      this.finishBehind(shipment, [...progress.unanswered], progress.completion);
+    } else {
+      await progress.completion;
+    }
+    this.recordDelay(shipment);
+    return { applied: progress.changed.size, incarnation: REPLICATOR_INCARNATION };
+  }
+
+  /** Sends every node its share of the shipment at once, and follows their answers. */
+  private deliver(shipment: ShipmentRequest): DeliveryProgress {
     const { versions } = shipment;
-    if (versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
     const placements = this.placementsOf(versions);
     const strategies = this.strategiesFor(shipment);
     const replication: Record<string, ReplicaQuorum> = {};
@@ -96,14 +121,7 @@ export class RemoteApplier {
       if (failed.size > 0) await this.coordinateAround(shipment, placements, failed, policy, changed);
       this.countApplied(shipment, changed.size);
     });
-    if (answer === 'at-quorum') await Promise.race([everyDelivery, quorumReached]);
-    if (answer === 'at-quorum' && unanswered.size > 0 && this.mayLeaveBehind(unanswered)) {
-      this.finishBehind(shipment, [...unanswered], completion);
-    } else {
-      await completion;
-    }
-    this.recordDelay(shipment);
-    return { applied: changed.size, incarnation: REPLICATOR_INCARNATION };
+    return { durable: Promise.race([everyDelivery.then(() => undefined), quorumReached]), completion, unanswered, changed };
   }
 
   private mayLeaveBehind(nodes: ReadonlySet<string>): boolean {
