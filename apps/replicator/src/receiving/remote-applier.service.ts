@@ -21,14 +21,11 @@ import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure } from '../region/describe-failure';
 import { REPLICATOR_INCARNATION } from './incarnation';
 import { firstCounting, planDeliveries, planFallback, type KeyPlacement } from './replica-deliveries';
+import { OwedDeliveries } from './owed-deliveries';
 import { ShipmentQuorum } from './shipment-quorum';
 import type { ReplicatorConfig } from '../replicator.config';
 
-/**
- * How many deliveries one node may still owe for shipments already answered. A node that falls behind
- * (a long collection, a stalled disk) is left behind at first, but past this its lateness holds shipments up
- * again, so that a stalled node slows the streams instead of piling up work it cannot take.
- */
+/** How many deliveries of answered shipments one node may owe before shipments wait for it again. */
 const MAX_OWED_PER_NODE = 32;
 
 /** How a shipment's apply answers; see RemoteApplier.apply. */
@@ -56,8 +53,7 @@ interface DeliveryProgress {
 @Injectable()
 export class RemoteApplier {
   private readonly logger = new Logger(RemoteApplier.name);
-  /** Node → deliveries of already answered shipments it has not answered yet. */
-  private readonly owed = new Map<string, number>();
+  private readonly owed = new OwedDeliveries(MAX_OWED_PER_NODE);
 
   constructor(
     @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
@@ -77,7 +73,7 @@ export class RemoteApplier {
     if (shipment.versions.length === 0) return { applied: 0, incarnation: REPLICATOR_INCARNATION };
     const progress = this.deliver(shipment);
     if (answer === 'at-quorum') await progress.durable;
-    if (answer === 'at-quorum' && progress.unanswered.size > 0 && this.mayLeaveBehind(progress.unanswered)) {
+    if (answer === 'at-quorum' && progress.unanswered.size > 0 && this.owed.mayLeaveBehind(progress.unanswered)) {
       this.finishBehind(shipment, [...progress.unanswered], progress.completion);
     } else {
       await progress.completion;
@@ -124,11 +120,6 @@ export class RemoteApplier {
     return { durable: Promise.race([everyDelivery.then(() => undefined), quorumReached]), completion, unanswered, changed };
   }
 
-  private mayLeaveBehind(nodes: ReadonlySet<string>): boolean {
-    for (const node of nodes) if ((this.owed.get(node) ?? 0) >= MAX_OWED_PER_NODE) return false;
-    return true;
-  }
-
   /**
    * The shipment is answered; its remaining deliveries complete behind it. A failure among them is handled
    * as before the answer (a coordinator forwards those versions or leaves hints); only if that fails too is a
@@ -136,7 +127,7 @@ export class RemoteApplier {
    * coordinator dies after acknowledging a write at its quorum.
    */
   private finishBehind(shipment: ShipmentRequest, nodes: readonly string[], completion: Promise<void>): void {
-    for (const node of nodes) this.owed.set(node, (this.owed.get(node) ?? 0) + 1);
+    this.owed.owe(nodes);
     completion
       .catch((error: unknown) => {
         this.logger.error(
@@ -144,13 +135,7 @@ export class RemoteApplier {
           'after a shipment was answered at its write quorum, a replica could not take its share, nor could a coordinator',
         );
       })
-      .finally(() => {
-        for (const node of nodes) {
-          const owed = (this.owed.get(node) ?? 1) - 1;
-          if (owed === 0) this.owed.delete(node);
-          else this.owed.set(node, owed);
-        }
-      });
+      .finally(() => this.owed.settle(nodes));
   }
 
   /**
