@@ -49,6 +49,23 @@ describe('replication across three regions', () => {
     return (jsonOf(result) as { peers: PeerView[] }).peers;
   }
 
+  /** Defines a keyspace in us-east, and waits until eu-west and its replicator go by the definition. */
+  async function defineInUsEastForEuWest(keyspace: string, policy: Record<string, number>): Promise<void> {
+    const created = await http(`${gateway('us-east')}/v1/keyspaces/${keyspace}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(policy),
+    });
+    expectStatus(created, 200);
+    await pollUntil(() => http(`${gateway('eu-west')}/v1/keyspaces/${keyspace}`), (result) => result.status === 200, {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: `keyspace ${keyspace} in eu-west`,
+    });
+    // The replicators use a keyspace's quorum once their next catalog refresh has it.
+    await sleep(1_500);
+  }
+
   /** Waits until every region shows every key as `expected` says; returns how long it took. */
   async function waitForEveryRegion(keys: ReadonlyMap<string, string>, keyspace: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
@@ -326,19 +343,7 @@ describe('replication across three regions', () => {
 
   it('keeps applying shipments while a storage node of the receiving region is dead, and the node gets every version once back', async () => {
     const keyspace = 'one-of-two';
-    const created = await http(`${gateway('us-east')}/v1/keyspaces/${keyspace}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ replicationFactor: 2, writeQuorum: 1, readQuorum: 1 }),
-    });
-    expectStatus(created, 200);
-    await pollUntil(() => http(`${gateway('eu-west')}/v1/keyspaces/${keyspace}`), (result) => result.status === 200, {
-      timeoutMs: 15_000,
-      intervalMs: 200,
-      what: `keyspace ${keyspace} in eu-west`,
-    });
-    // The replicators use a keyspace's quorum once their next catalog refresh has it.
-    await sleep(1_500);
+    await defineInUsEastForEuWest(keyspace, { replicationFactor: 2, writeQuorum: 1, readQuorum: 1 });
     const victim = regions.cluster.region('eu-west').storageNodes[1];
     victim.process.kill('SIGKILL');
     await victim.process.waitExit(10_000);
@@ -365,19 +370,7 @@ describe('replication across three regions', () => {
 
   it('answers a shipment once a write quorum has it: a replica whose database stalls holds no later write up', async () => {
     const keyspace = 'stalled-replica';
-    const created = await http(`${gateway('us-east')}/v1/keyspaces/${keyspace}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ replicationFactor: 2, writeQuorum: 1, readQuorum: 2 }),
-    });
-    expectStatus(created, 200);
-    await pollUntil(() => http(`${gateway('eu-west')}/v1/keyspaces/${keyspace}`), (result) => result.status === 200, {
-      timeoutMs: 15_000,
-      intervalMs: 200,
-      what: `keyspace ${keyspace} in eu-west`,
-    });
-    // The replicators use a keyspace's quorum once their next catalog refresh has it.
-    await sleep(1_500);
+    await defineInUsEastForEuWest(keyspace, { replicationFactor: 2, writeQuorum: 1, readQuorum: 2 });
     const [live, stalled] = regions.cluster.region('eu-west').storageNodes;
     const keysOn = async (databaseUrl: string, prefix: string): Promise<number> => {
       const sql = 'SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1 AND key LIKE $2';
