@@ -1,5 +1,5 @@
 import { localWrite, tombstone, writeAll } from '../versions/versions.fixtures';
-import { VersionCache } from './version-cache';
+import { MARKED, VersionCache } from './version-cache';
 
 describe('VersionCache', () => {
   it('keeps each cached value in memory of its own, not a slice of a shared slab, with the same bytes', () => {
@@ -44,8 +44,8 @@ describe('VersionCache', () => {
     cache.mark('ks\nkey');
 
     expect(cache.get('ks\nkey')).toBeUndefined();
-    expect(cache.isMarked('ks\nkey')).toBe(true);
-    expect(cache.isMarked('ks\nnever-written')).toBe(false);
+    expect(cache.lookup('ks\nkey')).toBe(MARKED);
+    expect(cache.lookup('ks\nnever-written')).toBeUndefined();
   });
 
   it("lets a read fill over a mark made before the read began, never over one made during it (that read missed the mark's commit)", () => {
@@ -61,7 +61,7 @@ describe('VersionCache', () => {
 
     expect(cache.get('ks\nbefore')![0].value!.toString()).toBe('newer');
     expect(cache.get('ks\nduring')).toBeUndefined();
-    expect(cache.isMarked('ks\nduring')).toBe(true);
+    expect(cache.lookup('ks\nduring')).toBe(MARKED);
   });
 
   it("never lets a read replace versions the writer stored, and the writer's store replaces a mark", () => {
@@ -74,6 +74,6 @@ describe('VersionCache', () => {
 
     expect(cache.get('ks\nstored')![0].value!.toString()).toBe('committed');
     expect(cache.get('ks\nmarked')![0].value!.toString()).toBe('committed over the mark');
-    expect(cache.isMarked('ks\nmarked')).toBe(false);
+    expect(cache.lookup('ks\nmarked')).not.toBe(MARKED);
   });
 });

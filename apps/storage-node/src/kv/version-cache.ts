@@ -12,6 +12,9 @@ const ENTRY_OVERHEAD_BYTES = 200;
  */
 type WrittenMark = number;
 
+/** What `VersionCache.lookup` answers for a marked key. */
+export const MARKED: unique symbol = Symbol('marked');
+
 /**
  * L1: the latest committed versions of recently used keys, an empty list included (a known-absent key),
  * and marks for keys written here whose versions it does not hold.
@@ -43,9 +46,14 @@ export class VersionCache {
     return typeof entry === 'number' ? undefined : entry;
   }
 
-  /** Whether a write here left rows for the key that the cache does not hold: it is certainly not absent. */
-  isMarked(keyId: string): boolean {
-    return typeof this.lru.get(keyId) === 'number';
+  /**
+   * The key's cached versions, MARKED when a write here left rows for it that the cache does not hold (it is
+   * certainly not absent), or undefined when the cache knows nothing of it: one lookup for the writer, which
+   * needs to tell all three apart.
+   */
+  lookup(keyId: string): readonly StoredVersion[] | typeof MARKED | undefined {
+    const entry = this.lru.get(keyId);
+    return typeof entry === 'number' ? MARKED : entry;
   }
 
   /** The writer's path: the committed state, always stored. */

@@ -16,7 +16,7 @@ import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
 import { AbsenceSpeculation } from './absence-speculation';
 import { StorageError, storageUnavailable } from './storage-errors';
-import { VersionCache } from './version-cache';
+import { MARKED, VersionCache } from './version-cache';
 import { VersionStore } from './version-store';
 
 export interface WriteOutcome {
@@ -316,11 +316,11 @@ export class WriteBatcher {
     const marked: KeyRef[] = [];
     for (const pending of batch) {
       if (states.has(pending.keyId)) continue;
-      const cached = this.cache.get(pending.keyId);
-      if (cached) states.set(pending.keyId, cached);
+      const cached = this.cache.lookup(pending.keyId);
+      if (cached !== undefined && cached !== MARKED) states.set(pending.keyId, cached);
       else {
         states.set(pending.keyId, []);
-        (this.cache.isMarked(pending.keyId) ? marked : uncached).push(pending.ref);
+        (cached === MARKED ? marked : uncached).push(pending.ref);
       }
     }
     const speculate = uncached.length > 0 && mayAssumeAbsent && this.speculation.shouldSpeculate();
