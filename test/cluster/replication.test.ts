@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, pollUntil } from '../support/http';
 import { keyState, type KeyState } from '../support/key-state';
-import { holdTableLock, query } from '../support/shard-db';
+import { holdTableLock, keysStored, query } from '../support/shard-db';
 import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
 
 /** Longer than any partition in this suite, so no region collects a tombstone a partition's writes still need. */
@@ -359,10 +359,7 @@ describe('replication across three regions', () => {
     await victim.process.waitReady(30_000);
     // Its hints bring it what it missed once membership holds it up again.
     await pollUntil(
-      async () => {
-        const sql = "SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1 AND key LIKE 'dead-replica-%'";
-        return Number((await query<{ count: string }>(victim.databaseUrl, sql, [keyspace]))[0].count);
-      },
+      () => keysStored(victim.databaseUrl, keyspace, 'dead-replica-'),
       (count) => count === keys.size,
       { timeoutMs: 30_000, intervalMs: 500, what: `all ${keys.size} keys on the restarted ${victim.id}` },
     );
@@ -372,10 +369,6 @@ describe('replication across three regions', () => {
     const keyspace = 'stalled-replica';
     await defineInUsEastForEuWest(keyspace, { replicationFactor: 2, writeQuorum: 1, readQuorum: 2 });
     const [live, stalled] = regions.cluster.region('eu-west').storageNodes;
-    const keysOn = async (databaseUrl: string, prefix: string): Promise<number> => {
-      const sql = 'SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1 AND key LIKE $2';
-      return Number((await query<{ count: string }>(databaseUrl, sql, [keyspace, `${prefix}%`]))[0].count);
-    };
 
     // Both eu-west nodes are replicas of every key; one of them cannot commit (it keeps heartbeating, so
     // membership holds it up). Each shipment waited for it before, and the stream behind each waited too:
@@ -390,7 +383,7 @@ describe('replication across three regions', () => {
           (key) => put('us-east', keyspace, key, `value of ${key}`),
         );
         expect(statuses.filter((status) => status !== 204)).toEqual([]);
-        await pollUntil(() => keysOn(live.databaseUrl, round), (count) => count === 20, {
+        await pollUntil(() => keysStored(live.databaseUrl, keyspace, round), (count) => count === 20, {
           timeoutMs: 10_000,
           intervalMs: 200,
           what: `round ${round} on the live eu-west replica while the other stalls`,
@@ -401,12 +394,12 @@ describe('replication across three regions', () => {
         (backlog) => backlog === 0,
         { timeoutMs: 10_000, intervalMs: 200, what: "us-east's backlog for eu-west to be 0 while a replica there stalls" },
       );
-      expect(await keysOn(stalled.databaseUrl, 'stall-')).toBe(0);
+      expect(await keysStored(stalled.databaseUrl, keyspace, 'stall-')).toBe(0);
     } finally {
       await release();
     }
     // The stalled replica takes every version it was sent once its database moves again.
-    await pollUntil(() => keysOn(stalled.databaseUrl, 'stall-'), (count) => count === 60, {
+    await pollUntil(() => keysStored(stalled.databaseUrl, keyspace, 'stall-'), (count) => count === 60, {
       timeoutMs: 30_000,
       intervalMs: 500,
       what: 'all 60 keys on the replica that stalled',

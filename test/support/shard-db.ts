@@ -9,6 +9,12 @@ export async function query<T extends QueryResultRow>(databaseUrl: string, sql: 
   return (await withAdmin(databaseUrl, (client) => client.query<T>(sql, params))).rows;
 }
 
+/** Keys of `keyspace` starting with `prefix` that a shard holds any version of (tombstones included). */
+export async function keysStored(databaseUrl: string, keyspace: string, prefix: string): Promise<number> {
+  const sql = 'SELECT count(DISTINCT key) AS count FROM versions WHERE keyspace = $1 AND key LIKE $2';
+  return Number((await query<{ count: string }>(databaseUrl, sql, [keyspace, `${prefix}%`]))[0].count);
+}
+
 /**
  * Takes an EXCLUSIVE lock on a table of one of our databases and holds it until the returned function is
  * called: the table's readers go on, its writers (a storage node's commits) wait. A stalled disk, as the
