@@ -84,8 +84,9 @@ interface InFlight {
  * the fuller the shipments. On a long link small shipments follow each other every FOLLOW_AFTER_MS (up to
  * the same pipeline), so that a write does not wait out the round trip of the one ahead. Once a shipment
  * and every shipment before it have been applied, the next outbox read carries the acknowledgement and the
- * node moves the cursor past them, so acknowledging costs no message of its own. After any failure the stream waits for what is in flight, and starts again from the cursor;
- * what is shipped twice changes nothing at the peer.
+ * node moves the cursor past them, so acknowledging costs no message of its own. After any failure the
+ * stream waits for what is in flight, and starts again from the cursor; what is shipped twice changes
+ * nothing at the peer.
  */
 export class ShardStream {
   private stopped = false;
