@@ -203,6 +203,43 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect((await read({})).versions.map((version) => version.key)).toEqual(['outbox/d']);
   }, 30_000);
 
+  it("hands a read waiting at the outbox's tail the next commit without reading the shard, and moves the cursor soon after", async () => {
+    const read = (request: Partial<OutboxReadRequest>): Promise<OutboxReadResult> =>
+      rpc.outboxRead(NODE, { requestId: 'it-tail', peer: 'it-tail-peer', limit: 10_000, waitMs: 0, countPending: true, ...request });
+    expect((await rpc.write(NODE, put('tail/a', randomBytes(8)))).written).toBe(true);
+    // Up to the last row: the commit of tail/a, once every older transaction on the server has ended.
+    const caughtUp = await pollUntil(() => read({}), (page) => page.versions.at(-1)?.key === 'tail/a', {
+      timeoutMs: 5_000,
+      what: 'the outbox to be readable up to tail/a',
+    });
+    const tail = caughtUp.next!;
+    const readsBefore = await metricValue('geokv_db_query_duration_seconds_count', { query: 'read_outbox_after' });
+    const acksBefore = await metricValue('geokv_db_query_duration_seconds_count', { query: 'ack_and_read_outbox_after' });
+
+    const waiting = read({ after: tail, acknowledge: tail, waitMs: 10_000 });
+    await sleep(200);
+    const value = randomBytes(8);
+    expect((await rpc.write(NODE, put('tail/b', value))).written).toBe(true);
+    const handed = await waiting;
+    expect(handed.versions.map((version) => [version.key, version.value])).toEqual([['tail/b', value.toString('base64')]]);
+    expect(handed.pending).toEqual({ backlog: 1, oldestPendingAtMs: handed.versions[0].hlcWallMs });
+    expect(await metricValue('geokv_db_query_duration_seconds_count', { query: 'read_outbox_after' })).toBe(readsBefore);
+    expect(await metricValue('geokv_db_query_duration_seconds_count', { query: 'ack_and_read_outbox_after' })).toBe(acksBefore);
+
+    // The position it hands over is where the shard's own order puts the row: reading on from it finds nothing,
+    // and neither does the wait at the new tail when nothing is written.
+    const [last] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox WHERE key = 'tail/b'`);
+    expect(handed.next).toEqual(last);
+    expect(await read({ after: handed.next!, waitMs: 300 })).toEqual({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
+
+    // The acknowledgement it carried reaches the cursor within a flush.
+    await pollUntil(
+      () => query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-tail-peer'`),
+      (rows) => rows[0]?.acked_id === tail.id,
+      { timeoutMs: 5_000, what: "the tail read's acknowledgement to move the cursor" },
+    );
+  }, 30_000);
+
   it('still takes an acknowledgement of its own, as replicators of an earlier release send it', async () => {
     expect((await rpc.write(NODE, put('outbox/old-peer', randomBytes(8)))).written).toBe(true);
     const [last] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox ORDER BY txid DESC, id DESC LIMIT 1`);

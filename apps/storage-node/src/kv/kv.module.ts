@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '@geokv/config';
-import { OutboxSignal } from '../replication/outbox-signal';
+import { OutboxTail } from '../replication/outbox-tail';
 import { RegionModule } from '../region/region.module';
 import { HintRecorder } from '../replicas/hint-recorder';
 import { QuorumRead } from '../replicas/quorum-read';
@@ -24,7 +24,6 @@ import { WriteBatcher } from './write-batcher';
     KvService,
     VersionStore,
     ShardDatabase,
-    OutboxSignal,
     WriteBatcher,
     ExpirySweeper,
     {
@@ -32,7 +31,13 @@ import { WriteBatcher } from './write-batcher';
       inject: [APP_CONFIG],
       useFactory: (config: StorageNodeConfig) => new VersionCache(config.GEOKV_CACHE_MAX_BYTES),
     },
+    {
+      // Commits follow each other only with one batch in flight; see OutboxTail.
+      provide: OutboxTail,
+      inject: [APP_CONFIG],
+      useFactory: (config: StorageNodeConfig) => new OutboxTail(config.GEOKV_BATCH_CONCURRENCY === 1),
+    },
   ],
-  exports: [ReplicaFanout, WriteBatcher, ShardDatabase, OutboxSignal, VersionCache, VersionStore, KvService, RegionModule],
+  exports: [ReplicaFanout, WriteBatcher, ShardDatabase, OutboxTail, VersionCache, VersionStore, KvService, RegionModule],
 })
 export class KvModule {}

@@ -45,7 +45,8 @@ export const LOAD_VERSIONS: ShardStatement = {
  * $48/$49 are the keys the batch merged as absent without reading them (see AbsenceSpeculation). `guard`
  * checks in the statement's own snapshot that none of them has a row; if one has, every CTE writes
  * nothing and the statement returns `applied = false`, so the batch can read those keys and merge again.
- * All CTEs share one snapshot, so the guard and the writes see the same table.
+ * All CTEs share one snapshot, so the guard and the writes see the same table. It also returns where the
+ * batch's outbox rows end (they share the statement's txid), for OutboxTail.
  *
  * Concurrent batches never share a key (WriteBatcher), but a batch's hints may share rows with a
  * RECORD_HINTS running beside it; both upsert hints in (target, keyspace, key) order so that they cannot
@@ -73,6 +74,7 @@ export const COMMIT_BATCH: ShardStatement = {
    ), logged AS (
      INSERT INTO outbox (${VERSION_COLUMNS})
      SELECT * FROM ${unnestVersions(17)} WHERE (SELECT ok FROM guard)
+     RETURNING txid, id
    ), conflicted AS (
      INSERT INTO conflicts (${VERSION_COLUMNS.replace(', expires_at', '')}, resolution, winner_actor, winner_counter)
      SELECT l.keyspace, l.key, l.dot_actor, l.dot_counter, l.context, l.hlc_wall_ms, l.hlc_logical, l.origin_region,
@@ -90,7 +92,10 @@ export const COMMIT_BATCH: ShardStatement = {
       WHERE (SELECT ok FROM guard) ORDER BY target_node, keyspace, key
      ON CONFLICT (target_node, keyspace, key) DO UPDATE SET seq = nextval('hints_seq'), strategy = excluded.strategy
    )
-   SELECT ok AS applied FROM guard`,
+   SELECT ok AS applied,
+          (SELECT txid::text FROM logged LIMIT 1) AS outbox_txid,
+          (SELECT max(id)::text FROM logged) AS outbox_last_id
+     FROM guard`,
 };
 
 /** Live keys of keyspace $1 in [$2, $3) (no upper bound when $3 is null), after $4, at most $5. */

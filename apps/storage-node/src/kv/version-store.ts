@@ -4,9 +4,14 @@ import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
 import { prefixRange } from './prefix-range';
 import { ShardDatabase } from './shard-database';
-import type { OpenConflict } from '@geokv/protocol';
+import type { OpenConflict, OutboxPosition } from '@geokv/protocol';
 import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED, RECORD_HINTS } from './shard-statements';
 import { VersionColumns, versionFromRow, type VersionRow } from './version-rows';
+
+export interface CommitResult {
+  readonly applied: boolean;
+  readonly lastOutbox: OutboxPosition | null;
+}
 
 /** The shard's SQL (the statements themselves are in shard-statements.ts). */
 @Injectable()
@@ -24,10 +29,10 @@ export class VersionStore {
   }
 
   /**
-   * Commits the batch in one statement. False when a key in `assumedAbsent` turned out to have rows: then
-   * nothing was written.
+   * Commits the batch in one statement. `applied` is false when a key in `assumedAbsent` turned out to have
+   * rows: then nothing was written. `lastOutbox` is the position of the batch's last outbox row, if it wrote any.
    */
-  async commit(changes: BatchChanges): Promise<boolean> {
+  async commit(changes: BatchChanges): Promise<CommitResult> {
     const upserts = new VersionColumns();
     for (const change of changes.upserted) upserts.push(change.keyspace, change.key, change.version);
     const outbox = new VersionColumns();
@@ -35,7 +40,7 @@ export class VersionStore {
     const losers = new VersionColumns();
     for (const conflict of changes.conflicts) losers.push(conflict.keyspace, conflict.key, conflict.version);
 
-    const rows = await this.db.run<{ applied: boolean }>(COMMIT_BATCH, [
+    const rows = await this.db.run<{ applied: boolean; outbox_txid: string | null; outbox_last_id: string | null }>(COMMIT_BATCH, [
       changes.removed.map((r) => r.keyspace),
       changes.removed.map((r) => r.key),
       changes.removed.map((r) => r.version.dot.actor),
@@ -50,7 +55,9 @@ export class VersionStore {
       changes.assumedAbsent.map((ref) => ref.keyspace),
       changes.assumedAbsent.map((ref) => ref.key),
     ]);
-    return rows[0].applied;
+    const [row] = rows;
+    const lastOutbox = row.outbox_txid === null || row.outbox_last_id === null ? null : { txid: row.outbox_txid, id: row.outbox_last_id };
+    return { applied: row.applied, lastOutbox };
   }
 
   /** Records hints outside a group commit: for replicas that a coordinator's forward did not reach. */

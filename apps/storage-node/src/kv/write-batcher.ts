@@ -5,7 +5,8 @@ import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import type { ConflictResolution } from '@geokv/protocol';
 import { HybridLogicalClock, compareHlc, type HlcTimestamp } from '@geokv/vector-clock';
-import { OutboxSignal } from '../replication/outbox-signal';
+import { OutboxTail } from '../replication/outbox-tail';
+import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { ErrorCode } from '@geokv/protocol';
 import { incorporateVersion, type Incorporation } from '../versions/incorporate-version';
@@ -71,7 +72,7 @@ export class WriteBatcher {
   constructor(
     private readonly store: VersionStore,
     private readonly cache: VersionCache,
-    private readonly outboxSignal: OutboxSignal,
+    private readonly outboxTail: OutboxTail,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     @InjectMetric(Metric.writeBatchSize) private readonly batchSize: Histogram<string>,
     @InjectMetric(Metric.lwwConflicts) private readonly lwwConflicts: Counter<string>,
@@ -197,6 +198,8 @@ export class WriteBatcher {
       });
     } catch (error) {
       this.logger.error({ err: error, requestIds: batch.map((pending) => pending.requestId) }, 'group commit failed');
+      // The statement may have committed all the same (an answer lost with its connection).
+      this.outboxTail.lost();
       for (const pending of batch) this.cache.forget(pending.keyId);
       const failure = storageUnavailable(error);
       for (const pending of batch) pending.reject(failure);
@@ -261,9 +264,9 @@ export class WriteBatcher {
     // Nothing accepted (every write failed its precondition, deleted nothing or was known) means nothing
     // changed; but an outcome merged against an assumed absence holds only once the guard has confirmed it.
     if (changed || hints.length > 0 || assumedAbsent.length > 0) {
-      const applied = await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()], hints, assumedAbsent });
+      const { applied, lastOutbox } = await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()], hints, assumedAbsent });
       if (!applied) return GUESSED_WRONG;
-      if (outbox.length > 0) this.outboxSignal.notify();
+      if (lastOutbox !== null) this.outboxTail.committed(outbox.length, lastOutbox, () => outbox.map((row) => replicatedVersionOf(row, row.version)));
     }
     for (const conflict of conflicts.values()) {
       if (conflict.resolution === 'lww') this.lwwConflicts.inc({ keyspace: conflict.keyspace });

@@ -11,7 +11,7 @@ interface OutboxRow extends VersionRow {
 }
 
 export interface OutboxPage {
-  readonly versions: ReplicatedVersion[];
+  readonly versions: readonly ReplicatedVersion[];
   readonly next: OutboxPosition | null;
 }
 

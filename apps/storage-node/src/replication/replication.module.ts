@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { KvModule } from '../kv/kv.module';
 import { AntiEntropyService } from './anti-entropy.service';
+import { DeferredAcknowledgements } from './deferred-acknowledgements';
 import { GarbageCollector } from './garbage-collector';
 import { OutboxStore } from './outbox-store';
 import { ReplicationController } from './replication.controller';
@@ -9,6 +10,6 @@ import { ReplicationService } from './replication.service';
 @Module({
   imports: [KvModule],
   controllers: [ReplicationController],
-  providers: [ReplicationService, OutboxStore, GarbageCollector, AntiEntropyService],
+  providers: [ReplicationService, OutboxStore, GarbageCollector, AntiEntropyService, DeferredAcknowledgements],
 })
 export class ReplicationModule {}

@@ -16,19 +16,25 @@ import { KvService } from '../kv/kv.service';
 import { RegionView } from '../region/region-view.service';
 import { ReplicaFanout } from '../replicas/replica-fanout';
 import { WriteBatcher } from '../kv/write-batcher';
-import { OutboxSignal } from './outbox-signal';
+import { DeferredAcknowledgements } from './deferred-acknowledgements';
+import { OutboxTail, type TailWake } from './outbox-tail';
 import { OutboxStore, type OutboxPage } from './outbox-store';
 import { replicatedVersionOf, storedVersionOf } from './replicated-version';
 
-/** See readOutbox. */
+/** See pageAfterWake. */
 const VISIBILITY_RETRY_MS = 5;
+
+const EMPTY_PAGE: OutboxPage = { versions: [], next: null };
+const NOTHING_PENDING: PendingSummary = { backlog: 0, oldestPendingAtMs: null };
+const QUIET: TailWake = { kind: 'quiet' };
 
 /** The node's side of replication: its outbox for each peer region, and versions coming from them. */
 @Injectable()
 export class ReplicationService {
   constructor(
     private readonly outbox: OutboxStore,
-    private readonly signal: OutboxSignal,
+    private readonly tail: OutboxTail,
+    private readonly deferredAcks: DeferredAcknowledgements,
     private readonly batcher: WriteBatcher,
     private readonly kv: KvService,
     private readonly fanout: ReplicaFanout,
@@ -37,26 +43,43 @@ export class ReplicationService {
 
   /**
    * Moves the peer's cursor when the request acknowledges rows, then reads the peer's next rows; with none
-   * pending, waits up to `waitMs` for a commit to bring some.
+   * pending, waits up to `waitMs` for a commit to bring some. A reader at the tail of what this process
+   * committed is handed the next commit's rows without a read (OutboxTail).
    */
   async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
-    const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
-    const pending = request.waitMs > 0 ? this.signal.wait(request.waitMs) : null;
+    if (this.tail.isAt(request.after)) return this.readAtTail(request);
+    const pending = request.waitMs > 0 ? this.tail.wait(request.waitMs, request.after, request.limit) : null;
     let page = await this.outbox.read(request.peer, request.limit, request.after, request.acknowledge);
     if (page.versions.length > 0 || pending === null) {
       pending?.cancel();
     } else {
-      const notified = await pending.woken;
-      page = await read();
-      // A committed row stays unreadable while an older transaction (in any database of the server) is
-      // still running; such transactions are short, so after a commit's notice look once more before
-      // answering empty. After a quiet wait the replicator's next read comes at once anyway.
-      if (page.versions.length === 0 && notified) {
-        await sleep(VISIBILITY_RETRY_MS);
-        page = await read();
-      }
+      page = await this.pageAfterWake(request, await pending.woken);
     }
     return { ...page, pending: request.countPending ? await this.pendingOf(request, page) : null };
+  }
+
+  /** Nothing is readable after the request's position yet: the next commit's rows are the page. */
+  private async readAtTail(request: OutboxReadRequest): Promise<OutboxReadResult> {
+    if (request.acknowledge !== undefined) this.deferredAcks.defer(request.peer, request.acknowledge);
+    const wake = request.waitMs > 0 ? await this.tail.wait(request.waitMs, request.after, request.limit).woken : QUIET;
+    const page = await this.pageAfterWake(request, wake);
+    if (!request.countPending) return { ...page, pending: null };
+    // Nothing handed over and nothing to read: nothing was committed after the position.
+    const exact = wake.kind !== 'read' && page.versions.length === 0;
+    return { ...page, pending: exact ? NOTHING_PENDING : await this.pendingOf(request, page) };
+  }
+
+  private async pageAfterWake(request: OutboxReadRequest, wake: TailWake): Promise<OutboxPage> {
+    if (wake.kind === 'page') return { versions: wake.versions, next: wake.next };
+    if (wake.kind === 'quiet') return EMPTY_PAGE;
+    const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
+    const page = await read();
+    if (page.versions.length > 0) return page;
+    // A committed row stays unreadable while an older transaction (in any database of the server) is still
+    // running; such transactions are short, so after a commit's notice look once more before answering
+    // empty. After a quiet wait the replicator's next read comes at once anyway.
+    await sleep(VISIBILITY_RETRY_MS);
+    return read();
   }
 
   /** Moves the peer's cursor to `position` (never backwards). */
