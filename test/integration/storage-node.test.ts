@@ -184,16 +184,19 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(first.pending?.backlog).toBe(total);
 
     // A partial page is itself what the peer lacks. Reading on from the first row, it acknowledges that row on
-    // the way (in the same statement, as a replicator's reads do). (A row committed while another
-    // transaction on the server runs stays unreadable until that one ends.)
+    // the way (in the read's statement, or within a flush when the node serves the rows from memory). (A row
+    // committed while another transaction on the server runs stays unreadable until that one ends.)
     const rest = await pollUntil(() => read({ acknowledge: first.next!, after: first.next! }), (page) => page.versions.length === total - 1, {
       timeoutMs: 5_000,
       what: 'every outbox row after the first to be readable',
     });
     expect(rest.versions.slice(-3).map((version) => version.key)).toEqual(['outbox/a', 'outbox/b', 'outbox/c']);
     expect(rest.pending).toEqual({ backlog: total - 1, oldestPendingAtMs: Math.min(...rest.versions.map((version) => version.hlcWallMs)) });
-    const [cursor] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-peer'`);
-    expect(cursor.acked_id).toBe(first.next!.id);
+    await pollUntil(
+      () => query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-peer'`),
+      (rows) => rows[0]?.acked_id === first.next!.id,
+      { timeoutMs: 5_000, what: "the peer's cursor to move past the first row" },
+    );
 
     // Everything acknowledged by a read from the cursor (as after a failure): the cursor moves first, so the
     // page is empty and nothing is pending; and a later read from the cursor starts after it all.
@@ -203,7 +206,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect((await read({})).versions.map((version) => version.key)).toEqual(['outbox/d']);
   }, 30_000);
 
-  it("hands a read waiting at the outbox's tail the next commit without reading the shard, and moves the cursor soon after", async () => {
+  it("serves reads at and behind the outbox's tail from the commits it made, without reading the shard, and moves the cursor soon after", async () => {
     const read = (request: Partial<OutboxReadRequest>): Promise<OutboxReadResult> =>
       rpc.outboxRead(NODE, { requestId: 'it-tail', peer: 'it-tail-peer', limit: 10_000, waitMs: 0, countPending: true, ...request });
     expect((await rpc.write(NODE, put('tail/a', randomBytes(8)))).written).toBe(true);
@@ -223,14 +226,22 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const handed = await waiting;
     expect(handed.versions.map((version) => [version.key, version.value])).toEqual([['tail/b', value.toString('base64')]]);
     expect(handed.pending).toEqual({ backlog: 1, oldestPendingAtMs: handed.versions[0].hlcWallMs });
+    const [positionOfB] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox WHERE key = 'tail/b'`);
+    expect(handed.next).toEqual(positionOfB);
+
+    // A reader behind the tail (a stream whose shipment was travelling) is served the commits since from memory too.
+    for (const key of ['tail/c', 'tail/d']) expect((await rpc.write(NODE, put(key, randomBytes(8)))).written).toBe(true);
+    const behind = await read({ after: handed.next! });
+    expect(behind.versions.map((version) => version.key)).toEqual(['tail/c', 'tail/d']);
+    expect(behind.pending).toEqual({ backlog: 2, oldestPendingAtMs: behind.versions[0].hlcWallMs });
     expect(await metricValue('geokv_db_query_duration_seconds_count', { query: 'read_outbox_after' })).toBe(readsBefore);
     expect(await metricValue('geokv_db_query_duration_seconds_count', { query: 'ack_and_read_outbox_after' })).toBe(acksBefore);
 
-    // The position it hands over is where the shard's own order puts the row: reading on from it finds nothing,
-    // and neither does the wait at the new tail when nothing is written.
-    const [last] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox WHERE key = 'tail/b'`);
-    expect(handed.next).toEqual(last);
-    expect(await read({ after: handed.next!, waitMs: 300 })).toEqual({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
+    // The positions it hands over are where the shard's own order puts the rows: reading on finds nothing, and
+    // neither does the wait at the tail when nothing is written.
+    const [positionOfD] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox WHERE key = 'tail/d'`);
+    expect(behind.next).toEqual(positionOfD);
+    expect(await read({ after: behind.next!, waitMs: 300 })).toEqual({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
 
     // The acknowledgement it carried reaches the cursor within a flush.
     await pollUntil(

@@ -6,7 +6,6 @@ import { Metric } from '@geokv/observability';
 import type { ConflictResolution } from '@geokv/protocol';
 import { HybridLogicalClock, compareHlc, type HlcTimestamp } from '@geokv/vector-clock';
 import { OutboxTail } from '../replication/outbox-tail';
-import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { ErrorCode } from '@geokv/protocol';
 import { incorporateVersion, type Incorporation } from '../versions/incorporate-version';
@@ -266,7 +265,7 @@ export class WriteBatcher {
     if (changed || hints.length > 0 || assumedAbsent.length > 0) {
       const { applied, lastOutbox } = await this.store.commit({ ...diffStates(batch, initial, states), outbox, conflicts: [...conflicts.values()], hints, assumedAbsent });
       if (!applied) return GUESSED_WRONG;
-      if (lastOutbox !== null) this.outboxTail.committed(outbox.length, lastOutbox, () => outbox.map((row) => replicatedVersionOf(row, row.version)));
+      if (lastOutbox !== null) this.outboxTail.committed(outbox, lastOutbox);
     }
     for (const conflict of conflicts.values()) {
       if (conflict.resolution === 'lww') this.lwwConflicts.inc({ keyspace: conflict.keyspace });

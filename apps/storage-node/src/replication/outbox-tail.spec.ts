@@ -1,98 +1,122 @@
 import fc from 'fast-check';
-import type { OutboxPosition, ReplicatedVersion } from '@geokv/protocol';
-import { OutboxTail, type TailWait, type TailWake } from './outbox-tail';
+import type { OutboxPosition } from '@geokv/protocol';
+import { OutboxTail, type CommittedRow, type TailWait, type TailWake } from './outbox-tail';
 
-function rows(...keys: string[]): ReplicatedVersion[] {
+/** Outbox rows of one commit, each key's written time its number (so the oldest pending is easy to tell). */
+function rows(...keys: string[]): CommittedRow[] {
   return keys.map((key) => ({
     keyspace: 'ks',
     key,
-    dotActor: 'us-east/node-1',
-    dotCounter: 1,
-    context: {},
-    hlcWallMs: 1,
-    hlcLogical: 0,
-    originRegion: 'us-east',
-    tombstone: false,
-    value: null,
-    contentType: 'application/octet-stream',
-    expiresAtMs: null,
+    version: {
+      dot: { actor: 'us-east/node-1', counter: 1 },
+      context: {},
+      hlc: { wallMs: Number(key.slice(1)), logical: 0 },
+      originRegion: 'us-east',
+      tombstone: false,
+      value: Buffer.from(key),
+      contentType: 'application/octet-stream',
+      expiresAtMs: null,
+    },
   }));
 }
+
+const keysOf = (wake: TailWake | ReturnType<OutboxTail['after']>): string[] | string | null =>
+  wake === null || wake === 'tail' ? wake : 'kind' in wake && wake.kind !== 'page' ? wake.kind : wake.versions.map((version) => version.key);
 
 const at = (id: number): OutboxPosition => ({ txid: String(1000 + id), id: String(id) });
 
 describe('OutboxTail', () => {
-  it('hands the next commit to every reader waiting at the tail, building its rows once', async () => {
+  it('hands the next commit to every reader waiting at the tail, in wire form built once', async () => {
     const tail = new OutboxTail(true);
-    tail.committed(1, at(1), () => rows('a'));
-    expect(tail.isAt(at(1))).toBe(true);
+    tail.committed(rows('k1'), at(1));
+    expect(tail.after(at(1), 100)).toBe('tail');
     const waits = [tail.wait(10_000, at(1), 100), tail.wait(10_000, at(1), 100)];
-    const build = jest.fn(() => rows('b', 'c'));
-    tail.committed(2, at(3), build);
-    const woken = await Promise.all(waits.map((wait) => wait.woken));
-    expect(woken).toEqual([
-      { kind: 'page', versions: rows('b', 'c'), next: at(3) },
-      { kind: 'page', versions: rows('b', 'c'), next: at(3) },
-    ]);
-    expect(build).toHaveBeenCalledTimes(1);
-    expect(tail.isAt(at(3))).toBe(true);
-    expect(tail.isAt(at(1))).toBe(false);
+    tail.committed(rows('k2', 'k3'), at(3));
+    const [first, second] = await Promise.all(waits.map((wait) => wait.woken));
+    expect(first).toEqual({
+      kind: 'page',
+      versions: [expect.objectContaining({ key: 'k2', value: Buffer.from('k2').toString('base64'), hlcWallMs: 2 }), expect.objectContaining({ key: 'k3' })],
+      next: at(3),
+      pending: { backlog: 2, oldestPendingAtMs: 2 },
+    });
+    if (first.kind !== 'page' || second.kind !== 'page') throw new Error('both waiters should have been handed the page');
+    expect(second.versions[0]).toBe(first.versions[0]);
+    expect(tail.after(at(3), 100)).toBe('tail');
   });
 
-  it('tells a reader behind the tail to read what was committed: rows it has not seen lie before the commit', async () => {
+  it('serves a reader behind the tail the commits since its position, whole ones up to its limit, counting all that follows', () => {
     const tail = new OutboxTail(true);
-    tail.committed(1, at(1), () => rows('a'));
-    tail.committed(1, at(2), () => rows('b'));
-    const behind = tail.wait(10_000, at(1), 100);
-    const build = jest.fn(() => rows('c'));
-    tail.committed(1, at(3), build);
-    await expect(behind.woken).resolves.toEqual({ kind: 'read' });
-    expect(build).not.toHaveBeenCalled();
+    tail.committed(rows('k1'), at(1));
+    tail.committed(rows('k2', 'k3'), at(3));
+    tail.committed(rows('k4', 'k5'), at(5));
+    tail.committed(rows('k6'), at(6));
+    expect(keysOf(tail.after(at(1), 100))).toEqual(['k2', 'k3', 'k4', 'k5', 'k6']);
+    const limited = tail.after(at(1), 3);
+    expect(limited).toEqual({ versions: [expect.objectContaining({ key: 'k2' }), expect.objectContaining({ key: 'k3' })], next: at(3), pending: { backlog: 5, oldestPendingAtMs: 2 } });
+    // A commit alone larger than the limit is read from the shard.
+    expect(tail.after(at(1), 1)).toBeNull();
+    // A position between a commit's rows, or one it never wrote, is not one it can place.
+    expect(tail.after(at(2), 100)).toBeNull();
+    expect(tail.after(at(0), 100)).toBeNull();
+    expect(tail.after(undefined, 100)).toBeNull();
   });
 
-  it('knows no tail before its first commit, so the first commit is read from the shard', async () => {
+  it("knows nothing before its first commit, nor what came before that commit: those are read from the shard", async () => {
     const tail = new OutboxTail(true);
-    expect(tail.isAt(at(0))).toBe(false);
-    expect(tail.isAt(undefined)).toBe(false);
+    expect(tail.after(at(0), 100)).toBeNull();
     const first = tail.wait(10_000, at(0), 100);
-    tail.committed(1, at(1), () => rows('a'));
+    tail.committed(rows('k1'), at(1));
     await expect(first.woken).resolves.toEqual({ kind: 'read' });
+    expect(tail.after(at(0), 100)).toBeNull();
   });
 
-  it('tells a reader to read a commit with more rows than it asked for', async () => {
+  it('tells a waiter to read a commit with more rows than it asked for, or one after a position it cannot place', async () => {
     const tail = new OutboxTail(true);
-    tail.committed(1, at(1), () => rows('a'));
+    tail.committed(rows('k1'), at(1));
     const small = tail.wait(10_000, at(1), 2);
-    tail.committed(3, at(4), () => rows('b', 'c', 'd'));
+    const lost = tail.wait(10_000, at(0), 100);
+    tail.committed(rows('k2', 'k3', 'k4'), at(4));
     await expect(small.woken).resolves.toEqual({ kind: 'read' });
+    await expect(lost.woken).resolves.toEqual({ kind: 'read' });
   });
 
-  it('forgets the tail after a commit of unknown outcome, until a read has placed what it may have written', async () => {
+  it('forgets every commit after one of unknown outcome, and keeps the ones after the next from there', async () => {
     const tail = new OutboxTail(true);
-    tail.committed(1, at(1), () => rows('a'));
-    const waiting = tail.wait(10_000, at(1), 100);
+    tail.committed(rows('k1'), at(1));
+    tail.committed(rows('k2'), at(2));
+    const waiting = tail.wait(10_000, at(2), 100);
     tail.lost();
     await expect(waiting.woken).resolves.toEqual({ kind: 'read' });
-    expect(tail.isAt(at(1))).toBe(false);
+    expect(tail.after(at(1), 100)).toBeNull();
+    expect(tail.after(at(2), 100)).toBeNull();
 
-    // The next commit follows rows this process cannot place: a reader still at the old tail reads.
-    const stale = tail.wait(10_000, at(1), 100);
-    tail.committed(1, at(5), () => rows('e'));
+    // The next commit may follow rows this process cannot place: a reader still at the old tail reads.
+    const stale = tail.wait(10_000, at(2), 100);
+    tail.committed(rows('k5'), at(5));
     await expect(stale.woken).resolves.toEqual({ kind: 'read' });
-    // A reader that has read up to the new tail is handed the commit after it.
-    expect(tail.isAt(at(5))).toBe(true);
-    const caughtUp = tail.wait(10_000, at(5), 100);
-    tail.committed(1, at(6), () => rows('f'));
-    await expect(caughtUp.woken).resolves.toEqual({ kind: 'page', versions: rows('f'), next: at(6) });
+    // A reader that has read up to it is served what follows from memory again.
+    tail.committed(rows('k6'), at(6));
+    expect(keysOf(tail.after(at(5), 100))).toEqual(['k6']);
   });
 
-  it('never hands rows over when batches may commit out of order', async () => {
+  it('keeps a bounded number of rows, and still serves a reader at the end of the newest commit it dropped', () => {
+    const tail = new OutboxTail(true);
+    for (let id = 1; id <= 3_000; id += 1) tail.committed(rows(`k${id}`), at(id));
+    expect(tail.after(at(1), 10_000)).toBeNull();
+    const page = tail.after(at(3_000 - 2_048), 10_000);
+    expect(page).not.toBeNull();
+    expect(keysOf(page)).toHaveLength(2_048);
+    expect(tail.after(at(3_000 - 2_049), 10_000)).toBeNull();
+  });
+
+  it('never serves rows when batches may commit out of order', async () => {
     const tail = new OutboxTail(false);
-    tail.committed(1, at(1), () => rows('a'));
-    expect(tail.isAt(at(1))).toBe(false);
+    tail.committed(rows('k1'), at(1));
+    expect(tail.after(at(1), 100)).toBeNull();
     const waiting = tail.wait(10_000, at(1), 100);
-    tail.committed(1, at(2), () => rows('b'));
+    tail.committed(rows('k2'), at(2));
     await expect(waiting.woken).resolves.toEqual({ kind: 'read' });
+    expect(tail.after(at(1), 100)).toBeNull();
   });
 
   it('ends a wait with nothing committed as quiet, and a cancelled wait never settles', async () => {
@@ -102,7 +126,7 @@ describe('OutboxTail', () => {
     cancelled.cancel();
     const settled = jest.fn();
     void cancelled.woken.then(settled);
-    tail.committed(1, at(1), () => rows('a'));
+    tail.committed(rows('k1'), at(1));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(settled).not.toHaveBeenCalled();
   });
@@ -110,9 +134,9 @@ describe('OutboxTail', () => {
   /**
    * The model: one writer commits in order (some commits fail with their outcome unknown, having written or
    * not), committed rows become readable some time later (PostgreSQL shows them only once every older
-   * transaction has ended), and readers follow the node's protocol: at the tail, wait for the next commit;
-   * otherwise start waiting, read, and keep waiting only if the read found nothing. Whatever the
-   * interleaving, each reader sees every row of the log once, in order.
+   * transaction has ended), and readers follow the node's protocol: served from memory when it can place
+   * their position, waiting at the tail, otherwise starting to wait, reading, and waiting on only if the
+   * read found nothing. Whatever the interleaving, each reader sees every row of the log once, in order.
    */
   it('lets no reader skip or repeat a row, whatever the interleaving of commits, lost commits and reads', async () => {
     type Step =
@@ -124,7 +148,7 @@ describe('OutboxTail', () => {
       fc.record({ kind: fc.constant('commit' as const), rows: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant('lost' as const), wrote: fc.boolean(), rows: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant('visible' as const) }),
-      fc.record({ kind: fc.constant('read' as const), reader: fc.integer({ min: 0, max: 2 }), limit: fc.integer({ min: 1, max: 5 }) }),
+      fc.record({ kind: fc.constant('read' as const), reader: fc.integer({ min: 0, max: 2 }), limit: fc.integer({ min: 1, max: 6 }) }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps: Step[]) => {
@@ -143,12 +167,15 @@ describe('OutboxTail', () => {
         };
         type Reader = { after: OutboxPosition | undefined; seen: string[]; waiting: TailWait | null; woken: TailWake | null };
         const readers: Reader[] = [0, 1, 2].map(() => ({ after: undefined, seen: [], waiting: null, woken: null }));
+        const take = (reader: Reader, page: { versions: readonly { key: string }[]; next: OutboxPosition }): void => {
+          reader.seen.push(...page.versions.map((row) => row.key));
+          reader.after = page.next;
+        };
         const readLog = (reader: Reader, limit: number): boolean => {
           const afterId = reader.after === undefined ? 0 : Number(reader.after.id);
           const page = log.filter((row) => row.id > afterId && row.id <= visibleUpTo).slice(0, limit);
           if (page.length === 0) return false;
-          reader.seen.push(...page.map((row) => row.key));
-          reader.after = at(page.at(-1)!.id);
+          take(reader, { versions: page, next: at(page.at(-1)!.id) });
           return true;
         };
         const startWaiting = (reader: Reader, limit: number): TailWait => {
@@ -163,17 +190,13 @@ describe('OutboxTail', () => {
           if (wake === null) return;
           reader.waiting = null;
           reader.woken = null;
-          if (wake.kind === 'page') {
-            reader.seen.push(...wake.versions.map((row) => row.key));
-            reader.after = wake.next;
-          } else if (wake.kind === 'read' && !readLog(reader, limit)) {
-            startWaiting(reader, limit);
-          }
+          if (wake.kind === 'page') take(reader, wake);
+          else if (wake.kind === 'read' && !readLog(reader, limit)) startWaiting(reader, limit);
         };
         for (const s of steps) {
           if (s.kind === 'commit') {
             const { last, keys } = append(s.rows);
-            tail.committed(keys.length, last, () => rows(...keys));
+            tail.committed(rows(...keys), last);
           } else if (s.kind === 'lost') {
             if (s.wrote) append(s.rows);
             tail.lost();
@@ -183,8 +206,11 @@ describe('OutboxTail', () => {
             const reader = readers[s.reader];
             takeWake(reader, s.limit);
             if (reader.waiting !== null) continue;
-            if (tail.isAt(reader.after)) {
+            const kept = tail.after(reader.after, s.limit);
+            if (kept === 'tail') {
               startWaiting(reader, s.limit);
+            } else if (kept !== null) {
+              take(reader, kept);
             } else {
               const wait = startWaiting(reader, s.limit);
               if (readLog(reader, s.limit)) {

@@ -17,16 +17,21 @@ import { RegionView } from '../region/region-view.service';
 import { ReplicaFanout } from '../replicas/replica-fanout';
 import { WriteBatcher } from '../kv/write-batcher';
 import { DeferredAcknowledgements } from './deferred-acknowledgements';
-import { OutboxTail, type TailWake } from './outbox-tail';
+import { OutboxTail, type TailPage, type TailWake } from './outbox-tail';
 import { OutboxStore, type OutboxPage } from './outbox-store';
 import { replicatedVersionOf, storedVersionOf } from './replicated-version';
 
-/** See pageAfterWake. */
+/** See readAfterCommit. */
 const VISIBILITY_RETRY_MS = 5;
 
 const EMPTY_PAGE: OutboxPage = { versions: [], next: null };
-const NOTHING_PENDING: PendingSummary = { backlog: 0, oldestPendingAtMs: null };
+const DRAINED: OutboxReadResult = { versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } };
 const QUIET: TailWake = { kind: 'quiet' };
+
+/** A page served from memory, with the count of what follows it only when asked. */
+function answer(request: OutboxReadRequest, page: TailPage | OutboxReadResult): OutboxReadResult {
+  return { versions: page.versions, next: page.next, pending: request.countPending ? page.pending : null };
+}
 
 /** The node's side of replication: its outbox for each peer region, and versions coming from them. */
 @Injectable()
@@ -43,35 +48,32 @@ export class ReplicationService {
 
   /**
    * Moves the peer's cursor when the request acknowledges rows, then reads the peer's next rows; with none
-   * pending, waits up to `waitMs` for a commit to bring some. A reader at the tail of what this process
-   * committed is handed the next commit's rows without a read (OutboxTail).
+   * pending, waits up to `waitMs` for a commit to bring some. Rows of the commits this process has kept are
+   * served from memory (OutboxTail), and then the cursor moves within a flush.
    */
   async readOutbox(request: OutboxReadRequest): Promise<OutboxReadResult> {
-    if (this.tail.isAt(request.after)) return this.readAtTail(request);
-    const pending = request.waitMs > 0 ? this.tail.wait(request.waitMs, request.after, request.limit) : null;
-    let page = await this.outbox.read(request.peer, request.limit, request.after, request.acknowledge);
-    if (page.versions.length > 0 || pending === null) {
-      pending?.cancel();
-    } else {
-      page = await this.pageAfterWake(request, await pending.woken);
+    const kept = this.tail.after(request.after, request.limit);
+    if (kept !== null) {
+      if (request.acknowledge !== undefined) this.deferredAcks.defer(request.peer, request.acknowledge);
+      if (kept !== 'tail') return answer(request, kept);
     }
-    return { ...page, pending: request.countPending ? await this.pendingOf(request, page) : null };
+    const waiting = request.waitMs > 0 ? this.tail.wait(request.waitMs, request.after, request.limit) : null;
+    if (kept === null) {
+      const page = await this.outbox.read(request.peer, request.limit, request.after, request.acknowledge);
+      if (page.versions.length > 0 || waiting === null) {
+        waiting?.cancel();
+        return this.withPending(request, page);
+      }
+    }
+    const wake = waiting === null ? QUIET : await waiting.woken;
+    if (wake.kind === 'page') return answer(request, wake);
+    // Nothing was committed after the tail: nothing is pending. After an empty read, the count says what is.
+    if (wake.kind === 'quiet') return kept === 'tail' ? answer(request, DRAINED) : this.withPending(request, EMPTY_PAGE);
+    return this.withPending(request, await this.readAfterCommit(request));
   }
 
-  /** Nothing is readable after the request's position yet: the next commit's rows are the page. */
-  private async readAtTail(request: OutboxReadRequest): Promise<OutboxReadResult> {
-    if (request.acknowledge !== undefined) this.deferredAcks.defer(request.peer, request.acknowledge);
-    const wake = request.waitMs > 0 ? await this.tail.wait(request.waitMs, request.after, request.limit).woken : QUIET;
-    const page = await this.pageAfterWake(request, wake);
-    if (!request.countPending) return { ...page, pending: null };
-    // Nothing handed over and nothing to read: nothing was committed after the position.
-    const exact = wake.kind !== 'read' && page.versions.length === 0;
-    return { ...page, pending: exact ? NOTHING_PENDING : await this.pendingOf(request, page) };
-  }
-
-  private async pageAfterWake(request: OutboxReadRequest, wake: TailWake): Promise<OutboxPage> {
-    if (wake.kind === 'page') return { versions: wake.versions, next: wake.next };
-    if (wake.kind === 'quiet') return EMPTY_PAGE;
+  /** Reads what a commit this process could not hand over wrote. */
+  private async readAfterCommit(request: OutboxReadRequest): Promise<OutboxPage> {
     const read = (): Promise<OutboxPage> => this.outbox.read(request.peer, request.limit, request.after);
     const page = await read();
     if (page.versions.length > 0) return page;
@@ -80,6 +82,10 @@ export class ReplicationService {
     // empty. After a quiet wait the replicator's next read comes at once anyway.
     await sleep(VISIBILITY_RETRY_MS);
     return read();
+  }
+
+  private async withPending(request: OutboxReadRequest, page: OutboxPage): Promise<OutboxReadResult> {
+    return { ...page, pending: request.countPending ? await this.pendingOf(request, page) : null };
   }
 
   /** Moves the peer's cursor to `position` (never backwards). */
