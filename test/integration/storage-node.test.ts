@@ -243,7 +243,14 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(behind.next).toEqual(positionOfD);
     expect(await read({ after: behind.next!, waitMs: 300 })).toEqual({ versions: [], next: null, pending: { backlog: 0, oldestPendingAtMs: null } });
 
-    // The acknowledgement it carried reaches the cursor within a flush.
+    // A position it cannot place (as after a restart) is read from the shard, moving the cursor in the same statement.
+    const fromShard = await read({ peer: 'it-shard-peer', after: { txid: '0', id: '0' }, acknowledge: positionOfD, limit: 1 });
+    expect(fromShard.versions).toHaveLength(1);
+    expect(await metricValue('geokv_db_query_duration_seconds_count', { query: 'ack_and_read_outbox_after' })).toBe(acksBefore + 1);
+    const [shardPeer] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-shard-peer'`);
+    expect(shardPeer.acked_id).toBe(positionOfD.id);
+
+    // The acknowledgement the served reads carried reaches the cursor within a flush.
     await pollUntil(
       () => query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-tail-peer'`),
       (rows) => rows[0]?.acked_id === tail.id,

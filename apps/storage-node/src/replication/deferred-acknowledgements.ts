@@ -3,7 +3,7 @@ import { PeriodicService } from '@geokv/bootstrap';
 import type { OutboxPosition } from '@geokv/protocol';
 import { OutboxStore } from './outbox-store';
 
-/** How long a peer's cursor may lag behind what it has acknowledged to a read served at the tail. */
+/** How long a peer's cursor may lag behind what it has acknowledged to a read served from memory. */
 const FLUSH_INTERVAL_MS = 500;
 
 /**

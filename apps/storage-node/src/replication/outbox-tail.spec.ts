@@ -20,8 +20,9 @@ function rows(...keys: string[]): CommittedRow[] {
   }));
 }
 
-const keysOf = (wake: TailWake | ReturnType<OutboxTail['after']>): string[] | string | null =>
-  wake === null || wake === 'tail' ? wake : 'kind' in wake && wake.kind !== 'page' ? wake.kind : wake.versions.map((version) => version.key);
+/** The keys of a page served from memory, or what was answered instead. */
+const keysOf = (page: ReturnType<OutboxTail['after']>): string[] | 'tail' | null =>
+  page === null || page === 'tail' ? page : page.versions.map((version) => version.key);
 
 const at = (id: number): OutboxPosition => ({ txid: String(1000 + id), id: String(id) });
 
@@ -103,10 +104,31 @@ describe('OutboxTail', () => {
     const tail = new OutboxTail(true);
     for (let id = 1; id <= 3_000; id += 1) tail.committed(rows(`k${id}`), at(id));
     expect(tail.after(at(1), 10_000)).toBeNull();
-    const page = tail.after(at(3_000 - 2_048), 10_000);
-    expect(page).not.toBeNull();
-    expect(keysOf(page)).toHaveLength(2_048);
-    expect(tail.after(at(3_000 - 2_049), 10_000)).toBeNull();
+    const page = tail.after(at(3_000 - 1_024), 10_000);
+    expect(keysOf(page)).toHaveLength(1_024);
+    expect(tail.after(at(3_000 - 1_025), 10_000)).toBeNull();
+  });
+
+  it('keeps no commits while no one reads, and still knows its tail for a reader that comes back', () => {
+    jest.useFakeTimers();
+    try {
+      const tail = new OutboxTail(true);
+      jest.advanceTimersByTime(6_000);
+      tail.committed(rows('k1'), at(1));
+      tail.committed(rows('k2'), at(2));
+      expect(tail.after(at(1), 100)).toBeNull();
+      expect(tail.after(at(2), 100)).toBe('tail');
+      // That read counts: the next commits are kept, after the one it knows the end of.
+      tail.committed(rows('k3'), at(3));
+      tail.committed(rows('k4'), at(4));
+      expect(keysOf(tail.after(at(2), 100))).toEqual(['k3', 'k4']);
+      jest.advanceTimersByTime(6_000);
+      tail.committed(rows('k5'), at(5));
+      expect(tail.after(at(4), 100)).toBeNull();
+      expect(tail.after(at(5), 100)).toBe('tail');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('never serves rows when batches may commit out of order', async () => {

@@ -3,9 +3,16 @@ import type { KeyRef } from '../kv/key-id';
 import type { StoredVersion } from '../versions/stored-version';
 import { replicatedVersionOf } from './replicated-version';
 
-/** Rows of the latest commits kept for readers that are behind the tail (each peer's stream reads at its own pace). */
-const MAX_KEPT_ROWS = 2_048;
-const MAX_KEPT_VALUE_BYTES = 8 * 1024 * 1024;
+/**
+ * Rows of the latest commits kept for readers behind the tail (each peer's stream reads at its own pace, a
+ * shipment or two behind). Kept rows live long enough for the collector to promote and trace them, and a
+ * stream further behind has a backlog, which full pages read from the shard serve well.
+ */
+const MAX_KEPT_ROWS = 1_024;
+const MAX_KEPT_VALUE_BYTES = 4 * 1024 * 1024;
+
+/** Commits are kept only while someone reads: a region without peers has no reader, and would keep them for nothing. */
+const READERS_GONE_AFTER_MS = 5_000;
 
 /** A page served from memory, with what is pending after the position it was asked for. */
 export interface TailPage {
@@ -67,10 +74,14 @@ interface KeptCommit {
  * commit kept since.
  */
 export class OutboxTail {
+  /** Where the last commit this process made ended; null while unknown (before its first commit, after a lost one). */
+  private last: OutboxPosition | null = null;
   private kept: KeptCommit[] = [];
   private keptRows = 0;
   private keptValueBytes = 0;
   private waiters = new Set<Waiter>();
+  /** When a reader last asked (reads and waits); a new process counts as asked at its start. */
+  private lastAskedAtMs = Date.now();
 
   constructor(private readonly ordered: boolean) {}
 
@@ -80,10 +91,12 @@ export class OutboxTail {
    * tell (the shard must be read).
    */
   after(after: OutboxPosition | undefined, limit: number): TailPage | 'tail' | null {
-    if (!this.ordered || after === undefined || this.kept.length === 0) return null;
+    this.lastAskedAtMs = Date.now();
+    if (!this.ordered || after === undefined || this.last === null) return null;
+    if (samePosition(this.last, after)) return 'tail';
     const index = this.kept.findIndex((commit) => samePosition(commit.last, after));
-    if (index === this.kept.length - 1) return 'tail';
     if (index >= 0) return this.pageFrom(index + 1, limit);
+    if (this.kept.length === 0) return null;
     // Just before the oldest commit kept (the end of one dropped since), when that one's predecessor is known.
     const previous = this.kept[0].previous;
     return previous !== null && samePosition(previous, after) ? this.pageFrom(0, limit) : null;
@@ -94,6 +107,7 @@ export class OutboxTail {
    * outbox: a commit between the read and the wait would otherwise go unnoticed until the timeout.
    */
   wait(timeoutMs: number, after: OutboxPosition | undefined, limit: number): TailWait {
+    this.lastAskedAtMs = Date.now();
     let waiter!: Waiter;
     let timer!: NodeJS.Timeout;
     const woken = new Promise<TailWake>((resolve) => {
@@ -124,7 +138,12 @@ export class OutboxTail {
       for (const waiter of this.takeWaiters()) waiter.wake(READ);
       return;
     }
-    const previous = this.kept.at(-1)?.last ?? null;
+    const previous = this.last;
+    this.last = last;
+    if (this.waiters.size === 0 && Date.now() - this.lastAskedAtMs > READERS_GONE_AFTER_MS) {
+      this.drop();
+      return;
+    }
     let valueBytes = 0;
     let oldestAtMs = Number.POSITIVE_INFINITY;
     for (const row of rows) {
@@ -147,10 +166,15 @@ export class OutboxTail {
 
   /** A commit failed without telling whether it wrote: what follows the kept commits is unknown, and every waiter reads the shard. */
   lost(): void {
+    this.last = null;
+    this.drop();
+    for (const waiter of this.takeWaiters()) waiter.wake(READ);
+  }
+
+  private drop(): void {
     this.kept = [];
     this.keptRows = 0;
     this.keptValueBytes = 0;
-    for (const waiter of this.takeWaiters()) waiter.wake(READ);
   }
 
   private pageFrom(start: number, limit: number): TailPage | null {
