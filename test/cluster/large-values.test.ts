@@ -14,7 +14,11 @@ describe('large values under concurrency', () => {
   let cluster: TestRegion;
 
   beforeAll(async () => {
-    cluster = await startTestRegion({ suite: 'large-values' });
+    // The test is about messages that stay deliverable and bytes that survive, not about speed: a burst of
+    // 32 MiB committed on one node (twice over, with its outbox rows) took past the default 5 s deadline
+    // while CI ran the other suites beside it on the same two cores, and the last writes answered 503.
+    const deadline = { GEOKV_RPC_TIMEOUT_MS: '20000' };
+    cluster = await startTestRegion({ suite: 'large-values', appEnv: { gateway: deadline, 'storage-node': deadline } });
   }, 120_000);
 
   afterAll(async () => {
