@@ -94,7 +94,8 @@ export class OutboxTail {
     this.lastAskedAtMs = Date.now();
     if (!this.ordered || after === undefined || this.last === null) return null;
     if (samePosition(this.last, after)) return 'tail';
-    const index = this.kept.findIndex((commit) => samePosition(commit.last, after));
+    // Readers are a shipment or two behind the tail: look from the newest commit back.
+    const index = this.kept.findLastIndex((commit) => samePosition(commit.last, after));
     if (index >= 0) return this.pageFrom(index + 1, limit);
     if (this.kept.length === 0) return null;
     // Just before the oldest commit kept (the end of one dropped since), when that one's predecessor is known.
@@ -184,7 +185,8 @@ export class OutboxTail {
     let full = false;
     let backlog = 0;
     let oldestPendingAtMs = Number.POSITIVE_INFINITY;
-    for (const commit of this.kept.slice(start)) {
+    for (let i = start; i < this.kept.length; i += 1) {
+      const commit = this.kept[i];
       backlog += commit.rows.length;
       oldestPendingAtMs = Math.min(oldestPendingAtMs, commit.oldestAtMs);
       full ||= versions.length + commit.rows.length > limit;
