@@ -1,17 +1,19 @@
 import { benchValue, readBenchConfig, VALUE_BYTES } from './bench-config';
 
 describe('bench config', () => {
-  it('defaults to 10 s and 50 connections, and takes the env knobs', () => {
+  it('defaults to 10 s, 3 rounds and 50 connections, and takes the env knobs', () => {
     expect(readBenchConfig({})).toEqual({
       seconds: 10,
+      rounds: 3,
       connections: 50,
       parts: ['throughput', 'replication', 'join', 'strong'],
       replication: { rate: 1_000, seconds: 60, partitionSeconds: 30, delayMs: 50, replicas: [3, 1], storageNodes: 3 },
       join: { keys: 100_000, timeoutSeconds: 600 },
       strong: { seconds: 8, connections: 50, delayMs: 50 },
     });
-    expect(readBenchConfig({ BENCH_SECONDS: '3', BENCH_CONNECTIONS: '8', BENCH_PARTS: 'replication', BENCH_REPLICATION_SECONDS: '5' })).toMatchObject({
+    expect(readBenchConfig({ BENCH_SECONDS: '3', BENCH_ROUNDS: '1', BENCH_CONNECTIONS: '8', BENCH_PARTS: 'replication', BENCH_REPLICATION_SECONDS: '5' })).toMatchObject({
       seconds: 3,
+      rounds: 1,
       connections: 8,
       parts: ['replication'],
       replication: { seconds: 5 },
@@ -32,6 +34,7 @@ describe('bench config', () => {
   it('names the variable it cannot use', () => {
     expect(() => readBenchConfig({ BENCH_SECONDS: 'ten' })).toThrow('BENCH_SECONDS must be a positive integer, got "ten"');
     expect(() => readBenchConfig({ BENCH_CONNECTIONS: '0' })).toThrow('BENCH_CONNECTIONS');
+    expect(() => readBenchConfig({ BENCH_ROUNDS: '0' })).toThrow('BENCH_ROUNDS');
     expect(() => readBenchConfig({ BENCH_PARTS: 'throughput,latency' })).toThrow('BENCH_PARTS takes throughput, replication, join, strong');
     expect(() => readBenchConfig({ BENCH_JOIN_KEYS: '-1' })).toThrow('BENCH_JOIN_KEYS');
     expect(() => readBenchConfig({ BENCH_JOIN_TIMEOUT_SECONDS: '1.5' })).toThrow('BENCH_JOIN_TIMEOUT_SECONDS');

@@ -2,6 +2,8 @@
 export interface BenchConfig {
   /** Measured seconds per phase (after a warm-up of WARMUP_SECONDS). */
   seconds: number;
+  /** Rounds of the throughput part: each measures every phase once, geokv's next to its baselines (see rounds.ts). */
+  rounds: number;
   /** Concurrent HTTP connections, PostgreSQL clients and loops. */
   connections: number;
   /** Which parts run: the single-region throughput phases, the three-region replication phases, a node join; any subset. */
@@ -57,6 +59,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   const replicas = replicasOf(env.BENCH_REPLICATION_REPLICAS);
   return {
     seconds: positiveInt(env, 'BENCH_SECONDS', 10),
+    rounds: positiveInt(env, 'BENCH_ROUNDS', 3),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 50),
     parts: partsOf(env.BENCH_PARTS),
     replication: {

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { PhaseResult } from './phase-result';
 import { WARMUP_SECONDS } from './bench-config';
 import type { FailureCodes } from './failure-codes';
-import { CpuMeter, type MeteredProcess } from './process-cpu';
+import { CpuMeter, perRequestMicros, type MeteredProcess } from './process-cpu';
 
 export interface HttpLoad {
   name: string;
@@ -66,9 +66,4 @@ function describeStatuses(stats: Record<string, { count: number }>): string {
     .filter(([code]) => !code.startsWith('2'))
     .map(([code, { count }]) => `${code}×${count}`)
     .join(' ');
-}
-
-/** CPU seconds by group over the run → microseconds per successful request. */
-function perRequestMicros(cpuSeconds: ReadonlyMap<string, number>, ok: number): Map<string, number> {
-  return new Map([...cpuSeconds].map(([group, seconds]) => [group, ok === 0 ? 0 : (seconds * 1e6) / ok]));
 }

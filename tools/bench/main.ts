@@ -21,14 +21,13 @@ import { runHttpLoad } from './http-load';
 import { runJoinBench } from './join-bench';
 import { formatJoinReport } from './join-report';
 import { BenchKeys } from './kv-requests';
-import { durabilitySettings, runPgUpsertLoad } from './pg-upsert-load';
+import { durabilitySettings, PgUpsertBaseline } from './pg-upsert-load';
 import { PhaseResult } from './phase-result';
 import { postgresBackendsOf, type MeteredProcess } from './process-cpu';
-import type { KeyspacePhases } from './replica-comparison';
 import { runReplicationBench } from './replication-bench';
 import { formatReplicationReport } from './replication-report';
 import { describeWakeupCost, measureWakeupCost } from './wakeup-cost';
-import { formatReport } from './report';
+import { formatReport, type ThroughputRound } from './report';
 import { runStrongBench } from './strong-bench';
 import { formatStrongReport } from './strong-report';
 import { warmUp } from './warm-up';
@@ -49,8 +48,10 @@ const VERIFIED_READS = 2_000;
 
 async function main(): Promise<void> {
   const config = readBenchConfig();
-  // Six phases: PUT and GET in two keyspaces, and the two baselines.
-  const throughputMs = config.parts.includes('throughput') ? (6 * (WARMUP_SECONDS + config.seconds + 15) + 4 * (SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS)) * 1000 : 0;
+  // Six phases per round (PUT and GET in two keyspaces, and the two baselines), each with a read-back or pause.
+  const throughputMs = config.parts.includes('throughput')
+    ? (6 * config.rounds * (WARMUP_SECONDS + config.seconds + 15) + 4 * (SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS)) * 1000
+    : 0;
   // Per keyspace (BENCH_REPLICATION_REPLICAS: N=3, then N=1): a warm-up, two lag phases and a partition, each followed by catching up.
   const replicationMs = config.parts.includes('replication')
     ? config.replication.replicas.length * (SYSTEM_WARMUP_SECONDS + 2 * (config.replication.seconds + 120) + config.replication.partitionSeconds + 240) * 1000
@@ -70,65 +71,88 @@ async function main(): Promise<void> {
   if (config.parts.includes('replication')) await replication(config, prefix, logDir);
 }
 
-/** geokv's PUT and GET in one region, with one replica per key and with three, against their raw building blocks. */
+/**
+ * geokv's PUT and GET in one region, with one replica per key and with three, against their raw building
+ * blocks, in rounds: each round measures every phase once, each geokv phase right after the one it is judged
+ * against (see rounds.ts). The region idles while the baselines run; its CPU then is reported with theirs.
+ */
 async function throughput(config: BenchConfig, prefix: string, logDir: string): Promise<void> {
   console.log(
-    `throughput: ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections; ` +
+    `throughput: ${config.rounds} rounds of ${config.seconds}s per phase after ${WARMUP_SECONDS}s warm-up, ${config.connections} connections; ` +
       `each system first gets ${SYSTEM_WARMUP_SECONDS}s more of unmeasured load`,
   );
   const adminUrl = defaultAdminUrl();
   const redis = await RedisServer.start();
   teardown.add('redis', () => redis.stop());
   const region = await startBenchRegion(adminUrl, prefix, logDir, redis.url);
-
-  // Where each request's CPU goes: listed when a measured run starts, so that the connections the warm-up
-  // opened are among the PostgreSQL backends.
-  const cpuOf = (): MeteredProcess[] => [
-    ...region.apps().map((app) => ({ group: appGroup(app.name), pid: app.pid })),
-    ...postgresBackendsOf(region.databaseNames),
-    { group: 'Redis', pid: redis.pid },
-    { group: LOAD_GENERATOR, pid: process.pid },
-  ];
-  await createKeyspace(region.gatewayUrl, WARM_UP);
-  await warmUp(region.gatewayUrl, WARM_UP, config.connections, SYSTEM_WARMUP_SECONDS);
-  const single = await keyspacePhases(config, region.gatewayUrl, SINGLE_REPLICA, cpuOf);
-  const replicated = await keyspacePhases(config, region.gatewayUrl, THREE_REPLICAS, cpuOf);
-  const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
-  // The baselines get an idle machine, as geokv's phases did (a stopped app's stop() in teardown is a no-op).
-  await region.stop();
-
   const rawDb = `${prefix}_raw`;
   await createDatabase(rawDb, adminUrl);
   teardown.add('raw database', () => dropDatabase(rawDb, adminUrl));
   console.log(`PostgreSQL ${await durabilitySettings(databaseUrl(rawDb, adminUrl))}`);
-  const pgUpsert = await phase(runPgUpsertLoad(databaseUrl(rawDb, adminUrl), config.connections, config.seconds));
-
+  const pgUpsert = await PgUpsertBaseline.open(databaseUrl(rawDb, adminUrl), config.connections);
+  teardown.add('raw database pool', () => pgUpsert.close());
   const fastify = await startBareFastify(logDir);
-  const bareFastify = await phase(runHttpLoad({
-    name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds,
-    warmupSeconds: SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS,
-    cpuOf: () => [{ group: 'bare Fastify', pid: fastify.pid }, { group: LOAD_GENERATOR, pid: process.pid }],
-  }));
-  await fastify.stop();
 
-  console.log(`\n${formatReport({ single, replicated, pgUpsert, bareFastify, peakRss })}\n`);
+  // Where each request's CPU goes: listed when a measured run starts, so that the connections the warm-up
+  // opened are among the PostgreSQL backends.
+  const regionProcesses = (group?: string): MeteredProcess[] => [
+    ...region.apps().map((app) => ({ group: group ?? appGroup(app.name), pid: app.pid })),
+    ...postgresBackendsOf(region.databaseNames, group),
+    { group: group ?? 'Redis', pid: redis.pid },
+  ];
+  const cpuOf = (): MeteredProcess[] => [...regionProcesses(), { group: LOAD_GENERATOR, pid: process.pid }];
+  const upsertCpuOf = (): MeteredProcess[] => [...postgresBackendsOf([rawDb]), { group: LOAD_GENERATOR, pid: process.pid }, ...regionProcesses(IDLE_REGION)];
+  const fastifyCpuOf = (): MeteredProcess[] => [{ group: 'bare Fastify', pid: fastify.pid }, { group: LOAD_GENERATOR, pid: process.pid }, ...regionProcesses(IDLE_REGION)];
+  await createKeyspace(region.gatewayUrl, WARM_UP);
+  await warmUp(region.gatewayUrl, WARM_UP, config.connections, SYSTEM_WARMUP_SECONDS);
+  await createKeyspace(region.gatewayUrl, SINGLE_REPLICA);
+  await createKeyspace(region.gatewayUrl, THREE_REPLICAS);
+  const singleKeys = new BenchKeys(SINGLE_REPLICA.name);
+  const replicatedKeys = new BenchKeys(THREE_REPLICAS.name);
+
+  const rounds: ThroughputRound[] = [];
+  for (let round = 1; round <= config.rounds; round++) {
+    console.log(`throughput: round ${round} of ${config.rounds}`);
+    // The baselines' first round is their first load too, as geokv's warm-up above was for the region.
+    const baselineWarmup = round === 1 ? SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS : WARMUP_SECONDS;
+    const upsert = await phase(pgUpsert.run(config.seconds, baselineWarmup, upsertCpuOf));
+    const singlePut = await phase(putPhase(config, region.gatewayUrl, SINGLE_REPLICA, singleKeys, cpuOf));
+    const replicatedPut = await phase(putPhase(config, region.gatewayUrl, THREE_REPLICAS, replicatedKeys, cpuOf));
+    const bareFastify = await phase(runHttpLoad({
+      name: 'bare Fastify GET /', url: fastify.httpUrl, connections: config.connections, seconds: config.seconds,
+      warmupSeconds: baselineWarmup, cpuOf: fastifyCpuOf,
+    }));
+    const singleGet = await phase(getPhase(config, region.gatewayUrl, SINGLE_REPLICA, singleKeys, cpuOf));
+    const replicatedGet = await phase(getPhase(config, region.gatewayUrl, THREE_REPLICAS, replicatedKeys, cpuOf));
+    rounds.push({
+      single: { keyspace: SINGLE_REPLICA, put: singlePut, get: singleGet },
+      replicated: { keyspace: THREE_REPLICAS, put: replicatedPut, get: replicatedGet },
+      pgUpsert: upsert,
+      bareFastify,
+    });
+  }
+  const peakRss = new Map(region.apps().map((app) => [app.name, app.peakRssBytes()]));
+  await fastify.stop();
+  await region.stop();
+
+  console.log(`\n${formatReport({ rounds, peakRss })}\n`);
 }
 
-/** PUT then GET phases against a keyspace created for them, then a read-back of stored values. */
-async function keyspacePhases(config: BenchConfig, gatewayUrl: string, keyspace: BenchKeyspace, cpuOf: () => MeteredProcess[]): Promise<KeyspacePhases> {
-  await createKeyspace(gatewayUrl, keyspace);
-  const keys = new BenchKeys(keyspace.name);
-  const put = await phase(runHttpLoad({
-    name: `geokv PUT ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(), cpuOf,
-  }));
-  const load = await phase(runHttpLoad({
+function putPhase(config: BenchConfig, gatewayUrl: string, keyspace: BenchKeyspace, keys: BenchKeys, cpuOf: () => MeteredProcess[]): Promise<PhaseResult> {
+  return runHttpLoad({ name: `geokv PUT ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds, requests: keys.putRequests(), cpuOf });
+}
+
+/** A GET phase over the keys stored so far, then a read-back of stored values; its wrong bodies are this round's. */
+async function getPhase(config: BenchConfig, gatewayUrl: string, keyspace: BenchKeyspace, keys: BenchKeys, cpuOf: () => MeteredProcess[]): Promise<PhaseResult> {
+  const wrongBefore = keys.wrongBodies;
+  const load = await runHttpLoad({
     name: `geokv GET ${keyspace.label}`, url: gatewayUrl, connections: config.connections, seconds: config.seconds,
     requests: keys.prebuiltGetRequests(), cpuOf,
-  }));
+  });
   await keys.verifySample(gatewayUrl, VERIFIED_READS);
-  const get: PhaseResult = { ...load, wrongBodies: keys.wrongBodies };
-  console.log(`${get.name}: read back ${VERIFIED_READS} stored values after the phase, ${keys.wrongBodies} wrong`);
-  return { keyspace, put, get };
+  const wrong = keys.wrongBodies - wrongBefore;
+  console.log(`${load.name}: read back ${VERIFIED_READS} stored values after the phase, ${wrong} wrong`);
+  return { ...load, wrongBodies: wrong };
 }
 
 /** A fourth storage node joins a loaded three-node region: how long the rebalance takes and what it moves. */
@@ -190,6 +214,8 @@ async function strong(config: BenchConfig, prefix: string, logDir: string): Prom
 
 /** The load generator runs in this process (autocannon), on the same two cores as what it loads. */
 const LOAD_GENERATOR = 'load generator';
+/** The throughput part's region, idle while a baseline runs beside it. */
+const IDLE_REGION = 'geokv region, idle';
 
 /** Every process of a multi-region cluster, by kind, and this one (the paced writers and the fault proxy). */
 function clusterProcesses(cluster: MultiRegionCluster): MeteredProcess[] {

@@ -1,21 +1,41 @@
 import { Pool } from 'pg';
-import { benchValue, KEY_SPACE, SYSTEM_WARMUP_SECONDS, WARMUP_SECONDS } from './bench-config';
+import { benchValue, KEY_SPACE } from './bench-config';
 import { latencyPercentiles, PhaseResult } from './phase-result';
+import { CpuMeter, perRequestMicros, type MeteredProcess } from './process-cpu';
 
 const UPSERT = 'INSERT INTO bench_kv(k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = excluded.v';
 
 /**
  * The baseline for geokv's PUT: the same single-row upsert straight into PostgreSQL, one statement per
  * request, from `connections` concurrent loops. `url` is a throwaway database on the server geokv uses.
+ * Opened once and run once per round, beside geokv's PUT phase.
  */
-export async function runPgUpsertLoad(url: string, connections: number, seconds: number): Promise<PhaseResult> {
-  const pool = new Pool({ connectionString: url, max: connections });
-  try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_kv (k text PRIMARY KEY, v bytea NOT NULL)');
-    const counter = { next: 0 };
-    // Its only phase, so the first-phase warm-up too, as geokv's region and bare Fastify get.
-    await runLoops(pool, connections, SYSTEM_WARMUP_SECONDS + WARMUP_SECONDS, counter);
-    const measured = await runLoops(pool, connections, seconds, counter);
+export class PgUpsertBaseline {
+  private readonly counter = { next: 0 };
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly connections: number,
+  ) {}
+
+  static async open(url: string, connections: number): Promise<PgUpsertBaseline> {
+    const pool = new Pool({ connectionString: url, max: connections });
+    try {
+      await pool.query('CREATE TABLE IF NOT EXISTS bench_kv (k text PRIMARY KEY, v bytea NOT NULL)');
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PgUpsertBaseline(pool, connections);
+  }
+
+  /** `warmupSeconds` unmeasured, then `seconds` measured; `cpuOf` lists the processes metered over the measured run. */
+  async run(seconds: number, warmupSeconds: number, cpuOf: () => readonly MeteredProcess[]): Promise<PhaseResult> {
+    await runLoops(this.pool, this.connections, warmupSeconds, this.counter);
+    const cpu = new CpuMeter(cpuOf());
+    cpu.start();
+    const measured = await runLoops(this.pool, this.connections, seconds, this.counter);
+    const cpuSeconds = cpu.read();
     return {
       name: 'raw PostgreSQL upsert',
       okPerSecond: measured.latencies.length / seconds,
@@ -25,9 +45,12 @@ export async function runPgUpsertLoad(url: string, connections: number, seconds:
       timeouts: 0,
       wrongBodies: 0,
       notes: measured.firstError === undefined ? '' : `first error: ${measured.firstError}`,
+      cpuMicrosPerOk: perRequestMicros(cpuSeconds, measured.latencies.length),
     };
-  } finally {
-    await pool.end();
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
   }
 }
 

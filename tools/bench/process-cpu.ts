@@ -48,6 +48,11 @@ export class CpuMeter {
   }
 }
 
+/** CPU seconds by group over a run → microseconds per successful request. */
+export function perRequestMicros(cpuSeconds: ReadonlyMap<string, number>, ok: number): Map<string, number> {
+  return new Map([...cpuSeconds].map(([group, seconds]) => [group, ok === 0 ? 0 : (seconds * 1e6) / ok]));
+}
+
 /**
  * The PostgreSQL backends serving `databases` now, found by their process titles (`postgres: [<cluster>:]
  * <user> <database> <client> <state>`), so that the shard connections the apps opened count as PostgreSQL's CPU.

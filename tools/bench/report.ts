@@ -1,27 +1,47 @@
 import { GET_TARGET_RATIO, PUT_TARGET_RATIO, REPLICATED_PUT_TARGET_RATIO, RSS_TARGET_MB } from './bench-config';
 import { PhaseResult } from './phase-result';
-import { formatReplicaComparison, throughputRatio, type KeyspacePhases } from './replica-comparison';
+import { formatReplicaComparison, type KeyspacePhases } from './replica-comparison';
+import { combineRounds, pairedRatio, type PairedRatio } from './rounds';
 import { table } from './text-table';
 
-export interface BenchReport {
+/** One round of the throughput part: every phase once, each next to the phase it is judged against. */
+export interface ThroughputRound {
   /** geokv with one replica per key: the figures the baselines are compared with. */
   single: KeyspacePhases;
-  /** geokv with three replicas per key, measured in the same region and run. */
+  /** geokv with three replicas per key, measured in the same region and round. */
   replicated: KeyspacePhases;
   pgUpsert: PhaseResult;
   bareFastify: PhaseResult;
+}
+
+export interface BenchReport {
+  rounds: readonly ThroughputRound[];
   /** App name → peak RSS (VmHWM) in bytes, undefined if never read. */
   peakRss: ReadonlyMap<string, number | undefined>;
 }
 
-/** The table, one replica against three, the ratios against their targets, and peak RSS per app against its target. */
+/**
+ * The table (each phase's rounds combined, see combineRounds), one replica against three, the ratios against
+ * their targets (median of the rounds' paired ratios, see pairedRatio), and peak RSS per app against its target.
+ */
 export function formatReport(report: BenchReport): string {
-  const { single, replicated } = report;
-  const phases = [single.put, single.get, replicated.put, replicated.get, report.pgUpsert, report.bareFastify];
-  const header = ['phase', 'ok req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'wrong body'];
-  const rows = phases.map((phase) => [
+  const { rounds } = report;
+  const of = (pick: (round: ThroughputRound) => PhaseResult): PhaseResult[] => rounds.map(pick);
+  const byPhase = [
+    of((round) => round.single.put),
+    of((round) => round.single.get),
+    of((round) => round.replicated.put),
+    of((round) => round.replicated.get),
+    of((round) => round.pgUpsert),
+    of((round) => round.bareFastify),
+  ];
+  const phases = byPhase.map(combineRounds);
+  const [singlePut, singleGet, replicatedPut, replicatedGet, pgUpsert, bareFastify] = phases;
+  const header = ['phase', 'ok req/s', 'each round', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'wrong body'];
+  const rows = phases.map((phase, i) => [
     phase.name,
     phase.okPerSecond.toFixed(0),
+    byPhase[i].map((round) => round.okPerSecond.toFixed(0)).join(' '),
     phase.p50Ms.toFixed(2),
     phase.p99Ms.toFixed(2),
     phase.non2xx === undefined ? '-' : String(phase.non2xx),
@@ -32,12 +52,16 @@ export function formatReport(report: BenchReport): string {
   const lines = table([header, ...rows]);
   for (const phase of phases.filter((candidate) => candidate.notes !== '')) lines.push(`  ${phase.name}: ${phase.notes}`);
 
-  lines.push('', ...formatReplicaComparison(single, replicated));
+  lines.push(`  ${rounds.length} round(s); ok req/s is the rounds' mean, p50 their median, p99 the worst of them`);
 
-  lines.push('', 'ratios');
-  lines.push(ratioLine(single.put, report.pgUpsert, PUT_TARGET_RATIO));
-  lines.push(ratioLine(single.get, report.bareFastify, GET_TARGET_RATIO));
-  lines.push(ratioLine(replicated.put, single.put, REPLICATED_PUT_TARGET_RATIO));
+  const replicas = { put: pairedRatio(byPhase[2], byPhase[0]), get: pairedRatio(byPhase[3], byPhase[1]) };
+  const [single, replicated] = [rounds[0].single.keyspace, rounds[0].replicated.keyspace];
+  lines.push('', ...formatReplicaComparison({ keyspace: single, put: singlePut, get: singleGet }, { keyspace: replicated, put: replicatedPut, get: replicatedGet }, replicas));
+
+  lines.push('', 'ratios (median of the rounds\' ratios, each to the baseline measured beside it in its round)');
+  lines.push(ratioLine(singlePut, pgUpsert, pairedRatio(byPhase[0], byPhase[4]), PUT_TARGET_RATIO));
+  lines.push(ratioLine(singleGet, bareFastify, pairedRatio(byPhase[1], byPhase[5]), GET_TARGET_RATIO));
+  lines.push(ratioLine(replicatedPut, singlePut, replicas.put, REPLICATED_PUT_TARGET_RATIO));
 
   lines.push('', ...formatCpuPerRequest(phases));
 
@@ -53,11 +77,11 @@ export function formatReport(report: BenchReport): string {
   return lines.join('\n');
 }
 
-/** e.g. `geokv PUT N=3 / geokv PUT N=1   0.70x  (target >= 0.6x)  met`, labelled by the phases' names. */
-function ratioLine(measured: PhaseResult, baseline: PhaseResult, target: number): string {
-  const ratio = throughputRatio(measured, baseline);
-  const verdict = ratio >= target ? 'met' : 'MISSED';
-  return `  ${`${measured.name} / ${baseline.name}`.padEnd(40)} ${ratio.toFixed(2)}x  (target >= ${target}x)  ${verdict}`;
+/** e.g. `geokv PUT N=3 / geokv PUT N=1   0.70x  (target >= 0.6x)  met  (rounds 0.66 0.70 0.74)`, labelled by the phases' names. */
+function ratioLine(measured: PhaseResult, baseline: PhaseResult, ratio: PairedRatio, target: number): string {
+  const verdict = ratio.median >= target ? 'met' : 'MISSED';
+  const rounds = ratio.perRound.map((value) => value.toFixed(2)).join(' ');
+  return `  ${`${measured.name} / ${baseline.name}`.padEnd(40)} ${ratio.median.toFixed(2)}x  (target >= ${target}x)  ${verdict}  (rounds ${rounds})`;
 }
 
 /**
