@@ -258,6 +258,38 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     );
   }, 30_000);
 
+  it('keeps an acknowledgement served from memory that the database refused, and moves the cursor once it takes it', async () => {
+    const peer = 'it-retry-peer';
+    const read = (request: Partial<OutboxReadRequest>): Promise<OutboxReadResult> =>
+      rpc.outboxRead(NODE, { requestId: 'it-retry', peer, limit: 10_000, waitMs: 0, countPending: true, ...request });
+    const cursorOf = async (table: string): Promise<string | undefined> =>
+      (await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM ${table} WHERE peer = '${peer}'`))[0]?.acked_id;
+    expect((await rpc.write(NODE, put('retry/a', randomBytes(8)))).written).toBe(true);
+    const caughtUp = await pollUntil(() => read({}), (page) => page.versions.at(-1)?.key === 'retry/a', {
+      timeoutMs: 5_000,
+      what: 'the outbox to be readable up to retry/a',
+    });
+    const tail = caughtUp.next!;
+    expect((await rpc.write(NODE, put('retry/b', randomBytes(8)))).written).toBe(true);
+
+    // The cursors' table out of reach: every statement on it fails, as with the database down.
+    await query(shardUrl, 'ALTER TABLE replication_cursors RENAME TO replication_cursors_away');
+    try {
+      const served = await read({ after: tail, acknowledge: tail });
+      expect(served.versions.map((version) => version.key)).toEqual(['retry/b']);
+      // Three flushes fail meanwhile.
+      await sleep(1_600);
+      expect(await cursorOf('replication_cursors_away')).not.toBe(tail.id);
+    } finally {
+      await query(shardUrl, 'ALTER TABLE replication_cursors_away RENAME TO replication_cursors');
+    }
+    // No read carries the acknowledgement again: only the node's retry can move the cursor now.
+    await pollUntil(() => cursorOf('replication_cursors'), (acked) => acked === tail.id, {
+      timeoutMs: 5_000,
+      what: 'the refused acknowledgement to reach the cursor once the table is back',
+    });
+  }, 30_000);
+
   it('still takes an acknowledgement of its own, as replicators of an earlier release send it', async () => {
     expect((await rpc.write(NODE, put('outbox/old-peer', randomBytes(8)))).written).toBe(true);
     const [last] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox ORDER BY txid DESC, id DESC LIMIT 1`);
