@@ -319,6 +319,24 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(batches).toBeLessThan(writes);
   }, 60_000);
 
+  it('answers 50 reads at once of a key it has not cached with one read of the shard, then the write that follows', async () => {
+    const loadsBefore = await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' });
+    const joinedBefore = await metricValue('geokv_cache_lookups_total', { result: 'joined' });
+    const readAll = (): Promise<Awaited<ReturnType<StorageRpc['read']>>[]> =>
+      Promise.all(Array.from({ length: 50 }, (_, i) => rpc.read(NODE, { requestId: `it-herd-${i}`, keyspace: 'default', key: 'herd/cold' })));
+
+    const absent = await readAll();
+
+    expect(absent.every((result) => result.versions.length === 0)).toBe(true);
+    expect((await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' })) - loadsBefore).toBe(1);
+    expect((await metricValue('geokv_cache_lookups_total', { result: 'joined' })) - joinedBefore).toBe(49);
+
+    const value = randomBytes(16);
+    expect((await rpc.write(NODE, put('herd/cold', value))).written).toBe(true);
+    const present = await readAll();
+    expect(present.map((result) => result.versions.map((version) => version.value))).toEqual(Array(50).fill([value.toString('base64')]));
+  }, 30_000);
+
   it('hides a value once its TTL has passed', async () => {
     const value = Buffer.from('short-lived');
     const written = await rpc.write(NODE, put('ttl/one', value, { ttlSeconds: 1 }));

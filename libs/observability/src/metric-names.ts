@@ -78,7 +78,7 @@ export const ringEpochMetric: Provider = makeGaugeProvider({
 
 export const cacheLookupsMetric: Provider = makeCounterProvider({
   name: Metric.cacheLookups,
-  help: 'Read-path cache lookups by tier (l1, l2) and result (hit, miss)',
+  help: 'Read-path cache lookups by tier (l1) and result (hit; miss, a read of the shard; joined, a miss that shared a read of the shard already running)',
   labelNames: ['tier', 'result'],
 });
 

@@ -34,6 +34,7 @@ import { WriteBatcher } from './write-batcher';
 export class KvService {
   private readonly cacheHits: Counter.Internal;
   private readonly cacheMisses: Counter.Internal;
+  private readonly cacheJoins: Counter.Internal;
 
   constructor(
     private readonly batcher: WriteBatcher,
@@ -47,6 +48,8 @@ export class KvService {
     // Labelled once: every read counts one, and prom-client would hash the labels on each.
     this.cacheHits = cacheLookups.labels({ tier: 'l1', result: 'hit' });
     this.cacheMisses = cacheLookups.labels({ tier: 'l1', result: 'miss' });
+    // A miss that shared another reader's read of the shard.
+    this.cacheJoins = cacheLookups.labels({ tier: 'l1', result: 'joined' });
   }
 
   /**
@@ -119,15 +122,26 @@ export class KvService {
     return this.quorumRead.versions(request.requestId, ref, replication, request.conflictResolution ?? 'lww', local);
   }
 
-  /** This node's copy of the key: L1 cache, then the shard. */
-  async versionsOf(keyspace: string, key: string): Promise<readonly StoredVersion[]> {
+  /** This node's copy of the key: L1 cache, then a read of the shard running for it, then the shard. */
+  versionsOf(keyspace: string, key: string): Promise<readonly StoredVersion[]> {
     const keyId = keyIdOf({ keyspace, key });
     const cached = this.cache.get(keyId);
     if (cached) {
       this.cacheHits.inc();
-      return cached;
+      return Promise.resolve(cached);
+    }
+    const running = this.cache.loadInFlight(keyId);
+    if (running !== undefined) {
+      this.cacheJoins.inc();
+      return running;
     }
     this.cacheMisses.inc();
+    const load = this.load(keyspace, key, keyId);
+    this.cache.shareLoad(keyId, load);
+    return load;
+  }
+
+  private async load(keyspace: string, key: string, keyId: string): Promise<readonly StoredVersion[]> {
     const ticket = this.cache.readTicket();
     const loaded = (await this.store.load([{ keyspace, key }])).get(keyId) ?? [];
     if (!this.batcher.inFlight.has(keyId)) this.cache.fillFromRead(keyId, loaded, ticket);

@@ -1,4 +1,5 @@
 import { localWrite, tombstone, writeAll } from '../versions/versions.fixtures';
+import type { StoredVersion } from '../versions/stored-version';
 import { MARKED, VersionCache } from './version-cache';
 
 describe('VersionCache', () => {
@@ -75,5 +76,51 @@ describe('VersionCache', () => {
     expect(cache.get('ks\nstored')![0].value!.toString()).toBe('committed');
     expect(cache.get('ks\nmarked')![0].value!.toString()).toBe('committed over the mark');
     expect(cache.lookup('ks\nmarked')).not.toBe(MARKED);
+  });
+
+  it('shares a running read of a key with readers who miss, until it settles', async () => {
+    const cache = new VersionCache(1_048_576);
+    let finish!: (versions: readonly StoredVersion[]) => void;
+    const load = new Promise<readonly StoredVersion[]>((resolve) => (finish = resolve));
+
+    cache.shareLoad('ks\nkey', load);
+    expect(cache.loadInFlight('ks\nkey')).toBe(load);
+    expect(cache.loadInFlight('ks\nother')).toBeUndefined();
+
+    finish([]);
+    await load;
+    await Promise.resolve();
+    expect(cache.loadInFlight('ks\nkey')).toBeUndefined();
+  });
+
+  it('stops sharing a read once a write of its key commits here: a reader after that write must read again', () => {
+    const cache = new VersionCache(1_048_576);
+    const pending = (): Promise<readonly StoredVersion[]> => new Promise(() => undefined);
+    for (const key of ['stored', 'marked', 'forgotten', 'untouched']) cache.shareLoad(`ks\n${key}`, pending());
+
+    cache.store('ks\nstored', writeAll([localWrite('new')], 'lww'));
+    cache.mark('ks\nmarked');
+    cache.forget('ks\nforgotten');
+
+    expect(cache.loadInFlight('ks\nstored')).toBeUndefined();
+    expect(cache.loadInFlight('ks\nmarked')).toBeUndefined();
+    expect(cache.loadInFlight('ks\nforgotten')).toBeUndefined();
+    expect(cache.loadInFlight('ks\nuntouched')).toBeDefined();
+  });
+
+  it('keeps sharing the newer read when an older one of the same key settles after it', async () => {
+    const cache = new VersionCache(1_048_576);
+    let finishOld!: (versions: readonly StoredVersion[]) => void;
+    const old = new Promise<readonly StoredVersion[]>((resolve) => (finishOld = resolve));
+    cache.shareLoad('ks\nkey', old);
+    cache.mark('ks\nkey');
+    const newer = new Promise<readonly StoredVersion[]>(() => undefined);
+    cache.shareLoad('ks\nkey', newer);
+
+    finishOld([]);
+    await old;
+    await Promise.resolve();
+
+    expect(cache.loadInFlight('ks\nkey')).toBe(newer);
   });
 });

@@ -29,6 +29,14 @@ export class VersionCache {
   private readonly lru: LRUCache<string, readonly StoredVersion[] | WrittenMark>;
   /** Marks made so far: a mark's number, and a read's ticket. */
   private marks = 0;
+  /**
+   * Reads of the shard running now for keys the cache could not answer, each begun since the key's last
+   * write here. Readers that miss while one runs share it instead of each reading the same rows: many
+   * clients reading a cold key at once (a hot key evicted, a node restarted) otherwise sent one statement
+   * each, and the bench's GET phases, whose connections walk the same key list in step, read every key
+   * about fifty times over.
+   */
+  private readonly loads = new Map<string, Promise<readonly StoredVersion[]>>();
 
   constructor(maxBytes: number) {
     this.lru = new LRUCache({
@@ -58,6 +66,7 @@ export class VersionCache {
 
   /** The writer's path: the committed state, always stored. */
   store(keyId: string, versions: readonly StoredVersion[]): void {
+    this.loads.delete(keyId);
     this.lru.set(keyId, withOwnValues(versions));
   }
 
@@ -66,8 +75,27 @@ export class VersionCache {
    * a mark, a few bytes that the collector need not trace.
    */
   mark(keyId: string): void {
+    this.loads.delete(keyId);
     this.marks += 1;
     this.lru.set(keyId, this.marks);
+  }
+
+  /** A read of the key's rows that a reader who missed may share: begun since the key's last write here. */
+  loadInFlight(keyId: string): Promise<readonly StoredVersion[]> | undefined {
+    return this.loads.get(keyId);
+  }
+
+  /**
+   * A reader's read of the key's rows, for later readers to share until it settles. A write here ends the
+   * sharing at its commit, before it is acknowledged: a reader who comes after the acknowledgement must not
+   * be handed rows read before the commit.
+   */
+  shareLoad(keyId: string, load: Promise<readonly StoredVersion[]>): void {
+    this.loads.set(keyId, load);
+    const done = (): void => {
+      if (this.loads.get(keyId) === load) this.loads.delete(keyId);
+    };
+    load.then(done, done);
   }
 
   /** Taken by a reader before it reads the database, and handed to `fillFromRead` with what it read. */
@@ -86,6 +114,7 @@ export class VersionCache {
 
   /** After a commit whose outcome is unknown, forget the keys so that the next access reads the database. */
   forget(keyId: string): void {
+    this.loads.delete(keyId);
     this.lru.delete(keyId);
   }
 }
