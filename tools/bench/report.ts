@@ -35,6 +35,7 @@ export function formatReport(report: BenchReport): string {
     of((round) => round.pgUpsert),
     of((round) => round.bareFastify),
   ];
+  const [singlePuts, singleGets, replicatedPuts, replicatedGets, upserts, bareGets] = byPhase;
   const phases = byPhase.map(combineRounds);
   const [singlePut, singleGet, replicatedPut, replicatedGet, pgUpsert, bareFastify] = phases;
   const header = ['phase', 'ok req/s', 'each round', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'wrong body'];
@@ -54,13 +55,13 @@ export function formatReport(report: BenchReport): string {
 
   lines.push(`  ${rounds.length} round(s); ok req/s is the rounds' mean, p50 their median, p99 the worst of them`);
 
-  const replicas = { put: pairedRatio(byPhase[2], byPhase[0]), get: pairedRatio(byPhase[3], byPhase[1]) };
+  const replicas = { put: pairedRatio(replicatedPuts, singlePuts), get: pairedRatio(replicatedGets, singleGets) };
   const [single, replicated] = [rounds[0].single.keyspace, rounds[0].replicated.keyspace];
   lines.push('', ...formatReplicaComparison({ keyspace: single, put: singlePut, get: singleGet }, { keyspace: replicated, put: replicatedPut, get: replicatedGet }, replicas));
 
   lines.push('', 'ratios (median of the rounds\' ratios, each to the baseline measured beside it in its round)');
-  lines.push(ratioLine(singlePut, pgUpsert, pairedRatio(byPhase[0], byPhase[4]), PUT_TARGET_RATIO));
-  lines.push(ratioLine(singleGet, bareFastify, pairedRatio(byPhase[1], byPhase[5]), GET_TARGET_RATIO));
+  lines.push(ratioLine(singlePut, pgUpsert, pairedRatio(singlePuts, upserts), PUT_TARGET_RATIO));
+  lines.push(ratioLine(singleGet, bareFastify, pairedRatio(singleGets, bareGets), GET_TARGET_RATIO));
   lines.push(ratioLine(replicatedPut, singlePut, replicas.put, REPLICATED_PUT_TARGET_RATIO));
 
   lines.push('', ...formatCpuPerRequest(phases));
