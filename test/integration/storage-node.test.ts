@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { decodeContext } from '@geokv/vector-clock';
-import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type ReplicatedVersion, type WriteRequest } from '@geokv/protocol';
+import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type ReadResult, type ReplicatedVersion, type WriteRequest } from '@geokv/protocol';
 import {
   AppProcess,
   createDatabase,
@@ -104,6 +104,12 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     return Number(rows[0].count);
   }
 
+  /** Where the peer's cursor stands (the id of the last row it acknowledged); undefined before it has one. */
+  async function ackedIdOf(peer: string, table = 'replication_cursors'): Promise<string | undefined> {
+    const rows = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM ${table} WHERE peer = $1`, [peer]);
+    return rows[0]?.acked_id;
+  }
+
   /** The value of the metric's series (with `labels` among its labels, when given). */
   async function metricValue(name: string, labels: Record<string, string> = {}): Promise<number> {
     const response = await http(`${node.httpUrl}/metrics`);
@@ -192,11 +198,10 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     });
     expect(rest.versions.slice(-3).map((version) => version.key)).toEqual(['outbox/a', 'outbox/b', 'outbox/c']);
     expect(rest.pending).toEqual({ backlog: total - 1, oldestPendingAtMs: Math.min(...rest.versions.map((version) => version.hlcWallMs)) });
-    await pollUntil(
-      () => query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-peer'`),
-      (rows) => rows[0]?.acked_id === first.next!.id,
-      { timeoutMs: 5_000, what: "the peer's cursor to move past the first row" },
-    );
+    await pollUntil(() => ackedIdOf('it-peer'), (acked) => acked === first.next!.id, {
+      timeoutMs: 5_000,
+      what: "the peer's cursor to move past the first row",
+    });
 
     // Everything acknowledged by a read from the cursor (as after a failure): the cursor moves first, so the
     // page is empty and nothing is pending; and a later read from the cursor starts after it all.
@@ -247,23 +252,19 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const fromShard = await read({ peer: 'it-shard-peer', after: { txid: '0', id: '0' }, acknowledge: positionOfD, limit: 1 });
     expect(fromShard.versions).toHaveLength(1);
     expect(await metricValue('geokv_db_query_duration_seconds_count', { query: 'ack_and_read_outbox_after' })).toBe(acksBefore + 1);
-    const [shardPeer] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-shard-peer'`);
-    expect(shardPeer.acked_id).toBe(positionOfD.id);
+    expect(await ackedIdOf('it-shard-peer')).toBe(positionOfD.id);
 
     // The acknowledgement the served reads carried reaches the cursor within a flush.
-    await pollUntil(
-      () => query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-tail-peer'`),
-      (rows) => rows[0]?.acked_id === tail.id,
-      { timeoutMs: 5_000, what: "the tail read's acknowledgement to move the cursor" },
-    );
+    await pollUntil(() => ackedIdOf('it-tail-peer'), (acked) => acked === tail.id, {
+      timeoutMs: 5_000,
+      what: "the tail read's acknowledgement to move the cursor",
+    });
   }, 30_000);
 
   it('keeps an acknowledgement served from memory that the database refused, and moves the cursor once it takes it', async () => {
     const peer = 'it-retry-peer';
     const read = (request: Partial<OutboxReadRequest>): Promise<OutboxReadResult> =>
       rpc.outboxRead(NODE, { requestId: 'it-retry', peer, limit: 10_000, waitMs: 0, countPending: true, ...request });
-    const cursorOf = async (table: string): Promise<string | undefined> =>
-      (await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM ${table} WHERE peer = '${peer}'`))[0]?.acked_id;
     expect((await rpc.write(NODE, put('retry/a', randomBytes(8)))).written).toBe(true);
     const caughtUp = await pollUntil(() => read({}), (page) => page.versions.at(-1)?.key === 'retry/a', {
       timeoutMs: 5_000,
@@ -279,12 +280,12 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       expect(served.versions.map((version) => version.key)).toEqual(['retry/b']);
       // Three flushes fail meanwhile.
       await sleep(1_600);
-      expect(await cursorOf('replication_cursors_away')).not.toBe(tail.id);
+      expect(await ackedIdOf(peer, 'replication_cursors_away')).not.toBe(tail.id);
     } finally {
       await query(shardUrl, 'ALTER TABLE replication_cursors_away RENAME TO replication_cursors');
     }
     // No read carries the acknowledgement again: only the node's retry can move the cursor now.
-    await pollUntil(() => cursorOf('replication_cursors'), (acked) => acked === tail.id, {
+    await pollUntil(() => ackedIdOf(peer), (acked) => acked === tail.id, {
       timeoutMs: 5_000,
       what: 'the refused acknowledgement to reach the cursor once the table is back',
     });
@@ -294,8 +295,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect((await rpc.write(NODE, put('outbox/old-peer', randomBytes(8)))).written).toBe(true);
     const [last] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox ORDER BY txid DESC, id DESC LIMIT 1`);
     expect(await rpc.outboxAck(NODE, { requestId: 'it-old-ack', peer: 'it-old-peer', position: last })).toEqual({ acknowledged: true });
-    const [cursor] = await query<{ acked_id: string }>(shardUrl, `SELECT acked_id::text AS acked_id FROM replication_cursors WHERE peer = 'it-old-peer'`);
-    expect(cursor.acked_id).toBe(last.id);
+    expect(await ackedIdOf('it-old-peer')).toBe(last.id);
   }, 30_000);
 
   it('acknowledges 200 concurrent writes, each with its outbox row, grouped into commits of more than one write', async () => {
@@ -323,7 +323,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const loadsBefore = await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' });
     const joinedBefore = await metricValue('geokv_cache_lookups_total', { result: 'joined' });
     const hitsBefore = await metricValue('geokv_cache_lookups_total', { result: 'hit' });
-    const readAll = (): Promise<Awaited<ReturnType<StorageRpc['read']>>[]> =>
+    const readAll = (): Promise<ReadResult[]> =>
       Promise.all(Array.from({ length: 50 }, (_, i) => rpc.read(NODE, { requestId: `it-herd-${i}`, keyspace: 'default', key: 'herd/cold' })));
 
     const absent = await readAll();
