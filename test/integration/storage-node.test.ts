@@ -342,6 +342,39 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(present.map((result) => result.versions.map((version) => version.value))).toEqual(Array(50).fill([value.toString('base64')]));
   }, 30_000);
 
+  it('reads 60 keys it has not cached, asked for at once, with a few statements, each key answered with its own rows', async () => {
+    // Versions from another region leave only marks here, so these keys have rows the cache does not hold.
+    const stored = Array.from({ length: 30 }, (_, i) => `cold-many/stored-${i}`);
+    const absent = Array.from({ length: 30 }, (_, i) => `cold-many/absent-${i}`);
+    const versions: ReplicatedVersion[] = stored.map((key, i) => ({
+      keyspace: 'default',
+      key,
+      dotActor: 'eu-west/n9',
+      dotCounter: i + 1,
+      context: { 'eu-west/n9': i + 1 },
+      hlcWallMs: Date.now(),
+      hlcLogical: 0,
+      originRegion: 'eu-west',
+      tombstone: false,
+      value: Buffer.from(`value of ${key}`).toString('base64'),
+      contentType: 'text/plain',
+      expiresAtMs: null,
+    }));
+    expect((await rpc.applyRemote(NODE, { requestId: 'it-cold-many', strategies: { default: 'lww' }, versions })).applied).toBe(30);
+    const loadsBefore = await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' });
+    const missesBefore = await metricValue('geokv_cache_lookups_total', { tier: 'l1', result: 'miss' });
+
+    const keys = [...stored, ...absent];
+    const results = await Promise.all(keys.map((key, i) => rpc.read(NODE, { requestId: `it-cold-many-${i}`, keyspace: 'default', key })));
+
+    const values = results.map((result) => result.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8')));
+    expect(values).toEqual(keys.map((key) => (key.includes('/stored-') ? [`value of ${key}`] : [])));
+    expect((await metricValue('geokv_cache_lookups_total', { tier: 'l1', result: 'miss' })) - missesBefore).toBe(60);
+    // The test publishes the 60 requests in one write, and the node reads the misses of a turn together:
+    // one statement when they arrive in one socket read, a few when Redis splits them (60 without it).
+    expect((await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' })) - loadsBefore).toBeLessThanOrEqual(5);
+  }, 30_000);
+
   it('hides a value once its TTL has passed', async () => {
     const value = Buffer.from('short-lived');
     const written = await rpc.write(NODE, put('ttl/one', value, { ttlSeconds: 1 }));

@@ -8,6 +8,7 @@ import { ReplicaFanout } from '../replicas/replica-fanout';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { KvController } from './kv.controller';
 import { ExpirySweeper } from './expiry-sweeper.service';
+import { CoalescedReads } from './coalesced-reads';
 import { KvService } from './kv.service';
 import { VersionCache } from './version-cache';
 import { ShardDatabase } from './shard-database';
@@ -30,6 +31,11 @@ import { WriteBatcher } from './write-batcher';
       provide: VersionCache,
       inject: [APP_CONFIG],
       useFactory: (config: StorageNodeConfig) => new VersionCache(config.GEOKV_CACHE_MAX_BYTES),
+    },
+    {
+      provide: CoalescedReads,
+      inject: [VersionStore],
+      useFactory: (store: VersionStore) => new CoalescedReads((refs) => store.load(refs)),
     },
     {
       // Commits follow each other only with one batch in flight; see OutboxTail.

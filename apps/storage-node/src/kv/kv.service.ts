@@ -24,6 +24,7 @@ import { ReplicaFanout } from '../replicas/replica-fanout';
 import { replicatedVersionOf, storedVersionOf } from '../replication/replicated-version';
 import { etagOf } from '../versions/etag';
 import { isLive, type StoredVersion } from '../versions/stored-version';
+import { CoalescedReads } from './coalesced-reads';
 import { keyIdOf } from './key-id';
 import { VersionCache } from './version-cache';
 import { VersionStore } from './version-store';
@@ -40,6 +41,7 @@ export class KvService {
     private readonly batcher: WriteBatcher,
     private readonly cache: VersionCache,
     private readonly store: VersionStore,
+    private readonly pointReads: CoalescedReads,
     private readonly fanout: ReplicaFanout,
     private readonly quorumRead: QuorumRead,
     private readonly region: RegionView,
@@ -122,7 +124,10 @@ export class KvService {
     return this.quorumRead.versions(request.requestId, ref, replication, request.conflictResolution ?? 'lww', local);
   }
 
-  /** This node's copy of the key: L1 cache, then a read of the shard running for it, then the shard. */
+  /**
+   * This node's copy of the key: L1 cache, then a read of the shard running for it, then the shard (with
+   * the other keys missed in the same turn).
+   */
   versionsOf(keyspace: string, key: string): Promise<readonly StoredVersion[]> {
     const keyId = keyIdOf({ keyspace, key });
     const cached = this.cache.get(keyId);
@@ -143,7 +148,7 @@ export class KvService {
 
   private async load(keyspace: string, key: string, keyId: string): Promise<readonly StoredVersion[]> {
     const ticket = this.cache.readTicket();
-    const loaded = (await this.store.load([{ keyspace, key }])).get(keyId) ?? [];
+    const loaded = await this.pointReads.read({ keyspace, key }, keyId);
     if (!this.batcher.inFlight.has(keyId)) this.cache.fillFromRead(keyId, loaded, ticket);
     return loaded;
   }
