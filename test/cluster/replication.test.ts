@@ -406,6 +406,52 @@ describe('replication across three regions', () => {
     });
   }, 120_000);
 
+  it('holds shipments up again once a stalled replica owes 32 deliveries, and delivers every one once it moves', async () => {
+    const keyspace = 'owing-replica';
+    await defineInUsEastForEuWest(keyspace, { replicationFactor: 2, writeQuorum: 1, readQuorum: 2 });
+    const [live, stalled] = regions.cluster.region('eu-west').storageNodes;
+    const keyOf = (i: number): string => `owe-${String(i).padStart(2, '0')}`;
+    const arrivesWithin = async (key: string, ms: number): Promise<boolean> => {
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline) {
+        if ((await keysStored(live.databaseUrl, keyspace, key)) === 1) return true;
+        await sleep(50);
+      }
+      return false;
+    };
+
+    // One write at a time, each in a shipment of its own once the one before has arrived. Each shipment is
+    // answered at its write quorum (the live replica) and leaves the stalled one owing its delivery, up to 32;
+    // then shipments wait for it again, and the streams behind them stop. The shipment deadline (30 s) is
+    // longer than this phase, so none of the owed deliveries fails over meanwhile.
+    const release = await holdTableLock(stalled.databaseUrl, 'versions');
+    let written = 0;
+    let arrived = 0;
+    try {
+      while (written < 60) {
+        expect(await put('us-east', keyspace, keyOf(written), `value ${written}`)).toBe(204);
+        written += 1;
+        if (!(await arrivesWithin(keyOf(written - 1), 3_000))) break;
+        arrived += 1;
+      }
+      // 32 answered at the quorum, and at most one held shipment per us-east stream (two nodes) whose
+      // versions reached the live replica before it waited for the stalled one.
+      expect(arrived).toBeGreaterThanOrEqual(32);
+      expect(arrived).toBeLessThanOrEqual(34);
+      expect((await peersOf('us-east')).find((peer) => peer.peer === 'eu-west')?.backlog).toBeGreaterThan(0);
+    } finally {
+      await release();
+    }
+    // Once the stalled replica commits again, the held shipments are answered and every write arrives on both.
+    for (const node of [live, stalled]) {
+      await pollUntil(() => keysStored(node.databaseUrl, keyspace, 'owe-'), (count) => count === written, {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: `all ${written} keys on eu-west's ${node.id}`,
+      });
+    }
+  }, 120_000);
+
   it('reads your writes in another region: the new value or 503 STALE_REPLICA, never the old value', async () => {
     const { proxy } = regions.cluster;
     const key = 'ryw';
