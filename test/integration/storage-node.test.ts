@@ -371,8 +371,9 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(values).toEqual(keys.map((key) => (key.includes('/stored-') ? [`value of ${key}`] : [])));
     expect((await metricValue('geokv_cache_lookups_total', { tier: 'l1', result: 'miss' })) - missesBefore).toBe(60);
     // The test publishes the 60 requests in one write, and the node reads the misses of a turn together:
-    // one statement when they arrive in one socket read, a few when Redis splits them (60 without it).
-    expect((await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' })) - loadsBefore).toBeLessThanOrEqual(5);
+    // one statement when they reach it in one socket read, a few when Redis (which reads 16 KB at a time)
+    // passes them on in parts that land in different turns; 60 without the turn's reads sent together.
+    expect((await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' })) - loadsBefore).toBeLessThanOrEqual(10);
   }, 30_000);
 
   it('hides a value once its TTL has passed', async () => {
