@@ -54,12 +54,24 @@ export class QuorumRead {
     }
     // Values from one copy (this node's, when it is a home replica), digests from the others.
     const withValues = targets.includes(this.region.self) ? this.region.self : targets[0];
-    const copy = (node: string, withoutValues: boolean): Promise<readonly StoredVersion[]> =>
+    const read = (node: string, withoutValues: boolean): Promise<readonly StoredVersion[]> =>
       node === this.region.self
         ? local()
         : this.replicas
             .read(node, { requestId, keyspace: ref.keyspace, key: ref.key, ...(withoutValues ? { withoutValues } : {}) })
             .then((result) => result.versions.map(storedVersionOf));
+    // A replica ahead of the copy with values is asked for its values once per read: the answer's merge and
+    // read repair's both need them, and each used to send its own request.
+    const valueReads = new Map<string, Promise<readonly StoredVersion[]>>();
+    const copy: ReadCopy = (node, withoutValues) => {
+      if (withoutValues) return read(node, true);
+      let values = valueReads.get(node);
+      if (values === undefined) {
+        values = read(node, false);
+        valueReads.set(node, values);
+      }
+      return values;
+    };
     const answers: ReplicaState[] = [];
     let failed = 0;
     // The copy with values settles the read unless it fails: digests alone would need another round trip.
