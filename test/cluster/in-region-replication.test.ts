@@ -53,15 +53,18 @@ describe('in-region replication (one region, N=3 W=2 R=2)', () => {
     return new Ring(members.map((id) => ({ id })), { vnodesPerNode: vnodes }).preferenceList(placementKey('default', key), 3);
   }
 
+  /** A counter summed over the given nodes' series of it (every label set). */
+  async function counterTotal(ids: readonly string[], metric: string): Promise<number> {
+    const pages = await Promise.all(ids.map(async (id) => (await http(`${cluster.region.storageNode(id).process.httpUrl}/metrics`)).body.toString('utf8')));
+    const series = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\d+)$`, 'gm');
+    return pages.flatMap((page) => [...page.matchAll(series)]).reduce((sum, sample) => sum + Number(sample[1]), 0);
+  }
+
   /**
    * Keys the given nodes have streamed to new replicas so far, by their `geokv_handoff_keys_moved_total`.
    * The ring view's `keysMoved` is only a live progress figure: a short join can finish between two polls.
    */
-  async function handoffKeysMoved(ids: readonly string[]): Promise<number> {
-    const pages = await Promise.all(ids.map(async (id) => (await http(`${cluster.region.storageNode(id).process.httpUrl}/metrics`)).body.toString('utf8')));
-    const samples = pages.flatMap((page) => [...page.matchAll(/^geokv_handoff_keys_moved_total(?:\{[^}]*\})? (\d+)$/gm)]);
-    return samples.reduce((sum, sample) => sum + Number(sample[1]), 0);
-  }
+  const handoffKeysMoved = (ids: readonly string[]): Promise<number> => counterTotal(ids, 'geokv_handoff_keys_moved_total');
 
   function remember(loop: LoadLoop): void {
     for (const attempt of loop.acknowledged()) acknowledged.set(attempt.key, attempt.value);
@@ -205,11 +208,7 @@ describe('in-region replication (one region, N=3 W=2 R=2)', () => {
 
     // The stale replica is the key's coordinator: its copy (with values) lacks the version the other two
     // replicas' digests name, so the read asks one of them for its values, and read repair needs them too.
-    const others = homes.slice(1).map((id) => cluster.region.storageNode(id));
-    const readsServed = async (): Promise<number> => {
-      const pages = await Promise.all(others.map(async (node) => (await http(`${node.process.httpUrl}/metrics`)).body.toString('utf8')));
-      return pages.flatMap((page) => [...page.matchAll(/^geokv_cache_lookups_total\{[^}]*\} (\d+)$/gm)]).reduce((sum, sample) => sum + Number(sample[1]), 0);
-    };
+    const readsServed = (): Promise<number> => counterTotal(homes.slice(1), 'geokv_cache_lookups_total');
     await explainWithLogs(cluster.region.apps(), async () => {
       const servedBefore = await readsServed();
       const read = await http(url(key));
