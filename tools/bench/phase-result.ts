@@ -24,3 +24,8 @@ export function latencyPercentiles(latencies: number[]): { p50Ms: number; p99Ms:
   const at = (q: number): number => latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] ?? 0;
   return { p50Ms: at(0.5), p99Ms: at(0.99) };
 }
+
+/** `measured`'s ok/s over `baseline`'s; 0 when the baseline did nothing, which no target accepts. */
+export function throughputRatio(measured: PhaseResult, baseline: PhaseResult): number {
+  return baseline.okPerSecond > 0 ? measured.okPerSecond / baseline.okPerSecond : 0;
+}

@@ -35,8 +35,3 @@ export function formatReplicaComparison(first: KeyspacePhases, second: KeyspaceP
     ]),
   ];
 }
-
-/** `measured`'s ok/s over `baseline`'s; 0 when the baseline did nothing, which no target accepts. */
-export function throughputRatio(measured: PhaseResult, baseline: PhaseResult): number {
-  return baseline.okPerSecond > 0 ? measured.okPerSecond / baseline.okPerSecond : 0;
-}

@@ -1,4 +1,4 @@
-import type { PhaseResult } from './phase-result';
+import { throughputRatio, type PhaseResult } from './phase-result';
 
 /**
  * The throughput part measures each system in several short rounds, geokv's phases next to the baselines they
@@ -37,7 +37,7 @@ export function pairedRatio(measured: readonly PhaseResult[], baseline: readonly
   if (measured.length !== baseline.length || measured.length === 0) {
     throw new Error(`pairedRatio needs the same number of rounds on both sides, got ${measured.length} and ${baseline.length}`);
   }
-  const perRound = measured.map((phase, i) => (baseline[i].okPerSecond > 0 ? phase.okPerSecond / baseline[i].okPerSecond : 0));
+  const perRound = measured.map((phase, i) => throughputRatio(phase, baseline[i]));
   return { median: medianOf(perRound), perRound };
 }
 

@@ -1,7 +1,6 @@
 import { WARMUP_SECONDS } from './bench-config';
 import { describeKeyspace } from './bench-keyspaces';
-import type { PhaseResult } from './phase-result';
-import { throughputRatio } from './replica-comparison';
+import { throughputRatio, type PhaseResult } from './phase-result';
 import type { StrongBenchResult, StrongRound } from './strong-bench';
 import { table } from './text-table';
 
