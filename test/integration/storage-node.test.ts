@@ -86,6 +86,24 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     await teardown.run();
   }, 60_000);
 
+  /** A version of `key` written in eu-west (its `counter`-th write there), as that region's replicator ships it. */
+  function versionFromEuWest(key: string, value: string, counter = 1): ReplicatedVersion {
+    return {
+      keyspace: 'default',
+      key,
+      dotActor: 'eu-west/n9',
+      dotCounter: counter,
+      context: { 'eu-west/n9': counter },
+      hlcWallMs: Date.now(),
+      hlcLogical: 0,
+      originRegion: 'eu-west',
+      tombstone: false,
+      value: Buffer.from(value).toString('base64'),
+      contentType: 'text/plain',
+      expiresAtMs: null,
+    };
+  }
+
   function put(key: string, value: Buffer, extra: Partial<WriteRequest> = {}): WriteRequest {
     return {
       requestId: `it-${key}`,
@@ -346,20 +364,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     // Versions from another region leave only marks here, so these keys have rows the cache does not hold.
     const stored = Array.from({ length: 30 }, (_, i) => `cold-many/stored-${i}`);
     const absent = Array.from({ length: 30 }, (_, i) => `cold-many/absent-${i}`);
-    const versions: ReplicatedVersion[] = stored.map((key, i) => ({
-      keyspace: 'default',
-      key,
-      dotActor: 'eu-west/n9',
-      dotCounter: i + 1,
-      context: { 'eu-west/n9': i + 1 },
-      hlcWallMs: Date.now(),
-      hlcLogical: 0,
-      originRegion: 'eu-west',
-      tombstone: false,
-      value: Buffer.from(`value of ${key}`).toString('base64'),
-      contentType: 'text/plain',
-      expiresAtMs: null,
-    }));
+    const versions = stored.map((key, i) => versionFromEuWest(key, `value of ${key}`, i + 1));
     expect((await rpc.applyRemote(NODE, { requestId: 'it-cold-many', strategies: { default: 'lww' }, versions })).applied).toBe(30);
     const loadsBefore = await metricValue('geokv_db_query_duration_seconds_count', { query: 'load_versions' });
     const missesBefore = await metricValue('geokv_cache_lookups_total', { tier: 'l1', result: 'miss' });
@@ -435,21 +440,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     await explainWithLogs(apps(), async () => {
       const lookups = (result: 'hit' | 'miss'): Promise<number> => metricValue('geokv_cache_lookups_total', { tier: 'l1', result });
       const applyFromEuWest = async (key: string, value: string): Promise<void> => {
-        const version: ReplicatedVersion = {
-          keyspace: 'default',
-          key,
-          dotActor: 'eu-west/n9',
-          dotCounter: 1,
-          context: { 'eu-west/n9': 1 },
-          hlcWallMs: Date.now(),
-          hlcLogical: 0,
-          originRegion: 'eu-west',
-          tombstone: false,
-          value: Buffer.from(value).toString('base64'),
-          contentType: 'text/plain',
-          expiresAtMs: null,
-        };
-        const result = await rpc.applyRemote(NODE, { requestId: `it-apply-${key}`, strategies: { default: 'lww' }, versions: [version] });
+        const result = await rpc.applyRemote(NODE, { requestId: `it-apply-${key}`, strategies: { default: 'lww' }, versions: [versionFromEuWest(key, value)] });
         expect(result.applied).toBe(1);
       };
       const read = async (key: string): Promise<string[]> => {
