@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
+import { decodeWire } from '@geokv/config';
 import { MembershipEvents } from '@geokv/protocol';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, keyPath, pollUntil, type HttpResult } from '../support/http';
@@ -365,8 +366,9 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
     const subscriber = new Redis(cluster.redis.url, { maxRetriesPerRequest: 1 });
     try {
       const heard = new Map<string, { epoch?: number; keyspaces?: { name: string }[] }[]>();
-      subscriber.on('message', (channel: string, message: string) => {
-        heard.set(channel, [...(heard.get(channel) ?? []), (JSON.parse(message) as { data: { epoch?: number; keyspaces?: { name: string }[] } }).data]);
+      subscriber.on('messageBuffer', (channelBytes: Buffer, message: Buffer) => {
+        const channel = channelBytes.toString();
+        heard.set(channel, [...(heard.get(channel) ?? []), (decodeWire(message) as { data: { epoch?: number; keyspaces?: { name: string }[] } }).data]);
       });
       await subscriber.subscribe(MembershipEvents.ringChanged, MembershipEvents.catalogChanged);
       // Nothing changes meanwhile: both arrive on membership's timer (every 2 s), twice within 6 s.

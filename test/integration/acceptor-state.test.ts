@@ -10,7 +10,7 @@ import { createMigratedShard } from '../support/migrated-shard';
 
 const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
 const v = (text: string): StrongValue => ({
-  value: Buffer.from(text).toString('base64'),
+  value: Buffer.from(text),
   contentType: 'text/plain',
   etag: `etag-${text}`,
   lastModifiedMs: 1_700_000_000_000,
@@ -53,7 +53,7 @@ describe('acceptor state in PostgreSQL', () => {
     expect(await store.accept([{ ...request('a'), ballot: b(6), value: v('older') }])).toEqual([{ accepted: false, conflict: b(7) }]);
     expect(await store.prepare([{ ...request('a'), ballot: b(8) }])).toEqual([{ promised: true, accepted: { ballot: b(7), value: v('seven') } }]);
     // A delete: a tombstone, with no bytes but its lineage.
-    const deleted = { ...v('gone'), value: '', contentType: '', tombstone: true };
+    const deleted = { ...v('gone'), value: Buffer.alloc(0), contentType: '', tombstone: true };
     expect(await store.accept([{ ...request('a'), ballot: b(8), value: deleted }])).toEqual([{ accepted: true }]);
     expect(await store.prepare([{ ...request('a'), ballot: b(9) }])).toEqual([{ promised: true, accepted: { ballot: b(8), value: deleted } }]);
   });

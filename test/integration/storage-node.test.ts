@@ -98,7 +98,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       hlcLogical: 0,
       originRegion: 'eu-west',
       tombstone: false,
-      value: Buffer.from(value).toString('base64'),
+      value: Buffer.from(value),
       contentType: 'text/plain',
       expiresAtMs: null,
     };
@@ -110,7 +110,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       keyspace: 'default',
       key,
       tombstone: false,
-      value: value.toString('base64'),
+      value,
       contentType: 'application/octet-stream',
       conflictResolution: 'lww',
       ...extra,
@@ -190,7 +190,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
 
     const read = await rpc.read(NODE, { requestId: 'it-read', keyspace: 'default', key: 'durable/one' });
     expect(read.versions).toHaveLength(1);
-    expect(Buffer.from(read.versions[0].value, 'base64').equals(value)).toBe(true);
+    expect(read.versions[0].value.equals(value)).toBe(true);
     expect(read.versions[0].contentType).toBe('image/png');
     expect(read.versions[0].etag).toBe(result.etag);
     expect(read.context).toBe(result.context);
@@ -247,7 +247,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const value = randomBytes(8);
     expect((await rpc.write(NODE, put('tail/b', value))).written).toBe(true);
     const handed = await waiting;
-    expect(handed.versions.map((version) => [version.key, version.value])).toEqual([['tail/b', value.toString('base64')]]);
+    expect(handed.versions.map((version) => [version.key, version.value])).toEqual([['tail/b', value]]);
     expect(handed.pending).toEqual({ backlog: 1, oldestPendingAtMs: handed.versions[0].hlcWallMs });
     const [positionOfB] = await query<{ txid: string; id: string }>(shardUrl, `SELECT txid::text AS txid, id::text AS id FROM outbox WHERE key = 'tail/b'`);
     expect(handed.next).toEqual(positionOfB);
@@ -357,7 +357,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const value = randomBytes(16);
     expect((await rpc.write(NODE, put('herd/cold', value))).written).toBe(true);
     const present = await readAll();
-    expect(present.map((result) => result.versions.map((version) => version.value))).toEqual(Array(50).fill([value.toString('base64')]));
+    expect(present.map((result) => result.versions.map((version) => version.value))).toEqual(Array(50).fill([value]));
   }, 30_000);
 
   it('reads 60 keys it has not cached, asked for at once, with a few statements, each key answered with its own rows', async () => {
@@ -372,7 +372,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     const keys = [...stored, ...absent];
     const results = await Promise.all(keys.map((key, i) => rpc.read(NODE, { requestId: `it-cold-many-${i}`, keyspace: 'default', key })));
 
-    const values = results.map((result) => result.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8')));
+    const values = results.map((result) => result.versions.map((version) => version.value.toString('utf8')));
     expect(values).toEqual(keys.map((key) => (key.includes('/stored-') ? [`value of ${key}`] : [])));
     expect((await metricValue('geokv_cache_lookups_total', { tier: 'l1', result: 'miss' })) - missesBefore).toBe(60);
     // The test publishes the 60 requests in one write, and the node reads the misses of a turn together:
@@ -389,7 +389,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
 
     const fresh = await rpc.read(NODE, { requestId: 'it-ttl-1', keyspace: 'default', key: 'ttl/one' });
     expect(fresh.versions).toHaveLength(1);
-    expect(Buffer.from(fresh.versions[0].value, 'base64').toString('utf8')).toBe('short-lived');
+    expect(fresh.versions[0].value.toString('utf8')).toBe('short-lived');
     expect(fresh.versions[0].expiresAtMs).toEqual(expect.any(Number));
     expect(fresh.versions[0].expiresAtMs!).toBeLessThanOrEqual(ackedAt + 1_000);
 
@@ -429,7 +429,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       const reads = await mapWithConcurrency(keys, 50, (key) => read(key));
       reads.forEach((result, i) => {
         expect(result.versions).toHaveLength(1);
-        expect(Buffer.from(result.versions[0].value, 'base64').equals(values[i])).toBe(true);
+        expect(result.versions[0].value.equals(values[i])).toBe(true);
         expect(result.versions[0].etag).toBe(acks[i].etag);
       });
       expect(await outboxRows('crash/')).toBe(300);
@@ -445,7 +445,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       };
       const read = async (key: string): Promise<string[]> => {
         const result = await rpc.read(NODE, { requestId: `it-read-${key}`, keyspace: 'default', key });
-        return result.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8'));
+        return result.versions.map((version) => version.value.toString('utf8'));
       };
 
       await applyFromEuWest('from-eu-west/read', 'written in eu-west');
@@ -498,7 +498,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
         const rows = await query<{ value: Buffer }>(shardUrl, `SELECT value FROM versions WHERE keyspace = 'default' AND key = $1`, [key]);
         expect(rows.map((row) => row.value.toString('utf8'))).toEqual([value]);
         const read = await rpc.read(NODE, { requestId: `it-${key}`, keyspace: 'default', key });
-        expect(read.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8'))).toEqual([value]);
+        expect(read.versions.map((version) => version.value.toString('utf8'))).toEqual([value]);
       }
       // One replication-log row per acknowledged write: the statement whose guess was wrong wrote nothing.
       expect(await outboxRows('uncached/restarted')).toBe(2);
@@ -531,7 +531,7 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       );
       // Every attempt was a blind write of the same value, so whichever landed last, this is what reads see.
       const read = await rpc.read(NODE, { requestId: 'it-redis-back', keyspace: 'default', key: 'redis/back' });
-      expect(read.versions.map((version) => Buffer.from(version.value, 'base64').toString('utf8'))).toEqual(['after redis restart']);
+      expect(read.versions.map((version) => version.value.toString('utf8'))).toEqual(['after redis restart']);
     });
   }, 90_000);
 });

@@ -9,3 +9,4 @@ export * from './addressed-redis.server';
 export * from './node-request-coalescer';
 export * from './peer-regions';
 export * from './plain-pattern-redis.server';
+export * from './wire-codec';

@@ -6,6 +6,7 @@ import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { quietTransportLogs } from './repeated-log';
 import { transportOptionsFromUrl } from './redis-options';
 import { corkUntilTurnEnds } from './turn-corked-writes';
+import { decodeWire, encodeWire } from './wire-codec';
 
 /** What the reply callback returns (its type asks for a promise; nothing awaits it). */
 const ROUTED: Promise<void> = Promise.resolve();
@@ -27,7 +28,8 @@ const ROUTED: Promise<void> = Promise.resolve();
  *   (a deferred connect, a merge, the deadline as an operator, then a promise made of it all) was built
  *   and torn down for each one. Replies are routed synchronously for the same reason;
  * - while Redis is down, its connection errors and "Reconnecting" lines are logged once per ten seconds
- *   (see RepeatedLog), not at every attempt of each connection.
+ *   (see RepeatedLog), not at every attempt of each connection;
+ * - it speaks geokv's binary wire format (wire-codec.ts), as geokv's servers do, instead of JSON.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
   /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
@@ -36,7 +38,8 @@ export class PersistentReplyRedisClient extends ClientRedis {
   private readonly onConnectionError = quietTransportLogs(this.logger, 'client');
 
   constructor(options: ConstructorParameters<typeof ClientRedis>[0], privateReplies = true) {
-    super(options);
+    // Replies arrive as the bytes ioredis read: never decoded to a string, since they are not text.
+    super({ ...options, returnBuffers: true });
     this.replyId = privateReplies ? randomBytes(6).toString('hex') : null;
     if (this.replyId === null) return;
     const replyId = this.replyId;
@@ -101,15 +104,12 @@ export class PersistentReplyRedisClient extends ClientRedis {
     return () => void end();
   }
 
-  /** Nest's callback, without the promise it awaits per reply: JSON replies, routed by packet id. */
+  /** Nest's callback, without the promise it awaits per reply: replies routed by packet id. */
   override createResponseCallback(): (channel: string, buffer: string) => Promise<void> {
+    // Nest types the message as a string; with returnBuffers it is the bytes ioredis read.
     return (_channel: string, buffer: string) => {
-      let packet: { id?: unknown; err?: unknown; response?: unknown; isDisposed?: boolean };
-      try {
-        packet = JSON.parse(buffer) as typeof packet;
-      } catch {
-        return ROUTED;
-      }
+      const packet = decodeWire(buffer as unknown as Buffer) as { id?: unknown; err?: unknown; response?: unknown; isDisposed?: boolean } | null;
+      if (typeof packet !== 'object' || packet === null || Buffer.isBuffer(packet)) return ROUTED;
       const callback = typeof packet.id === 'string' ? this.routingMap.get(packet.id) : undefined;
       if (callback === undefined) return ROUTED;
       const failed = packet.err !== undefined && packet.err !== null;
@@ -130,7 +130,7 @@ export class PersistentReplyRedisClient extends ClientRedis {
     try {
       const packet = this.assignPacketId(partialPacket);
       const pattern = this.normalizePattern(partialPacket.pattern);
-      const message = JSON.stringify(this.serializer.serialize(packet));
+      const message = encodeWire(this.serializer.serialize(packet));
       const replyChannel = this.getReplyPattern(pattern);
       let abandoned = false;
       const fail = (err: unknown): void => {
@@ -157,6 +157,10 @@ export class PersistentReplyRedisClient extends ClientRedis {
       callback({ err });
       return () => undefined;
     }
+  }
+
+  protected override dispatchEvent(packet: ReadPacket): Promise<unknown> {
+    return this.pubClient.publish(this.normalizePattern(packet.pattern), encodeWire(this.serializer.serialize(packet))) as Promise<unknown>;
   }
 
   protected override unsubscribeFromChannel(channel: string): void {

@@ -1,4 +1,4 @@
-import { ServerRedis } from '@nestjs/microservices';
+import { BinaryWireRedisServer } from './binary-wire-redis.server';
 
 /** What a JSON text can start with (after optional whitespace): an object, array, string, number or literal. */
 const MAY_BE_JSON = /^[\s{["\-0-9tfn]/;
@@ -10,7 +10,7 @@ const MAY_BE_JSON = /^[\s{["\-0-9tfn]/;
  * SyntaxError, about a tenth of a storage node's CPU while it served reads. A channel that could be JSON
  * still goes through Nest's own routing, so the routes are the same.
  */
-export class PlainPatternRedisServer extends ServerRedis {
+export class PlainPatternRedisServer extends BinaryWireRedisServer {
   protected override getRouteFromPattern(pattern: string): string {
     return MAY_BE_JSON.test(pattern) ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
   }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { RedisContext } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { ReplySafeRedisServer } from './reply-safe-redis.server';
+import { decodeWire } from './wire-codec';
 
 describe('ReplySafeRedisServer', () => {
   const context = new RedisContext(['storage.n1.write']);
@@ -10,14 +11,14 @@ describe('ReplySafeRedisServer', () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
-  it('publishes a reply as Nest does', async () => {
-    const published: [string, string][] = [];
-    const pub = { publish: async (channel: string, message: string) => published.push([channel, message]) } as unknown as Redis;
+  it("publishes a reply on Nest's reply channel, in geokv's wire format", async () => {
+    const published: [string, Buffer][] = [];
+    const pub = { publish: async (channel: string, message: Buffer) => published.push([channel, message]) } as unknown as Redis;
     const publish = new ReplySafeRedisServer({ host: '127.0.0.1', port: 6379 }).getPublisher(pub, 'storage.n1.write', 'request-1', context);
     await publish({ response: { ok: true } });
     expect(published).toHaveLength(1);
     expect(published[0][0]).toBe('storage.n1.write.reply');
-    expect(JSON.parse(published[0][1])).toMatchObject({ id: 'request-1', response: { ok: true } });
+    expect(decodeWire(published[0][1])).toMatchObject({ id: 'request-1', response: { ok: true } });
   });
 
   it('drops a reply whose connection has closed instead of rejecting (which crashed the app on shutdown)', async () => {

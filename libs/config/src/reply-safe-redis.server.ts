@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { RedisContext, ServerRedis } from '@nestjs/microservices';
+import type { RedisContext, ServerRedis, WritePacket } from '@nestjs/microservices';
 import { PlainPatternRedisServer } from './plain-pattern-redis.server';
 import { privateReplyPattern, replyIdOf } from './private-reply';
 import { quietTransportLogs } from './repeated-log';
@@ -46,7 +46,7 @@ export class ReplySafeRedisServer extends PlainPatternRedisServer {
     const replyId = this.replyIds.get(id);
     this.replyIds.delete(id);
     const publish = super.getPublisher(pub, replyId === undefined ? pattern : privateReplyPattern(pattern, replyId), id, context);
-    return async (response: unknown) => {
+    return async (response: WritePacket) => {
       try {
         corkUntilTurnEnds(pub);
         return (await publish(response)) as unknown;

@@ -4,13 +4,10 @@ import type { RequestMeta } from './storage-messages';
 /** How many of the latest operations a strong value remembers (see StrongValue.recentOps). */
 export const STRONG_RECENT_OPS = 32;
 
-/**
- * The register value of a strong key as acceptors store and send it. The bytes travel base64-encoded
- * (the transport is JSON) and are decoded once, by the acceptor's storage node.
- */
+/** The register value of a strong key as acceptors store and send it. */
 export interface StrongValue {
-  /** base64; empty for a tombstone. */
-  readonly value: string;
+  /** Empty for a tombstone. */
+  readonly value: Buffer;
   readonly contentType: string;
   /** Names the write that made this value (its operation id); a read or a failed compare-and-set keeps it. */
   readonly etag: string;

@@ -13,8 +13,8 @@ export interface ReplicatedVersion {
   readonly hlcLogical: number;
   readonly originRegion: string;
   readonly tombstone: boolean;
-  /** base64; null for a tombstone. */
-  readonly value: string | null;
+  /** Null for a tombstone (and for every version of a digest read). */
+  readonly value: Buffer | null;
   readonly contentType: string | null;
   readonly expiresAtMs: number | null;
 }

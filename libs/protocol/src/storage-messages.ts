@@ -13,16 +13,13 @@ export interface ReplicaQuorum {
   readonly quorum: number;
 }
 
-/**
- * A write (put or delete) addressed to the key's coordinator. The value travels base64-encoded because
- * the transport is JSON; it is decoded exactly once, by the storage node.
- */
+/** A write (put or delete) addressed to the key's coordinator. */
 export interface WriteRequest extends RequestMeta {
   readonly keyspace: string;
   readonly key: string;
   readonly tombstone: boolean;
-  /** base64; absent for a delete. */
-  readonly value?: string;
+  /** Absent for a delete. */
+  readonly value?: Buffer;
   readonly contentType?: string;
   /** The client's causal context token, already validated by the gateway; absent when the client sent none. */
   readonly context?: string;
@@ -56,8 +53,7 @@ export interface ReadRequest extends RequestMeta {
 
 /** One live version as it travels to the gateway. */
 export interface WireVersion {
-  /** base64 */
-  readonly value: string;
+  readonly value: Buffer;
   readonly contentType: string;
   readonly etag: string;
   readonly originRegion: string;

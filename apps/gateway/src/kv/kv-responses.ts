@@ -28,7 +28,7 @@ export function sendRead(reply: FastifyReply, result: ReadResult): void {
       .header('content-type', version.contentType)
       .header('etag', `"${version.etag}"`)
       .header('last-modified', new Date(version.lastModifiedMs).toUTCString())
-      .send(Buffer.from(version.value, 'base64'));
+      .send(version.value);
     return;
   }
   void reply
@@ -39,10 +39,9 @@ export function sendRead(reply: FastifyReply, result: ReadResult): void {
 
 /** A sibling in a 300 body: textual values inline as UTF-8, anything else as base64. */
 function siblingOf(version: WireVersion) {
-  const bytes = Buffer.from(version.value, 'base64');
-  const text = TEXTUAL_TYPES.test(version.contentType) ? utf8OrNull(bytes) : null;
+  const text = TEXTUAL_TYPES.test(version.contentType) ? utf8OrNull(version.value) : null;
   return {
-    value: text ?? version.value,
+    value: text ?? version.value.toString('base64'),
     encoding: text === null ? 'base64' : 'utf8',
     contentType: version.contentType,
     etag: version.etag,

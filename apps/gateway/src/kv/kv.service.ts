@@ -89,8 +89,8 @@ const READS_IN_FLIGHT_PER_NODE = 2;
  * Coalesced messages must stay far below Redis's pub/sub output-buffer limit (32 MB by default; past it
  * Redis drops the subscriber's connection), and each must be answered within the RPC deadline, which fails
  * every request it carries. Writes carry their values, so they are capped by bytes. Read replies carry
- * values of sizes known only once answered, so reads are capped by count (16 values of 1 MiB are ~22 MB of
- * base64 JSON at worst) and by the recent replies' average size: small values (the common case) still share
+ * values of sizes known only once answered, so reads are capped by count (16 values of 1 MiB are 16 MiB at
+ * worst) and by the recent replies' average size: small values (the common case) still share
  * a message 16 at a time, 1 MiB ones go about four at a time (16 at a time, a slow machine took over the
  * 5 s deadline to answer them).
  */
@@ -149,7 +149,7 @@ export class KvService {
       key: command.key,
       replication: quorumFor(policy.replicationFactor, policy.writeQuorum, command.writeQuorum, 'X-Write-Quorum'),
       tombstone: false,
-      value: command.value.toString('base64'),
+      value: command.value,
       contentType: command.contentType,
       context: command.context,
       ttlSeconds,

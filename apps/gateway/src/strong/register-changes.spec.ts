@@ -3,7 +3,7 @@ import { deleteRegister, readRegister, recogniseOperation, writeRegister, type N
 
 const NOW = 1_000_000;
 const fresh = (etag: string, expiresAtMs: number | null = null): NewValue => ({
-  value: Buffer.from(etag).toString('base64'),
+  value: Buffer.from(etag),
   contentType: 'text/plain',
   etag,
   lastModifiedMs: NOW - 10,
@@ -16,7 +16,7 @@ const stored = (etag: string, expiresAtMs: number | null = null, recentOps: stri
   version: recentOps.length,
   recentOps,
 });
-const tombstone = (etag: string): NewValue => ({ ...fresh(etag), value: '', contentType: '' });
+const tombstone = (etag: string): NewValue => ({ ...fresh(etag), value: Buffer.alloc(0), contentType: '' });
 
 describe('register changes', () => {
   it('reads the live value and leaves the register as it is (same reference)', () => {

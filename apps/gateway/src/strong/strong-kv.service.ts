@@ -18,6 +18,7 @@ type OperationName = 'get' | 'put' | 'delete';
 
 /** A write's id, unique across regions and retries: its ETag, and its entry in the key's recentOps. */
 const operationId = (): string => randomBytes(12).toString('base64url');
+const NO_BYTES = Buffer.alloc(0);
 
 const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Math.random(), sleep: (ms) => sleep(ms) };
 
@@ -63,7 +64,7 @@ export class StrongKvService {
     const nowMs = Date.now();
     const ttlSeconds = command.ttlSeconds ?? policy.defaultTtlSeconds;
     const value: NewValue = {
-      value: command.value.toString('base64'),
+      value: command.value,
       contentType: command.contentType,
       etag: operationId(),
       lastModifiedMs: nowMs,
@@ -79,7 +80,7 @@ export class StrongKvService {
 
   async delete(command: DeleteCommand): Promise<Written> {
     const nowMs = Date.now();
-    const tombstone: NewValue = { value: '', contentType: '', etag: operationId(), lastModifiedMs: nowMs, expiresAtMs: null, originRegion: this.config.GEOKV_REGION };
+    const tombstone: NewValue = { value: NO_BYTES, contentType: '', etag: operationId(), lastModifiedMs: nowMs, expiresAtMs: null, originRegion: this.config.GEOKV_REGION };
     await this.run('delete', command.requestId, command.keyspace, command.key, {
       change: deleteRegister(tombstone, command.preconditions, nowMs),
       recognise: recogniseOperation(tombstone.etag),

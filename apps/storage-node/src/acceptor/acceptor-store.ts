@@ -59,7 +59,7 @@ export class AcceptorStore {
         wave.map((r) => r.key),
         wave.map((r) => r.ballot.counter),
         wave.map((r) => r.ballot.proposer),
-        wave.map((r) => (r.value === null ? null : Buffer.from(r.value.value, 'base64'))),
+        wave.map((r) => r.value?.value ?? null),
         wave.map((r) => r.value?.contentType ?? null),
         wave.map((r) => r.value?.etag ?? null),
         wave.map((r) => r.value?.lastModifiedMs ?? null),
@@ -86,7 +86,7 @@ function conflictOf(row: { conflict_counter: string | null; conflict_proposer: s
 function valueOf(row: PreparedRow): StrongValue | null {
   if (row.value === null) return null;
   return {
-    value: row.value.toString('base64'),
+    value: row.value,
     contentType: row.content_type!,
     etag: row.etag!,
     lastModifiedMs: Number(row.last_modified_ms),

@@ -67,7 +67,7 @@ export class KvService {
       ref,
       {
         tombstone: request.tombstone,
-        value: request.value === undefined ? null : Buffer.from(request.value, 'base64'),
+        value: request.value ?? null,
         contentType: request.contentType ?? null,
         context: request.context === undefined ? null : decodeContext(request.context),
         expiresAtMs: request.ttlSeconds ? nowMs + request.ttlSeconds * 1000 : null,
@@ -154,9 +154,10 @@ export class KvService {
   }
 }
 
-// A version's wire form (its value base64-encoded, its etag) is built once and remembered: versions are
-// immutable, and a hot key is read far more often than written.
+// A version's wire form (its etag above all) is built once and remembered: versions are immutable, and a
+// hot key is read far more often than written.
 const wireForms = new WeakMap<StoredVersion, WireVersion>();
+const NO_BYTES = Buffer.alloc(0);
 
 // The same holds for a key's causal context: the cache hands out the same list of versions until the next
 // write of the key replaces it, and merging and encoding its clocks cost a tenth of a node's CPU under reads.
@@ -175,7 +176,7 @@ function toWire(version: StoredVersion): WireVersion {
   let wire = wireForms.get(version);
   if (wire === undefined) {
     wire = {
-      value: (version.value ?? Buffer.alloc(0)).toString('base64'),
+      value: version.value ?? NO_BYTES,
       contentType: version.contentType ?? 'application/octet-stream',
       etag: etagOf(version.dot),
       originRegion: version.originRegion,

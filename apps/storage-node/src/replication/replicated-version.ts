@@ -14,7 +14,7 @@ export function replicatedVersionOf(ref: KeyRef, version: StoredVersion): Replic
     hlcLogical: version.hlc.logical,
     originRegion: version.originRegion,
     tombstone: version.tombstone,
-    value: version.value === null ? null : version.value.toString('base64'),
+    value: version.value,
     contentType: version.contentType,
     expiresAtMs: version.expiresAtMs,
   };
@@ -28,7 +28,7 @@ export function storedVersionOf(version: ReplicatedVersion): StoredVersion {
     hlc: { wallMs: version.hlcWallMs, logical: version.hlcLogical },
     originRegion: version.originRegion,
     tombstone: version.tombstone,
-    value: version.value === null ? null : Buffer.from(version.value, 'base64'),
+    value: version.value,
     contentType: version.contentType,
     expiresAtMs: version.expiresAtMs,
   };
