@@ -26,16 +26,6 @@ export class CommonConfig {
   LOG_LEVEL: LogLevel = 'info';
 
   /**
-   * Whether this app's requests ask to be answered on a reply channel of their own (see private-reply.ts).
-   * Every app of this release answers there when asked, but an earlier release answers only on the shared
-   * channel: while any app this one talks to (in its region, or a peer region's replicator) still runs
-   * one, set `off`, and `on` once all are upgraded.
-   */
-  @Expose()
-  @IsIn(['on', 'off'])
-  GEOKV_PRIVATE_REPLIES: 'on' | 'off' = 'on';
-
-  /**
    * How long one microservice request may take before the caller gives up (and answers 503 TIMEOUT).
    * 5 s: a node commits large values at ~13 MiB/s on the 2-core reference machine, so a burst of 32
    * writes of 1 MiB to one node takes ~2.5 s; a shorter deadline would time out writes that are about to

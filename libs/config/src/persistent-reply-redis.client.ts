@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ClientRedis, type OutgoingEvent, type OutgoingRequest, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { TransportTimeoutError } from './transport-timeout.error';
-import type { CommonConfig } from './common-config';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { quietTransportLogs } from './repeated-log';
 import { transportOptionsFromUrl } from './redis-options';
@@ -13,8 +12,7 @@ const ROUTED: Promise<void> = Promise.resolve();
 
 /**
  * The Nest Redis client, except that:
- * - it waits for replies on a channel of its own (see private-reply.ts), named in every request it sends
- *   (unless the app runs with GEOKV_PRIVATE_REPLIES=off during an upgrade);
+ * - it waits for replies on a channel of its own (see private-reply.ts), named in every request it sends;
  * - it stays subscribed to a reply channel once it has used it. Nest's client unsubscribes whenever no
  *   request is in flight, so a caller making one request at a time pays a SUBSCRIBE round trip before
  *   every request and an UNSUBSCRIBE after it. ioredis re-subscribes on its own after a reconnect, so a
@@ -32,16 +30,14 @@ const ROUTED: Promise<void> = Promise.resolve();
  * - it speaks geokv's binary wire format (wire-codec.ts), as geokv's servers do, instead of JSON.
  */
 export class PersistentReplyRedisClient extends ClientRedis {
-  /** Names this client's reply channels; random, so that two processes never share one. null: the shared ones. */
-  readonly replyId: string | null;
+  /** Names this client's reply channels; random, so that two processes never share one. */
+  readonly replyId = randomBytes(6).toString('hex');
   /** Shared by the publishing and the subscribing connection: one outage, one log. */
   private readonly onConnectionError = quietTransportLogs(this.logger, 'client');
 
-  constructor(options: ConstructorParameters<typeof ClientRedis>[0], privateReplies = true) {
+  constructor(options: ConstructorParameters<typeof ClientRedis>[0]) {
     // Replies arrive as the bytes ioredis read: never decoded to a string, since they are not text.
     super({ ...options, returnBuffers: true });
-    this.replyId = privateReplies ? randomBytes(6).toString('hex') : null;
-    if (this.replyId === null) return;
     const replyId = this.replyId;
     const serializer = this.serializer;
     this.serializer = {
@@ -123,7 +119,7 @@ export class PersistentReplyRedisClient extends ClientRedis {
   }
 
   override getReplyPattern(pattern: string): string {
-    return super.getReplyPattern(this.replyId === null ? pattern : privateReplyPattern(pattern, this.replyId));
+    return super.getReplyPattern(privateReplyPattern(pattern, this.replyId));
   }
 
   protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -171,6 +167,6 @@ export class PersistentReplyRedisClient extends ClientRedis {
 }
 
 /** The Redis-transport client every geokv app uses to send requests and events. */
-export function createTransportClient(redisUrl: string, config: Pick<CommonConfig, 'GEOKV_PRIVATE_REPLIES'>): PersistentReplyRedisClient {
-  return new PersistentReplyRedisClient(transportOptionsFromUrl(redisUrl), config.GEOKV_PRIVATE_REPLIES === 'on');
+export function createTransportClient(redisUrl: string): PersistentReplyRedisClient {
+  return new PersistentReplyRedisClient(transportOptionsFromUrl(redisUrl));
 }

@@ -9,7 +9,7 @@ import { createTransportClient, type PersistentReplyRedisClient } from './persis
 import { replyIdOf } from './private-reply';
 import { transportOptionsFromUrl } from './redis-options';
 import { ReplySafeRedisServer } from './reply-safe-redis.server';
-import { decodeWire } from './wire-codec';
+import { decodeWire, encodeWire } from './wire-codec';
 
 describe('private reply channels, over a real Redis', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'geokv-private-reply-'));
@@ -47,17 +47,19 @@ describe('private reply channels, over a real Redis', () => {
   }
 
   it('answers each geokv client on its own channel, and one that names none on the shared one', async () => {
-    const first = await connected(createTransportClient(redis.url, { GEOKV_PRIVATE_REPLIES: 'on' }));
-    const second = await connected(createTransportClient(redis.url, { GEOKV_PRIVATE_REPLIES: 'on' }));
-    // GEOKV_PRIVATE_REPLIES=off, while an app it talks to runs an earlier release: answered as Nest's client is.
-    const shared = await connected(createTransportClient(redis.url, { GEOKV_PRIVATE_REPLIES: 'off' }));
+    const first = await connected(createTransportClient(redis.url));
+    const second = await connected(createTransportClient(redis.url));
     expect(first.replyId).not.toBe(second.replyId);
-    expect(shared.replyId).toBeNull();
 
-    const answers = await Promise.all(
-      [first, second, shared].map((client, i) => firstValueFrom(client.send<string>('echo', `request ${i}`).pipe(timeout(5_000)))),
-    );
-    expect(answers).toEqual(['request 0', 'request 1', 'request 2']);
+    const answers = await Promise.all([first, second].map((client, i) => firstValueFrom(client.send<string>('echo', `request ${i}`).pipe(timeout(5_000)))));
+    expect(answers).toEqual(['request 0', 'request 1']);
+    // A request that names no client, as Nest's own client sends them (in geokv's wire format).
+    const publisher = new Redis(redis.url);
+    try {
+      await publisher.publish('echo', encodeWire({ pattern: 'echo', data: 'request 2', id: 'plain-1' }));
+    } finally {
+      publisher.disconnect();
+    }
 
     for (let waited = 0; replies.length < 3 && waited < 2_000; waited += 10) await sleep(10);
     expect(replies).toEqual(
@@ -71,7 +73,7 @@ describe('private reply channels, over a real Redis', () => {
   }, 30_000);
 
   it('takes only a hex reply id: anything else cannot name a channel', () => {
-    const client: PersistentReplyRedisClient = createTransportClient('redis://127.0.0.1:6379', { GEOKV_PRIVATE_REPLIES: 'on' });
+    const client: PersistentReplyRedisClient = createTransportClient('redis://127.0.0.1:6379');
     expect(client.replyId).toMatch(/^[0-9a-f]{12}$/);
     expect(replyIdOf({ replyId: client.replyId })).toBe(client.replyId);
     for (const replyId of ['', 'x.y', 'ABC', '*', 7, null, 'a'.repeat(33)]) expect(replyIdOf({ replyId })).toBeUndefined();

@@ -5,7 +5,7 @@
  * replicator the answers to the other peers' shipments, and each added gateway would multiply the reply
  * traffic of all of them. A geokv client names itself in each request (`replyId`) and listens on
  * `<pattern>.<replyId>.reply`; a geokv server answers there, and on `<pattern>.reply` to a request that
- * names no client (one running with GEOKV_PRIVATE_REPLIES=off).
+ * names no client.
  */
 
 /** The request field that names the client's reply channel. */

@@ -9,7 +9,7 @@ import { TRANSPORT_CLIENT } from './tokens';
     {
       provide: TRANSPORT_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL, config),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
     RpcClient,
   ],

@@ -8,7 +8,7 @@ export class PeerTransports implements OnApplicationShutdown {
   readonly peers: readonly { readonly region: string; readonly client: PersistentReplyRedisClient }[];
 
   constructor(@Inject(APP_CONFIG) config: GatewayConfig) {
-    this.peers = [...parsePeers(config.GEOKV_PEERS)].map(([region, url]) => ({ region, client: createTransportClient(url, config) }));
+    this.peers = [...parsePeers(config.GEOKV_PEERS)].map(([region, url]) => ({ region, client: createTransportClient(url) }));
   }
 
   async onApplicationShutdown(): Promise<void> {

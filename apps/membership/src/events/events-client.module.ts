@@ -8,7 +8,7 @@ import { EVENTS_CLIENT } from './tokens';
     {
       provide: EVENTS_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL, config),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
   ],
   exports: [EVENTS_CLIENT],

@@ -7,7 +7,7 @@ import { LOCAL_TRANSPORT } from './tokens';
 @Global()
 @Module({
   providers: [
-    { provide: LOCAL_TRANSPORT, inject: [APP_CONFIG], useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL, config) },
+    { provide: LOCAL_TRANSPORT, inject: [APP_CONFIG], useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL) },
     RegionViewService,
   ],
   exports: [LOCAL_TRANSPORT, RegionViewService],

@@ -9,7 +9,7 @@ export class PeerLinks implements OnApplicationShutdown {
   readonly all: readonly PeerLink[];
 
   constructor(@Inject(APP_CONFIG) config: ReplicatorConfig) {
-    this.all = [...peersOf(config)].map(([peer, url]) => new PeerLink(peer, createTransportClient(url, config)));
+    this.all = [...peersOf(config)].map(([peer, url]) => new PeerLink(peer, createTransportClient(url)));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -11,7 +11,7 @@ import { MEMBERSHIP_CLIENT } from './tokens';
     {
       provide: MEMBERSHIP_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL, config),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
     HeartbeatService,
   ],

@@ -12,7 +12,7 @@ import { REGION_TRANSPORT } from './tokens';
     {
       provide: REGION_TRANSPORT,
       inject: [APP_CONFIG],
-      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL, config),
+      useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
     RegionView,
     ReplicaClient,
