@@ -317,21 +317,35 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
   }, 30_000);
 
   it('acknowledges 200 concurrent writes, each with its outbox row, grouped into commits of more than one write', async () => {
+    const deleted = Array.from({ length: 20 }, (_, i) => `group/${String(i * 10).padStart(3, '0')}-gone`);
+    for (const key of deleted) expect((await rpc.write(NODE, put(key, randomBytes(16)))).written).toBe(true);
     const batchesBefore = await metricValue('geokv_write_batch_size_count');
     const writesBefore = await metricValue('geokv_write_batch_size_sum');
-    const values = Array.from({ length: 200 }, () => randomBytes(64));
+    // Lengths that vary (an empty value among them) and deletes in the same commits: a commit carries its
+    // values end to end in one parameter, and each row must get exactly its own bytes, or none.
+    const values = Array.from({ length: 200 }, (_, i) => randomBytes((i * 37) % 301));
 
-    const results = await Promise.all(values.map((value, i) => rpc.write(NODE, put(`group/${String(i).padStart(3, '0')}`, value))));
+    const results = await Promise.all([
+      ...values.map((value, i) => rpc.write(NODE, put(`group/${String(i).padStart(3, '0')}`, value))),
+      ...deleted.map((key) => rpc.write(NODE, { ...put(key, Buffer.alloc(0)), tombstone: true, value: undefined })),
+    ]);
 
     expect(results.every((result) => result.written)).toBe(true);
-    expect(await outboxRows('group/')).toBe(200);
-    const stored = await query<{ key: string; value: Buffer }>(shardUrl, `SELECT key, value FROM versions WHERE key LIKE 'group/%' ORDER BY key`);
-    expect(stored).toHaveLength(200);
-    stored.forEach((row, i) => expect(row.value.equals(values[i])).toBe(true));
+    expect(await outboxRows('group/')).toBe(240);
+    for (const table of ['versions', 'outbox']) {
+      const stored = await query<{ key: string; value: Buffer }>(
+        shardUrl,
+        `SELECT key, value FROM ${table} WHERE key LIKE 'group/%' AND key NOT LIKE '%-gone' ORDER BY key`,
+      );
+      expect(stored).toHaveLength(200);
+      stored.forEach((row, i) => expect([row.key, row.value.equals(values[i])]).toEqual([row.key, true]));
+    }
+    const tombstones = await query<{ tombstone: boolean; value: Buffer | null }>(shardUrl, `SELECT tombstone, value FROM versions WHERE key LIKE '%-gone'`);
+    expect(tombstones).toEqual(Array(20).fill({ tombstone: true, value: null }));
 
     const batches = (await metricValue('geokv_write_batch_size_count')) - batchesBefore;
     const writes = (await metricValue('geokv_write_batch_size_sum')) - writesBefore;
-    expect(writes).toBe(200);
+    expect(writes).toBe(220);
     // Fewer commits than writes: at least one commit carried several writes.
     expect(batches).toBeGreaterThanOrEqual(1);
     expect(batches).toBeLessThan(writes);

@@ -1,4 +1,4 @@
-import { unnestVersions, VERSION_COLUMNS } from './version-rows';
+import { VERSION_COLUMNS, versionRows } from './version-rows';
 
 /** A named prepared statement: parsed and planned once per connection, then reused. */
 export interface ShardStatement {
@@ -46,7 +46,8 @@ export const LOAD_VERSIONS: ShardStatement = {
  * checks in the statement's own snapshot that none of them has a row; if one has, every CTE writes
  * nothing and the statement returns `applied = false`, so the batch can read those keys and merge again.
  * All CTEs share one snapshot, so the guard and the writes see the same table. It also returns where the
- * batch's outbox rows end (they share the statement's txid), for OutboxTail.
+ * batch's outbox rows end (they share the statement's txid), for OutboxTail. $50–$52 hold the values of
+ * the upserted, outbox and conflict rows, each set end to end in one binary parameter (see versionRows).
  *
  * Concurrent batches never share a key (WriteBatcher), but a batch's hints may share rows with a
  * RECORD_HINTS running beside it; both upsert hints in (target, keyspace, key) order so that they cannot
@@ -69,19 +70,17 @@ export const COMMIT_BATCH: ShardStatement = {
        AND (SELECT ok FROM guard)
    ), upserted AS (
      INSERT INTO versions (${VERSION_COLUMNS})
-     SELECT * FROM ${unnestVersions(5)} WHERE (SELECT ok FROM guard)
+     SELECT ${VERSION_COLUMNS} FROM ${versionRows(5, 50)} AS v WHERE (SELECT ok FROM guard)
      ON CONFLICT (keyspace, key, dot_actor, dot_counter) DO UPDATE SET context = excluded.context
    ), logged AS (
      INSERT INTO outbox (${VERSION_COLUMNS})
-     SELECT * FROM ${unnestVersions(17)} WHERE (SELECT ok FROM guard)
+     SELECT ${VERSION_COLUMNS} FROM ${versionRows(17, 51)} AS v WHERE (SELECT ok FROM guard)
      RETURNING txid, id
    ), conflicted AS (
      INSERT INTO conflicts (${VERSION_COLUMNS.replace(', expires_at', '')}, resolution, winner_actor, winner_counter)
      SELECT l.keyspace, l.key, l.dot_actor, l.dot_counter, l.context, l.hlc_wall_ms, l.hlc_logical, l.origin_region,
             l.tombstone, l.value, l.content_type, w.resolution, w.winner_actor, w.winner_counter
-       FROM ${unnestVersions(29)} WITH ORDINALITY
-            AS l(keyspace, key, dot_actor, dot_counter, context, hlc_wall_ms, hlc_logical, origin_region,
-                 tombstone, value, content_type, expires_at, n)
+       FROM ${versionRows(29, 52)} AS l
        JOIN unnest($41::text[], $42::text[], $43::bigint[]) WITH ORDINALITY
             AS w(resolution, winner_actor, winner_counter, n) USING (n)
       WHERE (SELECT ok FROM guard)
