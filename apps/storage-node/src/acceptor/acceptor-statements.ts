@@ -1,3 +1,4 @@
+import { packedValue } from '../kv/packed-values';
 import type { ShardStatement } from '../kv/shard-statements';
 
 /*
@@ -45,15 +46,17 @@ export const PREPARE_BATCH: ShardStatement = {
 };
 
 /**
- * Phase 2 for ($1 keyspaces, $2 keys, $3 counters, $4 proposers, $5 values, $6 content types, $7 etags,
+ * Phase 2 for ($1 keyspaces, $2 keys, $3 counters, $4 proposers, $5 value lengths, $6 content types, $7 etags,
  * $8 last-modified ms, $9 expiry ms, $10 origin regions, $11 tombstone flags, $12 recent operation ids as JSON arrays,
- * $13 versions), answered in input order. A null value (and etag) empties the register.
+ * $13 versions, $14 the values packed end to end: see PackedValues), answered in input order. A null value (and etag) empties the register.
  */
 export const ACCEPT_BATCH: ShardStatement = {
   name: 'acceptor_accept',
   text: `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[], $13::bigint[])
-       WITH ORDINALITY AS i(keyspace, key, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
+     SELECT keyspace, key, counter, proposer, ${packedValue(14, 'value_length', 'n')} AS value, content_type, etag, last_modified_ms,
+            expires_at_ms, origin_region, tombstone, recent_ops, version, n
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[], $13::bigint[])
+       WITH ORDINALITY AS i(keyspace, key, counter, proposer, value_length, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
                             tombstone, recent_ops, version, n)
    ), accepted AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer,

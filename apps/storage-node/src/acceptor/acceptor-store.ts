@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Ballot } from '@geokv/caspaxos';
 import type { AcceptRequest, AcceptResult, PrepareRequest, PrepareResult, StrongValue } from '@geokv/protocol';
+import { PackedValues } from '../kv/packed-values';
 import { ShardDatabase } from '../kv/shard-database';
 import { ACCEPT_BATCH, PREPARE_BATCH } from './acceptor-statements';
 
@@ -54,12 +55,14 @@ export class AcceptorStore {
 
   accept(requests: readonly AcceptRequest[]): Promise<AcceptResult[]> {
     return inWaves(requests, async (wave) => {
+      const values = new PackedValues();
+      for (const r of wave) values.push(r.value?.value ?? null);
       const rows = await this.db.run<AcceptedRow>(ACCEPT_BATCH, [
         wave.map((r) => r.keyspace),
         wave.map((r) => r.key),
         wave.map((r) => r.ballot.counter),
         wave.map((r) => r.ballot.proposer),
-        wave.map((r) => r.value?.value ?? null),
+        values.lengths,
         wave.map((r) => r.value?.contentType ?? null),
         wave.map((r) => r.value?.etag ?? null),
         wave.map((r) => r.value?.lastModifiedMs ?? null),
@@ -69,6 +72,7 @@ export class AcceptorStore {
         // A text[] of text[] cannot be passed as one parameter; each list travels as a JSON array instead.
         wave.map((r) => (r.value === null ? null : JSON.stringify(r.value.recentOps))),
         wave.map((r) => r.value?.version ?? null),
+        values.bytes(),
       ]);
       return rows.map((row, i): AcceptResult => (row.ok ? { accepted: true } : { accepted: false, conflict: conflictOf(row, wave[i].ballot) }));
     });

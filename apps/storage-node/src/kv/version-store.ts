@@ -54,9 +54,9 @@ export class VersionStore {
       ...hintColumns(changes.hints),
       changes.assumedAbsent.map((ref) => ref.keyspace),
       changes.assumedAbsent.map((ref) => ref.key),
-      upserts.valueBytes(),
-      outbox.valueBytes(),
-      losers.valueBytes(),
+      upserts.values.bytes(),
+      outbox.values.bytes(),
+      losers.values.bytes(),
     ]);
     const [row] = rows;
     const lastOutbox = row.outbox_txid === null || row.outbox_last_id === null ? null : { txid: row.outbox_txid, id: row.outbox_last_id };
