@@ -170,6 +170,8 @@ describe('bad input (one region, three storage nodes)', () => {
       ['empty', ''],
       ['over 8 KiB', 'A'.repeat(9_000)],
       ['trailing bytes', 'AQAA'],
+      // Well-formed, but names an actor no node can have, which the transport could not carry as a map key.
+      ['actor __proto__', Buffer.from([1, 1, 9, ...Buffer.from('__proto__'), 1]).toString('base64url')],
     ])('malformed context (%s) answers 400 MALFORMED_CONTEXT on PUT and DELETE', async (_name, token) => {
       await expectRejected('/v1/kv/default/target', { method: 'PUT', body: 'with a bad context', headers: { 'x-causal-context': token } }, 400, 'MALFORMED_CONTEXT');
       await expectRejected('/v1/kv/default/target', { method: 'DELETE', headers: { 'x-causal-context': token } }, 400, 'MALFORMED_CONTEXT');

@@ -26,6 +26,14 @@ export const MAX_TOKEN_CHARS = 8 * 1024;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
+ * The one actor name a context may not carry. Clocks cross geokv's transport as MessagePack maps, whose
+ * decoder (msgpackr) renames a `__proto__` key to keep it from setting an object's prototype, so a version
+ * whose clock named it would arrive at other replicas with a different clock. No node can have the name
+ * (actors are `region/node`), so only a crafted token carries it.
+ */
+const UNCARRIABLE_ACTOR = '__proto__';
+
+/**
  * Encodes `clock` as a URL-safe token. Guarantees: decodeContext(encodeContext(c)) deep-equals c (zero
  * entries aside, which mean the same as absent ones), and equal clocks give identical tokens.
  * @throws ContextTooLargeError when the token would exceed the limits decodeContext enforces.
@@ -84,7 +92,9 @@ export function decodeContext(token: string): VectorClock {
     }
     const counter = readVarint(bytes, end);
     if (counter.value === 0) throw new MalformedContextError('zero counter');
-    entries.push([decodeUtf8(actor), counter.value]);
+    const name = decodeUtf8(actor);
+    if (name === UNCARRIABLE_ACTOR) throw new MalformedContextError(`actor ${UNCARRIABLE_ACTOR} is not a node`);
+    entries.push([name, counter.value]);
     previousActor = actor;
     offset = counter.next;
   }
@@ -93,6 +103,7 @@ export function decodeContext(token: string): VectorClock {
 }
 
 function utf8Bytes(actor: string): Buffer {
+  if (actor === UNCARRIABLE_ACTOR) throw new RangeError(`actor ${UNCARRIABLE_ACTOR} is not a node`);
   const bytes = Buffer.from(actor, 'utf8');
   // Unpaired surrogates become U+FFFD, which would not round-trip; refuse rather than alter the actor.
   if (bytes.toString('utf8') !== actor) throw new RangeError('actor is not well-formed Unicode');
