@@ -80,3 +80,75 @@ describe('shard statements on a fresh shard (real PostgreSQL)', () => {
     for (const pattern of expected) expect(plan).toMatch(pattern);
   });
 });
+
+/**
+ * A cursor only says where a peer's stream starts again, so its moves commit without waiting for the WAL
+ * flush that every acknowledged write waits on. That must stay confined to their own transactions: the
+ * group commits that follow on the same pooled connection must wait for their flush as before.
+ */
+describe('cursor moves (real PostgreSQL)', () => {
+  const teardown = new Teardown();
+  const MOVES = 200;
+  let client: Client;
+  let txid = 1_000;
+
+  beforeAll(async () => {
+    client = new Client({ connectionString: await createMigratedShard('cursors', teardown) });
+    await client.connect();
+    teardown.add('disconnect', () => client.end());
+  });
+
+  afterAll(() => teardown.run());
+
+  /** WAL flushes of the whole server so far, with this session's own counts reported first. */
+  async function walSyncs(): Promise<number> {
+    await client.query('SELECT pg_stat_force_next_flush()');
+    await client.query('SELECT 1');
+    const { rows } = await client.query<{ syncs: string }>('SELECT wal_sync::text AS syncs FROM pg_stat_wal');
+    return Number(rows[0].syncs);
+  }
+
+  async function cursorOf(peer: string): Promise<string | undefined> {
+    const { rows } = await client.query<{ txid: string }>('SELECT acked_txid::text AS txid FROM replication_cursors WHERE peer = $1', [peer]);
+    return rows[0]?.txid;
+  }
+
+  async function synchronousCommit(): Promise<string> {
+    const { rows } = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    return rows[0].synchronous_commit;
+  }
+
+  it('counts the WAL flushes of ordinary commits (the measure the cursor moves are held to)', async () => {
+    const before = await walSyncs();
+    for (let i = 0; i < MOVES; i++) {
+      await client.query('INSERT INTO replication_cursors (peer, acked_txid, acked_id) VALUES ($1, $2::xid8, 1) ON CONFLICT (peer) DO UPDATE SET acked_txid = excluded.acked_txid', ['peer-plain', String((txid += 1))]);
+    }
+    expect((await walSyncs()) - before).toBeGreaterThanOrEqual(MOVES);
+  });
+
+  it.each([
+    ['ack_outbox', (peer: string, position: string) => client.query({ name: ACK_OUTBOX.name, text: ACK_OUTBOX.text, values: [peer, position, 1] })],
+    [
+      'ack_and_read_outbox_after',
+      (peer: string, position: string) =>
+        client.query({ name: ACK_AND_READ_OUTBOX_AFTER.name, text: ACK_AND_READ_OUTBOX_AFTER.text, values: [peer, position, 1, '0', 0, 10] }),
+    ],
+  ])('%s moves the cursor without waiting for a WAL flush, and leaves later commits waiting for theirs', async (name, move) => {
+    const peer = `peer-${name}`;
+    const before = await walSyncs();
+    for (let i = 0; i < MOVES; i++) await move(peer, String((txid += 1)));
+    const flushes = (await walSyncs()) - before;
+
+    expect(await cursorOf(peer)).toBe(String(txid));
+    // Each move waiting for its flush would make MOVES of them; the WAL writer flushes the lot every 200 ms.
+    expect(flushes).toBeLessThan(MOVES / 4);
+    expect(await synchronousCommit()).toBe('on');
+  });
+
+  it('a cursor never moves backwards', async () => {
+    await client.query({ name: ACK_OUTBOX.name, text: ACK_OUTBOX.text, values: ['peer-late', '500', 7] });
+    const { rows } = await client.query<{ moved: number }>({ name: ACK_OUTBOX.name, text: ACK_OUTBOX.text, values: ['peer-late', '499', 9] });
+    expect(rows[0].moved).toBe(0);
+    expect(await cursorOf('peer-late')).toBe('500');
+  });
+});

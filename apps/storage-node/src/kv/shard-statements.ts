@@ -156,13 +156,29 @@ export const OUTBOX_BACKLOG_AFTER: ShardStatement = {
       FROM outbox WHERE (txid, id) > ($1::xid8, $2::bigint)`,
 };
 
-/** Peer $1's cursor moved to ($2, $3); never backwards, so a late retry of an old ack changes nothing. */
-const MOVE_CURSOR = `INSERT INTO replication_cursors (peer, acked_txid, acked_id) VALUES ($1, $2::xid8, $3::bigint)
+/**
+ * A CTE that lets its statement commit without waiting for PostgreSQL to flush the WAL: `synchronous_commit`
+ * is read at commit, and `set_config(…, true)` turns it off for the statement's own transaction only, so the
+ * pooled connection's next commit waits again. Only for writes that may be lost in a crash of the server: a
+ * cursor that moved back ships some rows twice, and applying a version twice changes nothing. Every write
+ * that acknowledges anything to a client or a peer still waits for its flush, which also carries these.
+ * Under replication load a cursor move was one commit in five, each queuing for the flush that the group
+ * commits wait on.
+ */
+const WITHOUT_FLUSH_WAIT = `without_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))`;
+
+/**
+ * CTEs (`without_flush_wait`, `moved`) moving peer $1's cursor to ($2, $3), committed without waiting for the
+ * WAL flush; never backwards, so a late retry of an old ack changes nothing.
+ */
+const MOVE_CURSOR = `${WITHOUT_FLUSH_WAIT}, moved AS (
+      INSERT INTO replication_cursors (peer, acked_txid, acked_id) SELECT $1, $2::xid8, $3::bigint FROM without_flush_wait
       ON CONFLICT (peer) DO UPDATE SET acked_txid = excluded.acked_txid, acked_id = excluded.acked_id, acked_at = now()
-      WHERE (replication_cursors.acked_txid, replication_cursors.acked_id) < (excluded.acked_txid, excluded.acked_id)`;
+      WHERE (replication_cursors.acked_txid, replication_cursors.acked_id) < (excluded.acked_txid, excluded.acked_id)
+      RETURNING 1)`;
 
 /** Moves peer $1's cursor to ($2, $3). */
-export const ACK_OUTBOX: ShardStatement = { name: 'ack_outbox', text: MOVE_CURSOR };
+export const ACK_OUTBOX: ShardStatement = { name: 'ack_outbox', text: `WITH ${MOVE_CURSOR} SELECT count(*)::int AS moved FROM moved` };
 
 /**
  * Moves peer $1's cursor to ($2, $3) and reads the rows after ($4, $5), at most $6, in one round trip: a
@@ -171,7 +187,7 @@ export const ACK_OUTBOX: ShardStatement = { name: 'ack_outbox', text: MOVE_CURSO
  */
 export const ACK_AND_READ_OUTBOX_AFTER: ShardStatement = {
   name: 'ack_and_read_outbox_after',
-  text: `WITH moved AS (${MOVE_CURSOR})
+  text: `WITH ${MOVE_CURSOR}
     ${outboxPageAfter('($4::xid8, $5::bigint)', '$6')}`,
 };
 
