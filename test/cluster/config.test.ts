@@ -75,6 +75,23 @@ describe('configuration is validated at boot', () => {
     expectRefused(exit, 'gateway', ['REDIS_URL']);
   }, 30_000);
 
+  it('gateway: a REDIS_URL its parser cannot read (port 99999) exits 1, names it, and never prints its password', async () => {
+    const exit = await runApp('gateway', { PORT: String(await freePort()), REDIS_URL: 'redis://:s3cret-pw@127.0.0.1:99999' });
+    expectRefused(exit, 'gateway', ['REDIS_URL']);
+    expect(exit.output).toContain('got "redis://***@127.0.0.1:99999"');
+    expect(exit.output).not.toContain('s3cret-pw');
+  }, 30_000);
+
+  it('replicator: a peer list naming a region twice exits 1 and names GEOKV_PEERS without the passwords', async () => {
+    const exit = await runApp('replicator', {
+      PORT: String(await freePort()),
+      REDIS_URL,
+      GEOKV_PEERS: 'eu-west=redis://:s3cret-1@127.0.0.1:1,eu-west=redis://:s3cret-2@127.0.0.1:2',
+    });
+    expectRefused(exit, 'replicator', ['GEOKV_PEERS']);
+    expect(exit.output).not.toMatch(/s3cret/);
+  }, 30_000);
+
   it('storage-node: every bad variable is named at once, not just the first', async () => {
     const exit = await runApp('storage-node', {
       PORT: '70000',

@@ -1,11 +1,11 @@
 import { Expose } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { CommonConfig, portRule } from '@geokv/config';
+import { CommonConfig, portRule, postgresUrlRule } from '@geokv/config';
 
 export class MembershipConfig extends CommonConfig {
   /** Membership's own database: node registry, ring epoch and keyspace catalog. Required. */
   @Expose()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  @postgresUrlRule()
   DATABASE_URL!: string;
 
   /** HTTP port for /health and /metrics. */

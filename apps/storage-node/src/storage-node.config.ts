@@ -1,6 +1,6 @@
 import { Expose } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { CommonConfig, portRule } from '@geokv/config';
+import { CommonConfig, portRule, postgresUrlRule } from '@geokv/config';
 
 export class StorageNodeConfig extends CommonConfig {
   /** This node's id, unique in its region. With the region it names the node's actor in every clock. */
@@ -10,7 +10,7 @@ export class StorageNodeConfig extends CommonConfig {
 
   /** The node's own database: its shard. Required; no two nodes may share one. */
   @Expose()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  @postgresUrlRule()
   DATABASE_URL!: string;
 
   /** HTTP port for /health and /metrics. */

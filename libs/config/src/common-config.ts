@@ -1,5 +1,6 @@
 import { Expose } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { redisUrlRule } from './url-rules';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -13,7 +14,7 @@ export class CommonConfig {
 
   /** The region's Redis: the message transport between the apps, and the L2 cache. */
   @Expose()
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  @redisUrlRule()
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Interface for the HTTP port (health, metrics and, on the gateway, the API). Loopback by default. */

@@ -10,3 +10,4 @@ export * from './node-request-coalescer';
 export * from './peer-regions';
 export * from './plain-pattern-redis.server';
 export * from './wire-codec';
+export * from './url-rules';

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { withoutCredentials } from './url-rules';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -38,7 +39,8 @@ export function loadConfig<T extends object>(
 
 function describe(error: ValidationError, env: NodeJS.ProcessEnv): string {
   const raw = env[error.property];
-  const got = raw === undefined ? 'it is not set' : `got ${JSON.stringify(raw)}`;
+  // A connection URL may carry a password, which must not reach a log.
+  const got = raw === undefined ? 'it is not set' : `got ${JSON.stringify(withoutCredentials(raw))}`;
   const rules = Object.values(error.constraints ?? {}).join('; ');
   return `${error.property}: ${rules} (${got})`;
 }
