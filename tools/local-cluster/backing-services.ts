@@ -10,6 +10,7 @@ import {
   redisServerBinary,
   Teardown,
 } from '@geokv/test-support';
+import { postgresUrlProblem, withoutCredentials } from '@geokv/config';
 import { DATA_DIR, OWN_POSTGRES_PORT, RegionLayout } from './cluster-layout';
 
 /** Throws MissingBinaryError (naming the package) before anything starts, for each server we would provision. */
@@ -32,6 +33,9 @@ function given(name: string): boolean {
 export async function providePostgres(root: string, teardown: Teardown): Promise<string> {
   const url = process.env.DATABASE_URL;
   if (url !== undefined && url !== '') {
+    // Checked as the apps will check it, before anything starts: they would each refuse it later.
+    const problem = postgresUrlProblem(url);
+    if (problem !== null) throw new Error(`DATABASE_URL ${problem} (got ${JSON.stringify(withoutCredentials(url))})`);
     await assertPostgresReachable(url);
     console.log(`PostgreSQL: using DATABASE_URL ${redactUrl(url)}`);
     return url;

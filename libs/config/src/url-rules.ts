@@ -25,20 +25,22 @@ export const redisUrlRule = (): PropertyDecorator =>
     validator: { validate: (value) => typeof value === 'string' && redisUrlProblem(value) === null, defaultMessage: () => REDIS_URL_MESSAGE },
   });
 
+const POSTGRES_URL_MESSAGE = 'must be a postgres:// or postgresql:// URL (a port up to 65535)';
+
 /**
- * DATABASE_URL: a postgres:// URL that parses. The host may be empty: `pg` then takes it from the query
- * (`?host=/var/run/postgresql` for a Unix socket) or its default.
+ * Why `url` is not a PostgreSQL URL the apps can connect with, or null when it is one. The host may be
+ * empty: `pg` then takes it from the query (`?host=/var/run/postgresql` for a Unix socket) or its default.
  */
+export function postgresUrlProblem(url: string): string | null {
+  const parsed = parseUrl(url);
+  return parsed !== null && (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') ? null : POSTGRES_URL_MESSAGE;
+}
+
+/** DATABASE_URL: a PostgreSQL URL that parses. */
 export const postgresUrlRule = (): PropertyDecorator =>
   ValidateBy({
     name: 'isPostgresUrl',
-    validator: {
-      validate: (value) => {
-        const parsed = typeof value === 'string' ? parseUrl(value) : null;
-        return parsed !== null && (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:');
-      },
-      defaultMessage: () => 'must be a postgres:// or postgresql:// URL (a port up to 65535)',
-    },
+    validator: { validate: (value) => typeof value === 'string' && postgresUrlProblem(value) === null, defaultMessage: () => POSTGRES_URL_MESSAGE },
   });
 
 function parseUrl(url: string): URL | null {
