@@ -9,7 +9,8 @@ import { explainWithLogs, startTestRegion, type TestRegion } from '../support/te
 /**
  * Storage-node crashes and freezes, as clients of the gateway see them, for a keyspace with a single replica
  * per key (replicationFactor 1): its keys live on one node, so they are unavailable while that node is down,
- * and nothing acknowledged may be lost. The replicated case is in-region-replication.test.ts.
+ * and nothing acknowledged may be lost. The replicated case is in-region-replication.test.ts, except for
+ * the last test here: how fast both kinds of keys answer while a dead node is still in the ring.
  */
 describe('storage node failures (one region, three storage nodes, one replica per key)', () => {
   let cluster: TestRegion;
@@ -170,6 +171,56 @@ describe('storage node failures (one region, three storage nodes, one replica pe
       expect(listed.keys).toEqual([...values.keys()].sort());
       const nodes = jsonOf(await http(`${gw}/v1/admin/nodes`)) as { nodes: { id: string; status: string }[] };
       expect(nodes.nodes.map((node) => node.status)).toEqual(['up', 'up', 'up']);
+    });
+  }, 120_000);
+
+  it('answers at once for a node killed before membership notices: N=3 keys from another replica, N=1 keys with 503', async () => {
+    const victim = cluster.region.storageNode('n1');
+    // Keys n1 coordinates (the first of their home replicas) in the default keyspace (N=3, R=2, W=2), and n1's own N=1 keys.
+    const replicatedKeys: string[] = [];
+    for (let i = 0; replicatedKeys.length < 5; i++) if (ownerOf(ring, 'default', `unheard/${i}`) === victim.id) replicatedKeys.push(`unheard/${i}`);
+    const singleKeys = keysOf(victim.id, 'unheard/', 3);
+    const replicatedUrl = (key: string): string => `${gw}/v1/kv/default/${encodeURIComponent(key)}`;
+    for (const key of replicatedKeys) expectStatus(await http(replicatedUrl(key), { method: 'PUT', body: 'before' }), 204);
+    for (const key of singleKeys) expectStatus(await put(key, Buffer.from('single')), 204);
+    /** A request's result and how long it took. */
+    const timed = async (request: Promise<HttpResult>): Promise<{ result: HttpResult; ms: number }> => {
+      const begun = Date.now();
+      const result = await request;
+      return { result, ms: Date.now() - begun };
+    };
+
+    await explainWithLogs(cluster.region.apps(), async () => {
+      // Membership frozen, nobody marks n1 down: the gateway and the nodes keep sending it requests.
+      cluster.region.membership.kill('SIGSTOP');
+      try {
+        victim.process.kill('SIGKILL');
+        expect((await victim.process.waitExit(10_000)).signal).toBe('SIGKILL');
+        // Each request to the dead node fails as soon as Redis reports no one subscribed, not after the
+        // RPC deadline (5 s): the gateway hands it to the next replica, and a replica's forward to n1 fails as fast.
+        for (const key of replicatedKeys) {
+          const read = await timed(http(replicatedUrl(key)));
+          expectStatus(read.result, 200);
+          expect(read.result.body.toString('utf8')).toBe('before');
+          const write = await timed(http(replicatedUrl(key), { method: 'PUT', body: 'after' }));
+          expectStatus(write.result, 204);
+          expect(Math.max(read.ms, write.ms)).toBeLessThan(1_500);
+        }
+        for (const key of singleKeys) {
+          const read = await timed(get(key));
+          expect(expectApiError(read.result, 503).error).toBe('NODE_UNAVAILABLE');
+          expect(read.ms).toBeLessThan(1_500);
+        }
+      } finally {
+        cluster.region.membership.kill('SIGCONT');
+      }
+      await victim.process.restart();
+      await victim.process.waitReady();
+      for (const key of singleKeys) {
+        const read = await pollUntil(() => get(key), (result) => result.status === 200, { timeoutMs: 20_000, what: `${key} to answer 200 after n1's restart` });
+        expect(read.body.toString('utf8')).toBe('single');
+      }
+      for (const key of replicatedKeys) expect((await http(replicatedUrl(key))).body.toString('utf8')).toBe('after');
     });
   }, 120_000);
 });

@@ -4,6 +4,7 @@ export * from './config.module';
 export * from './redis-options';
 export * from './persistent-reply-redis.client';
 export * from './transport-timeout.error';
+export * from './no-receiver.error';
 export * from './reply-safe-redis.server';
 export * from './addressed-redis.server';
 export * from './node-request-coalescer';

@@ -8,6 +8,7 @@ import { RedisServer } from '@geokv/test-support';
 import { PersistentReplyRedisClient } from './persistent-reply-redis.client';
 import { transportOptionsFromUrl } from './redis-options';
 import { ReplySafeRedisServer } from './reply-safe-redis.server';
+import { NoReceiverError } from './no-receiver.error';
 import { TransportTimeoutError } from './transport-timeout.error';
 
 describe('PersistentReplyRedisClient, over a real Redis', () => {
@@ -75,6 +76,17 @@ describe('PersistentReplyRedisClient, over a real Redis', () => {
     expect(client['routingMap'].size).toBe(0);
     // The client goes on answering what it is asked.
     await expect(client.request<string>('slow', 'next', 5_000)).resolves.toBe('next');
+  });
+
+  it('fails at once, with NoReceiverError, a request that no process is subscribed to receive', async () => {
+    const startedAt = Date.now();
+    const outcome = await client.request('nobody.listens', {}, 5_000).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(NoReceiverError);
+    expect(outcome).toMatchObject({ message: 'nothing is subscribed to nobody.listens: the request was not delivered' });
+    // Before, it waited out the whole deadline for an answer that could not come.
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(client['routingMap'].size).toBe(0);
+    await expect(client.request<string>('echo', 'still answered', 5_000)).resolves.toBe('still answered');
   });
 
   // Before, ioredis's rejection of those publishes escaped Nest's client unhandled, which ends a Node process,

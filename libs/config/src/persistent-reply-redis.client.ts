@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ClientRedis, type OutgoingEvent, type OutgoingRequest, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { NoReceiverError } from './no-receiver.error';
 import { TransportTimeoutError } from './transport-timeout.error';
 import { privateReplyPattern, REPLY_ID_FIELD } from './private-reply';
 import { quietTransportLogs } from './repeated-log';
@@ -27,7 +28,10 @@ const ROUTED: Promise<void> = Promise.resolve();
  *   and torn down for each one. Replies are routed synchronously for the same reason;
  * - while Redis is down, its connection errors and "Reconnecting" lines are logged once per ten seconds
  *   (see RepeatedLog), not at every attempt of each connection;
- * - it speaks geokv's binary wire format (wire-codec.ts), as geokv's servers do, instead of JSON.
+ * - it speaks geokv's binary wire format (wire-codec.ts), as geokv's servers do, instead of JSON;
+ * - a request that Redis delivered to no subscriber fails at once with NoReceiverError, instead of waiting
+ *   out its deadline for an answer that cannot come (a process killed a moment ago, before membership
+ *   marked it down, cost every request sent to it the whole RPC deadline).
  */
 export class PersistentReplyRedisClient extends ClientRedis {
   /** Names this client's reply channels; random, so that two processes never share one. */
@@ -138,7 +142,10 @@ export class PersistentReplyRedisClient extends ClientRedis {
         this.subscriptionsCount.set(replyChannel, (this.subscriptionsCount.get(replyChannel) ?? 0) + 1);
         this.routingMap.set(packet.id, callback);
         corkUntilTurnEnds(this.pubClient);
-        this.pubClient.publish(this.getRequestPattern(pattern), message).catch(fail);
+        const channel = this.getRequestPattern(pattern);
+        this.pubClient.publish(channel, message).then((receivers: number) => {
+          if (receivers === 0) fail(new NoReceiverError(`nothing is subscribed to ${channel}: the request was not delivered`));
+        }, fail);
       };
       if ((this.subscriptionsCount.get(replyChannel) ?? 0) > 0) send();
       else {

@@ -288,12 +288,17 @@ function refuseQuorumHeader(requested: number | undefined, header: string): void
   if (requested !== undefined) throw new ApiError(ErrorCode.InvalidHeader, `${header} does not apply to a strong keyspace, which always uses a majority of regions`);
 }
 
-/** Gives a request to the first node; on silence (a timeout), to the next one, once. */
+/**
+ * Gives a request to the first node; if it could not be reached (silence until the deadline, or nothing
+ * listening: a node that died before membership marked it down), to the next one, once. A storage node
+ * never answers NODE_UNAVAILABLE itself: that code here is always the transport's.
+ */
 async function withFailover<R>(nodes: readonly string[], call: (node: string) => Promise<R>): Promise<R> {
   try {
     return await call(nodes[0]);
   } catch (error) {
-    if (nodes.length < 2 || !(error instanceof ApiError) || error.code !== ErrorCode.Timeout) throw error;
+    const unreached = error instanceof ApiError && (error.code === ErrorCode.Timeout || error.code === ErrorCode.NodeUnavailable);
+    if (nodes.length < 2 || !unreached) throw error;
     return call(nodes[1]);
   }
 }

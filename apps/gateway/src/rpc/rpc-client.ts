@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
-import { APP_CONFIG, TransportTimeoutError, type PersistentReplyRedisClient } from '@geokv/config';
+import { APP_CONFIG, NoReceiverError, TransportTimeoutError, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { ErrorCode, isRpcErrorBody } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
@@ -11,7 +11,8 @@ import { TRANSPORT_CLIENT } from './tokens';
 /**
  * Request/response over the Redis transport with a deadline on every call. A typed error from the other
  * side keeps its code; silence past the deadline is TIMEOUT (503), and a write that timed out may or may
- * not have been applied, which the message says.
+ * not have been applied, which the message says. A request nothing was listening for is NODE_UNAVAILABLE
+ * (503) at once, and was not applied.
  */
 @Injectable()
 export class RpcClient implements OnApplicationShutdown {
@@ -45,6 +46,9 @@ export class RpcClient implements OnApplicationShutdown {
   private toApiError(channel: string, error: unknown, timeoutMs: number): ApiError {
     if (error instanceof TransportTimeoutError) {
       return new ApiError(ErrorCode.Timeout, `no answer on ${channel} within ${timeoutMs} ms; a write may or may not have been applied`);
+    }
+    if (error instanceof NoReceiverError) {
+      return new ApiError(ErrorCode.NodeUnavailable, `nothing is listening on ${channel} (the process is down or restarting); the request was not delivered`);
     }
     if (isRpcErrorBody(error)) return new ApiError(error.code, error.message);
     return new ApiError(ErrorCode.NodeUnavailable, `request on ${channel} failed: ${(error as Error).message ?? 'unknown error'}`);
