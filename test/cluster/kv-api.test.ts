@@ -451,4 +451,19 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
       );
     });
   }, 30_000);
+
+  it('answers what only a replicator serves with 503 NODE_UNAVAILABLE at once in a region that runs none', async () => {
+    // This region has no peers and no replicator: nothing is subscribed to the replication patterns.
+    for (const [path, init] of [
+      ['/v1/admin/replication', {}],
+      ['/v1/admin/anti-entropy', { method: 'POST' }],
+      ['/v1/kv/default/majority-read', { headers: { 'x-consistency': 'strong' } }],
+    ] as const) {
+      const begun = Date.now();
+      const body = expectApiError(await http(`${gw}${path}`, init), 503, 'NODE_UNAVAILABLE');
+      expect(body.message).toMatch(/^nothing is listening on replication\./);
+      // Before, each waited out its deadline: 5 s, and 120 s for anti-entropy.
+      expect(Date.now() - begun).toBeLessThan(1_500);
+    }
+  }, 30_000);
 });

@@ -48,7 +48,7 @@ export class RpcClient implements OnApplicationShutdown {
       return new ApiError(ErrorCode.Timeout, `no answer on ${channel} within ${timeoutMs} ms; a write may or may not have been applied`);
     }
     if (error instanceof NoReceiverError) {
-      return new ApiError(ErrorCode.NodeUnavailable, `nothing is listening on ${channel} (the process is down or restarting); the request was not delivered`);
+      return new ApiError(ErrorCode.NodeUnavailable, `nothing is listening on ${channel} (the process that serves it is down, restarting, or not run in this region); the request was not delivered`);
     }
     if (isRpcErrorBody(error)) return new ApiError(error.code, error.message);
     return new ApiError(ErrorCode.NodeUnavailable, `request on ${channel} failed: ${(error as Error).message ?? 'unknown error'}`);
