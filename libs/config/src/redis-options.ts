@@ -12,7 +12,8 @@ export function redisOptionsFromUrl(url: string): RedisConnectionOptions {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   return {
-    host: parsed.hostname,
+    // An IPv6 literal keeps its brackets in a URL (`[::1]`), which a socket's host must not have.
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port ? Number(parsed.port) : 6379,
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),

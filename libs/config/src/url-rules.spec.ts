@@ -42,7 +42,11 @@ describe('connection URL rules', () => {
     'redis://user:pw@[::1]:6379/0',
   ])('accepts the Redis URL %s, which redisOptionsFromUrl reads', (url) => {
     expect(redisUrlProblem(url)).toBeNull();
-    expect(redisOptionsFromUrl(url).host).not.toBe('');
+    expect(redisOptionsFromUrl(url).host).toMatch(/^(127\.0\.0\.1|localhost|cache\.internal|::1)$/);
+  });
+
+  it('connects to an IPv6 literal without its URL brackets', () => {
+    expect(redisOptionsFromUrl('redis://[::1]:6380/3')).toMatchObject({ host: '::1', port: 6380, db: 3 });
   });
 
   it.each([

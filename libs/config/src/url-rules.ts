@@ -13,9 +13,12 @@ const REDIS_URL_MESSAGE = 'must be a redis:// or rediss:// URL with a host, a po
 /** Why `url` is not a Redis URL the apps can connect with, or null when it is one. */
 export function redisUrlProblem(url: string): string | null {
   const parsed = parseUrl(url);
-  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) return REDIS_URL_MESSAGE;
-  if (parsed.hostname === '' || !/^(\/[0-9]{0,5})?$/.test(parsed.pathname)) return REDIS_URL_MESSAGE;
-  return null;
+  const usable =
+    parsed !== null &&
+    (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') &&
+    parsed.hostname !== '' &&
+    /^(\/[0-9]{0,5})?$/.test(parsed.pathname);
+  return usable ? null : REDIS_URL_MESSAGE;
 }
 
 /** REDIS_URL: a Redis URL redisOptionsFromUrl reads as written. */
