@@ -6,8 +6,10 @@ import type { VectorClock } from './vector-clock';
 const tokenOf = (bytes: number[]) => Buffer.from(bytes).toString('base64url');
 const utf8 = (s: string) => [...Buffer.from(s, 'utf8')];
 
+// fast-check's strings include "__proto__" among the names it tries on purpose; the token refuses that
+// actor (see the test of it below), so the round trip is over every other one.
 const actor = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 12 }).filter((name) => name !== '__proto__'),
   fc.constantFrom('', 'constructor', '\uFEFFa', 'a'),
 );
 const clock: fc.Arbitrary<VectorClock> = fc.dictionary(
