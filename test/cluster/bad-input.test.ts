@@ -206,11 +206,17 @@ describe('bad input (one region, three storage nodes)', () => {
       ['writeQuorum above replicationFactor', 'guarded', { writeQuorum: 4 }],
       ['writeQuorum 0', 'guarded', { writeQuorum: 0 }],
       ['an unknown field', 'guarded', { colour: 'blue' }],
+      ['a field named constructor', 'guarded', { constructor: { prototype: { replicationFactor: 1 } } }],
       ['an upper-case name', 'Bad_Name', {}],
       ['a name starting with a dash', '-dash', {}],
       ['a name of 64 characters', 'n'.repeat(64), {}],
     ] as [string, string, Record<string, unknown>][])('invalid policy (%s) answers 400 INVALID_KEYSPACE_POLICY', async (_name, name, body) => {
       await expectRejected(`/v1/keyspaces/${name}`, { method: 'PUT', body: JSON.stringify(body) }, 400, 'INVALID_KEYSPACE_POLICY');
+    }, 30_000);
+
+    it('a policy naming __proto__ answers 400 INVALID_KEYSPACE_POLICY, not a keyspace of defaults', async () => {
+      const body = '{"__proto__":{"replicationFactor":1}}';
+      await expectRejected('/v1/keyspaces/guarded', { method: 'PUT', body, headers: { 'content-type': 'application/json' } }, 400, 'INVALID_KEYSPACE_POLICY');
     }, 30_000);
 
     it.each([

@@ -1,8 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { ErrorCode } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import { parseJsonObject } from '../http/parse-json-object';
+import { validatedBody } from '../http/validated-body';
 import { assertValidKey } from '../kv/key-rules';
 import { ResolutionBody } from './resolution.body';
 
@@ -17,11 +16,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A resolution request, validated, with its value decoded; 400 or 413 saying what is wrong. */
 export function parseResolution(body: Buffer | undefined, maxValueBytes: number): Resolution {
-  const input = plainToInstance(ResolutionBody, parseJsonObject(body));
-  const problems = validateSync(input, { whitelist: true, forbidNonWhitelisted: true });
-  if (problems.length > 0) {
-    throw new ApiError(ErrorCode.BadRequest, problems.flatMap((problem) => Object.values(problem.constraints ?? {})).join('; '));
-  }
+  const input = validatedBody(ResolutionBody, parseJsonObject(body), ErrorCode.BadRequest);
   assertValidKey(input.key);
   if (input.encoding === 'base64' && (input.value.length % 4 !== 0 || !BASE64.test(input.value))) {
     throw new ApiError(ErrorCode.BadRequest, 'value is not valid base64');

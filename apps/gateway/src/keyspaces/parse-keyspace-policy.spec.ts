@@ -33,6 +33,9 @@ describe('parseKeyspacePolicy', () => {
     expect(failure('a', '{')).toBe(ErrorCode.MalformedJson);
     expect(failure('a', '[]')).toBe(ErrorCode.MalformedJson);
     expect(failure('a', '{"colour":"red"}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    // Names class-transformer drops before validation: once taken as an empty body, i.e. every default.
+    expect(failure('a', '{"__proto__":{"replicationFactor":1}}')).toBe(ErrorCode.InvalidKeyspacePolicy);
+    expect(failure('a', '{"constructor":{"prototype":{}}}')).toBe(ErrorCode.InvalidKeyspacePolicy);
     expect(failure('a', '{"conflictResolution":"newest"}')).toBe(ErrorCode.InvalidKeyspacePolicy);
     expect(failure('a', '{"defaultTtlSeconds":0}')).toBe(ErrorCode.InvalidKeyspacePolicy);
     expect(failure('a', '{"defaultTtlSeconds":"60"}')).toBe(ErrorCode.InvalidKeyspacePolicy);

@@ -1,8 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { DEFAULT_KEYSPACE, ErrorCode, type KeyspacePolicy } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import { parseJsonObject } from '../http/parse-json-object';
+import { validatedBody } from '../http/validated-body';
 import { KeyspacePolicyBody } from './keyspace-policy.body';
 
 const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -17,13 +16,7 @@ export function parseKeyspacePolicy(name: string, body: Buffer | undefined): Key
   if (!KEYSPACE_NAME.test(name)) {
     throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'keyspace names are 1 to 63 characters: a-z, 0-9, _ and -, starting with a letter or digit');
   }
-  const json = parseJsonObject(body);
-  const input = plainToInstance(KeyspacePolicyBody, json);
-  const problems = validateSync(input, { whitelist: true, forbidNonWhitelisted: true });
-  if (problems.length > 0) {
-    const messages = problems.flatMap((problem) => Object.values(problem.constraints ?? {}));
-    throw new ApiError(ErrorCode.InvalidKeyspacePolicy, messages.join('; '));
-  }
+  const input = validatedBody(KeyspacePolicyBody, parseJsonObject(body), ErrorCode.InvalidKeyspacePolicy);
   const policy: KeyspacePolicy = {
     name,
     consistency: input.consistency ?? DEFAULT_KEYSPACE.consistency,
