@@ -33,12 +33,15 @@ describe('storage node failures (one region, three storage nodes, one replica pe
   const get = (key: string): Promise<HttpResult> => http(url(key));
   const owner = (key: string): string => ownerOf(ring, 'single', key);
 
-  /** `count` keys named `${prefix}NNNN` that `nodeId` owns (or that it does not own, with `owned` false). */
-  function keysOf(nodeId: string, prefix: string, count: number, owned = true): string[] {
+  /**
+   * `count` keys named `${prefix}NNNN` that `nodeId` owns in `keyspace` (the first of their home replicas:
+   * the one that coordinates them), or that it does not own, with `owned` false.
+   */
+  function keysOf(nodeId: string, prefix: string, count: number, { owned = true, keyspace = 'single' } = {}): string[] {
     const keys: string[] = [];
     for (let i = 0; keys.length < count && i < count * 20; i++) {
       const key = `${prefix}${String(i).padStart(4, '0')}`;
-      if ((owner(key) === nodeId) === owned) keys.push(key);
+      if ((ownerOf(ring, keyspace, key) === nodeId) === owned) keys.push(key);
     }
     if (keys.length < count) throw new Error(`found only ${keys.length} keys for ${nodeId}`);
     return keys;
@@ -119,7 +122,7 @@ describe('storage node failures (one region, three storage nodes, one replica pe
   it("answers 503 for a frozen node's keys while other nodes' keys answer 200, and recovers after SIGCONT", async () => {
     const victim = cluster.region.storageNode('n3');
     const victimKeys = keysOf(victim.id, 'frozen/', 5);
-    const otherKeys = keysOf(victim.id, 'frozen/', 10, false);
+    const otherKeys = keysOf(victim.id, 'frozen/', 10, { owned: false });
     const values = new Map([...victimKeys, ...otherKeys].map((key) => [key, randomBytes(64)]));
     for (const [key, value] of values) expectStatus(await put(key, value), 204);
 
@@ -176,9 +179,8 @@ describe('storage node failures (one region, three storage nodes, one replica pe
 
   it('answers at once for a node killed before membership notices: N=3 keys from another replica, N=1 keys with 503', async () => {
     const victim = cluster.region.storageNode('n1');
-    // Keys n1 coordinates (the first of their home replicas) in the default keyspace (N=3, R=2, W=2), and n1's own N=1 keys.
-    const replicatedKeys: string[] = [];
-    for (let i = 0; replicatedKeys.length < 5; i++) if (ownerOf(ring, 'default', `unheard/${i}`) === victim.id) replicatedKeys.push(`unheard/${i}`);
+    // Keys n1 coordinates in the default keyspace (N=3, R=2, W=2), and n1's own N=1 keys.
+    const replicatedKeys = keysOf(victim.id, 'unheard/', 5, { keyspace: 'default' });
     const singleKeys = keysOf(victim.id, 'unheard/', 3);
     const replicatedUrl = (key: string): string => `${gw}/v1/kv/default/${encodeURIComponent(key)}`;
     for (const key of replicatedKeys) expectStatus(await http(replicatedUrl(key), { method: 'PUT', body: 'before' }), 204);
