@@ -18,18 +18,35 @@ interface Sibling {
   readonly lastModified: string;
 }
 
+/** The value of the first series of `name` whose labels include every one of `labels`; 0 when none. */
+function seriesValue(text: string, name: string, labels: Record<string, string>): number {
+  const line = text
+    .split('\n')
+    .find((candidate) => candidate.startsWith(`${name}{`) && Object.entries(labels).every(([label, value]) => candidate.includes(`${label}="${value}"`)));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+async function scrape(baseUrl: string): Promise<string> {
+  const response = await http(`${baseUrl}/metrics`);
+  expectStatus(response, 200);
+  return response.body.toString('utf8');
+}
+
 interface KeyPage {
   readonly keys: string[];
   readonly cursor: string | null;
 }
 
 /** The HTTP API of one region of three storage nodes, as a client sees it. */
+/** Low enough that a test can reach it, above the race tests' twelve writers. */
+const MAX_SIBLINGS = 16;
+
 describe('KV API over HTTP (one region, three storage nodes)', () => {
   let cluster: TestRegion;
   let gw: string;
 
   beforeAll(async () => {
-    cluster = await startTestRegion({ suite: 'kv-api' });
+    cluster = await startTestRegion({ suite: 'kv-api', appEnv: { 'storage-node': { GEOKV_MAX_SIBLINGS: String(MAX_SIBLINGS) } } });
     gw = cluster.gatewayUrl;
     for (const [name, policy] of [
       ['siblings-ks', { conflictResolution: 'siblings' }],
@@ -49,6 +66,14 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
   const get = (keyspace: string, key: string, headers: Record<string, string> = {}): Promise<HttpResult> => http(url(keyspace, key), { headers });
   const put = (keyspace: string, key: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<HttpResult> =>
     http(url(keyspace, key), { method: 'PUT', body, headers });
+
+  /** Writes the storage nodes refused for the sibling limits, summed over the region. */
+  async function refusalsOf(keyspace: string): Promise<number> {
+    const counts = await Promise.all(
+      cluster.region.storageNodes.map(async (node) => seriesValue(await scrape(node.process.httpUrl), 'geokv_sibling_limit_refusals_total', { keyspace })),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
 
   function expectCommonHeaders(result: HttpResult): void {
     expect(result.headers.get('x-request-id')).toEqual(expect.any(String));
@@ -186,6 +211,35 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
       expect(new Set(siblings.map((sibling) => sibling.etag)).size).toBe(WRITERS);
     }, 30_000);
 
+    it('refuses the writes that would grow a key past GEOKV_MAX_SIBLINGS with 409, keeps every acknowledged one, and takes a merge', async () => {
+      const key = 'race/over-the-limit';
+      const base = await put('siblings-ks', key, 'base', { 'content-type': 'text/plain' });
+      expectStatus(base, 204);
+      const stale = { 'content-type': 'text/plain', 'x-causal-context': base.headers.get('x-causal-context')! };
+      const refusalsBefore = await refusalsOf('siblings-ks');
+      const values = Array.from({ length: MAX_SIBLINGS + 4 }, (_, i) => `writer-${i}-${randomBytes(4).toString('hex')}`);
+      const results = await Promise.all(values.map((value) => put('siblings-ks', key, value, stale)));
+
+      const acknowledged = values.filter((_, i) => results[i].status === 204);
+      expect(acknowledged).toHaveLength(MAX_SIBLINGS);
+      for (const refused of results.filter((result) => result.status !== 204)) {
+        expectApiError(refused, 409, 'TOO_MANY_SIBLINGS');
+        expect((jsonOf(refused) as { message: string }).message).toMatch(/write back one value/);
+      }
+      // Nothing acknowledged is missing and nothing refused was stored.
+      const read = await get('siblings-ks', key);
+      expectStatus(read, 300);
+      expect((jsonOf(read) as { siblings: Sibling[] }).siblings.map((sibling) => sibling.value).sort()).toEqual([...acknowledged].sort());
+      expect((await refusalsOf('siblings-ks')) - refusalsBefore).toBe(4);
+
+      expectApiError(await put('siblings-ks', key, 'still-stale', stale), 409, 'TOO_MANY_SIBLINGS');
+      const merge = await put('siblings-ks', key, 'merged', { 'content-type': 'text/plain', 'x-causal-context': read.headers.get('x-causal-context')! });
+      expectStatus(merge, 204);
+      const merged = await get('siblings-ks', key);
+      expectStatus(merged, 200);
+      expect(merged.body.toString('utf8')).toBe('merged');
+    }, 30_000);
+
     it('If-None-Match: * lets exactly one of many concurrent creators win', async () => {
       const key = 'create/once';
       const values = Array.from({ length: 10 }, (_, i) => `creator-${i}`);
@@ -301,18 +355,6 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
   }, 60_000);
 
   it('counts requests in Prometheus metrics by route template and status, never by key', async () => {
-    /** The value of the first series of `name` whose labels include every one of `labels`; 0 when none. */
-    const seriesValue = (text: string, name: string, labels: Record<string, string>): number => {
-      const line = text
-        .split('\n')
-        .find((candidate) => candidate.startsWith(`${name}{`) && Object.entries(labels).every(([label, value]) => candidate.includes(`${label}="${value}"`)));
-      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-    };
-    const scrape = async (baseUrl: string): Promise<string> => {
-      const response = await http(`${baseUrl}/metrics`);
-      expectStatus(response, 200);
-      return response.body.toString('utf8');
-    };
     const route = { route: '/v1/kv/:keyspace/*', method: 'GET' };
     const before = await scrape(gw);
     expectStatus(await put('lww-ks', 'metrics/private-key-name', 'v'), 204);

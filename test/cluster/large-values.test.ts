@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mapWithConcurrency } from '../support/concurrency';
-import { expectStatus, http } from '../support/http';
+import { expectApiError, expectStatus, http, jsonOf } from '../support/http';
 import { ownerOf, ringOf } from '../support/shard-db';
 import { explainWithLogs, startTestRegion, type TestRegion } from '../support/test-region';
 
@@ -19,6 +19,8 @@ describe('large values under concurrency', () => {
     // while CI ran the other suites beside it on the same two cores, and the last writes answered 503.
     const deadline = { GEOKV_RPC_TIMEOUT_MS: '20000' };
     cluster = await startTestRegion({ suite: 'large-values', appEnv: { gateway: deadline, 'storage-node': deadline } });
+    const policy = JSON.stringify({ conflictResolution: 'siblings' });
+    expectStatus(await http(`${cluster.gatewayUrl}/v1/keyspaces/carts`, { method: 'PUT', body: policy, headers: { 'content-type': 'application/json' } }), 200);
   }, 120_000);
 
   afterAll(async () => {
@@ -46,6 +48,35 @@ describe('large values under concurrency', () => {
         expectStatus(result, 200);
         expect(result.body.equals(values[i % values.length])).toBe(true);
       });
+    });
+  }, 120_000);
+
+  it('keeps 8 MiB of siblings on one key (GEOKV_MAX_KEY_BYTES), refuses the writes past it with 409, and serves what it keeps', async () => {
+    await explainWithLogs(cluster.region.apps(), async () => {
+      const url = `${cluster.gatewayUrl}/v1/kv/carts/big-siblings`;
+      const base = await http(url, { method: 'PUT', body: 'base' });
+      expectStatus(base, 204);
+      const stale = { 'x-causal-context': base.headers.get('x-causal-context')! };
+      const values = Array.from({ length: 10 }, () => randomBytes(1_048_576));
+      const writes = await mapWithConcurrency(values, 10, (value) => http(url, { method: 'PUT', body: value, headers: stale, timeoutMs: 30_000 }));
+
+      const acknowledged = values.filter((_, i) => writes[i].status === 204);
+      expect(acknowledged).toHaveLength(8);
+      writes.filter((result) => result.status !== 204).forEach((result) => expectApiError(result, 409, 'TOO_MANY_SIBLINGS'));
+
+      const read = await http(url, { timeoutMs: 30_000 });
+      expectStatus(read, 300);
+      const served = (jsonOf(read) as { siblings: { value: string; encoding: string }[] }).siblings.map((sibling) => {
+        expect(sibling.encoding).toBe('base64');
+        return Buffer.from(sibling.value, 'base64').toString('hex');
+      });
+      expect(served.sort()).toEqual(acknowledged.map((value) => value.toString('hex')).sort());
+
+      const merged = randomBytes(1_048_576);
+      expectStatus(await http(url, { method: 'PUT', body: merged, headers: { 'x-causal-context': read.headers.get('x-causal-context')! }, timeoutMs: 30_000 }), 204);
+      const after = await http(url, { timeoutMs: 30_000 });
+      expectStatus(after, 200);
+      expect(after.body.equals(merged)).toBe(true);
     });
   }, 120_000);
 });

@@ -57,6 +57,28 @@ export class StorageNodeConfig extends CommonConfig {
   GEOKV_BATCH_MAX_BYTES: number = 8 * 1_048_576;
 
   /**
+   * Most versions one key may hold at once (siblings, concurrent deletes among them). A client write that
+   * would add one more is refused with 409 TOO_MANY_SIBLINGS; writing back a merge always applies. Riak
+   * refuses past 100 and warns past 25; every read returns all of them in one answer.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GEOKV_MAX_SIBLINGS: number = 64;
+
+  /**
+   * Most value bytes one key's siblings may hold together, refused like GEOKV_MAX_SIBLINGS. A single version
+   * may be larger (GEOKV_MAX_VALUE_BYTES at the gateway bounds it). 8 MiB keeps a key well inside the L1
+   * cache: one larger than the cache is read from PostgreSQL on every access (34 siblings of 1 MiB cost a
+   * node seconds per access, and the region timed out requests for other keys).
+   */
+  @Expose()
+  @IsInt()
+  @Min(1_024)
+  GEOKV_MAX_KEY_BYTES: number = 8 * 1_048_576;
+
+  /**
    * L1 cache size in bytes. 32 MiB holds the hot set of a small shard and keeps a node under its 250 MB
    * RSS budget (a node idles at ~130 MB and peaked at ~215 MB in the write benchmark).
    */

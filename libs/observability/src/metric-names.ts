@@ -16,6 +16,7 @@ export const Metric = {
   cacheLookups: 'geokv_cache_lookups_total',
   lwwConflicts: 'geokv_lww_conflicts_total',
   absenceGuessesMissed: 'geokv_write_absence_guesses_missed_total',
+  siblingLimitRefusals: 'geokv_sibling_limit_refusals_total',
   replicationLag: 'geokv_replication_lag_seconds',
   replicationBacklog: 'geokv_replication_backlog',
   replicationShipped: 'geokv_replication_shipped_total',
@@ -85,6 +86,12 @@ export const cacheLookupsMetric: Provider = makeCounterProvider({
 export const lwwConflictsMetric: Provider = makeCounterProvider({
   name: Metric.lwwConflicts,
   help: 'Concurrent versions resolved by last-writer-wins; each loser is kept in the conflicts table',
+  labelNames: ['keyspace'],
+});
+
+export const siblingLimitRefusalsMetric: Provider = makeCounterProvider({
+  name: Metric.siblingLimitRefusals,
+  help: 'Client writes refused because they would grow a key past GEOKV_MAX_SIBLINGS or GEOKV_MAX_KEY_BYTES',
   labelNames: ['keyspace'],
 });
 

@@ -14,6 +14,8 @@ export const ErrorCode = {
   KeyspaceNotFound: 'KEYSPACE_NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   PreconditionFailed: 'PRECONDITION_FAILED',
+  /** A write that would grow a key's siblings past the node's limits; a merge written back always applies. */
+  TooManySiblings: 'TOO_MANY_SIBLINGS',
   ValueTooLarge: 'VALUE_TOO_LARGE',
   RequestTooLarge: 'REQUEST_TOO_LARGE',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.KeyspaceNotFound]: 404,
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.PreconditionFailed]: 412,
+  [ErrorCode.TooManySiblings]: 409,
   [ErrorCode.ValueTooLarge]: 413,
   [ErrorCode.RequestTooLarge]: 431,
   [ErrorCode.UnsupportedMediaType]: 415,

@@ -44,6 +44,7 @@ export class KvController {
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'Only *' })
   @ApiHeader({ name: 'X-Write-Quorum', required: false, description: "Lowers the keyspace's write quorum W for this request" })
   @ApiResponse({ status: 204, description: 'Stored durably; X-Causal-Context and ETag name the new version' })
+  @ApiResponse({ status: 409, type: ErrorBody, description: 'TOO_MANY_SIBLINGS: the write would grow the key past its sibling limits' })
   @ApiResponse({ status: 412, type: ErrorBody })
   @ApiResponse({ status: 413, type: ErrorBody })
   async put(@Param('keyspace') keyspace: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
@@ -93,6 +94,7 @@ export class KvController {
   @ApiHeader({ name: 'X-Causal-Context', required: false })
   @ApiHeader({ name: 'X-Write-Quorum', required: false, description: "Lowers the keyspace's write quorum W for this request" })
   @ApiResponse({ status: 204, description: 'Deleted, or nothing was there' })
+  @ApiResponse({ status: 409, type: ErrorBody, description: 'TOO_MANY_SIBLINGS: a delete from a stale context would add one sibling too many' })
   async delete(@Param('keyspace') keyspace: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const result = await this.kv.delete({
       requestId: request.id,

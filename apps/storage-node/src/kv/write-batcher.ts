@@ -11,6 +11,7 @@ import { ErrorCode } from '@geokv/protocol';
 import { incorporateVersion, type Incorporation } from '../versions/incorporate-version';
 import { applyLocalWrite, type LocalWrite } from '../versions/local-write';
 import { preconditionFailure, type Preconditions } from '../versions/preconditions';
+import { siblingLimitFailure, type SiblingLimits } from '../versions/sibling-limits';
 import { dotId, isLive, type ConflictRecord, type StoredVersion } from '../versions/stored-version';
 import type { BatchChanges, Hint } from './batch-changes';
 import { keyIdOf, type KeyRef } from './key-id';
@@ -67,6 +68,7 @@ export class WriteBatcher {
   private dispatchScheduled = false;
   /** Keys of the batches being committed; readers must not fill the cache for them meanwhile. */
   readonly inFlight = new Set<string>();
+  private readonly siblingLimits: SiblingLimits;
 
   constructor(
     private readonly store: VersionStore,
@@ -76,7 +78,10 @@ export class WriteBatcher {
     @InjectMetric(Metric.writeBatchSize) private readonly batchSize: Histogram<string>,
     @InjectMetric(Metric.lwwConflicts) private readonly lwwConflicts: Counter<string>,
     @InjectMetric(Metric.absenceGuessesMissed) private readonly speculationMisses: Counter<string>,
-  ) {}
+    @InjectMetric(Metric.siblingLimitRefusals) private readonly siblingLimitRefusals: Counter<string>,
+  ) {
+    this.siblingLimits = { maxSiblings: config.GEOKV_MAX_SIBLINGS, maxBytes: config.GEOKV_MAX_KEY_BYTES };
+  }
 
   submit(
     requestId: string,
@@ -283,7 +288,11 @@ export class WriteBatcher {
     if (failure !== null) return new StorageError(ErrorCode.PreconditionFailed, failure);
     if (change.write.tombstone && !current.some((version) => isLive(version, nowMs))) return NOTHING_WRITTEN;
     const coordinator = { actor: this.actor, region: this.config.GEOKV_REGION, conflictResolution: pending.strategy };
-    return applyLocalWrite(current, change.write, coordinator, this.nextTimestamp(current, nowMs));
+    const outcome = applyLocalWrite(current, change.write, coordinator, this.nextTimestamp(current, nowMs));
+    const overLimit = siblingLimitFailure(current, outcome.versions, this.siblingLimits);
+    if (overLimit === null) return outcome;
+    this.siblingLimitRefusals.inc({ keyspace: pending.ref.keyspace });
+    return new StorageError(ErrorCode.TooManySiblings, overLimit);
   }
 
   private applyRemote(version: StoredVersion, strategy: ConflictResolution, current: readonly StoredVersion[], nowMs: number): Merged {
