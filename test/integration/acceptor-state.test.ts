@@ -6,7 +6,7 @@ import type { StrongValue } from '@geokv/protocol';
 import { Teardown } from '@geokv/test-support';
 import { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
 import { ShardDatabase } from '../../apps/storage-node/src/kv/shard-database';
-import { createMigratedShard } from '../support/migrated-shard';
+import { createMigratedShard } from '../support/migrated-database';
 
 const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
 const v = (text: string): StrongValue => ({

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { Teardown } from '@geokv/test-support';
 import { DELETE_HINTS, RECORD_HINTS } from '../../apps/storage-node/src/kv/shard-statements';
-import { createMigratedShard } from '../support/migrated-shard';
+import { createMigratedShard } from '../support/migrated-database';
 
 /**
  * Hints for the same (replica, key) rows can be written by several statements at once: a group commit's

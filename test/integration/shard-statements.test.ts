@@ -18,7 +18,7 @@ import {
   type ShardStatement, RECORD_HINTS, READ_HINTS, DELETE_HINTS, COUNT_HINTS, PAGE_KEYS, DROP_KEYS
 } from '../../apps/storage-node/src/kv/shard-statements';
 import { ACCEPT_BATCH, PREPARE_BATCH } from '../../apps/storage-node/src/acceptor/acceptor-statements';
-import { createMigratedShard } from '../support/migrated-shard';
+import { createMigratedShard } from '../support/migrated-database';
 
 const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [LOAD_VERSIONS, [/Nested Loop/, /Index Scan using versions_pkey on versions/]],

@@ -61,8 +61,7 @@ export class CatalogController implements OnApplicationBootstrap, OnApplicationS
   /** Definitions from peer regions, through the replicator. */
   @MessagePattern(MembershipPatterns.adoptDefinitions)
   async adoptDefinitions(@Payload() request: AdoptDefinitionsRequest): Promise<AdoptDefinitionsResult> {
-    let adopted = 0;
-    for (const definition of request.definitions) if (await this.store.adopt(definition)) adopted++;
+    const adopted = await this.store.adopt(request.definitions);
     if (adopted > 0) {
       const catalog = await this.publish();
       this.logger.log({ requestId: request.requestId, adopted, version: catalog.version }, 'keyspace definitions adopted from a peer region');

@@ -53,17 +53,42 @@ export class CatalogStore {
     return rows.map((row) => ({ policy: policyFromRow(row), changedAtMs: Number(row.changed_at_ms), originRegion: row.origin_region }));
   }
 
-  /** Adopts a peer's definition if it is newer than the one held (last writer wins); returns whether it did. */
-  async adopt(definition: KeyspaceDefinition): Promise<boolean> {
+  /**
+   * Adopts each of a peer's definitions that is newer than the one held (last writer wins), in one
+   * statement: a peer ships every definition it has, and one statement per definition took longer than the
+   * RPC deadline at a few thousand keyspaces, so the shipment timed out and was sent again, forever. Rows
+   * go in name order, the same lock order for every adopt, so two peers' shipments cannot deadlock.
+   * Returns how many definitions it adopted.
+   */
+  async adopt(definitions: readonly KeyspaceDefinition[]): Promise<number> {
+    const newest = newestPerName(definitions);
+    if (newest.length === 0) return 0;
+    const columns = definitionColumns(newest);
     const rows = (await this.db.query(
-      `INSERT INTO keyspaces (${DEFINITION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO keyspaces (${DEFINITION_COLUMNS})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::bigint[], $9::text[])
        ON CONFLICT (name) DO UPDATE SET ${ASSIGN_DEFINITION}, changed_at_ms = excluded.changed_at_ms
          WHERE (keyspaces.changed_at_ms, keyspaces.origin_region) < (excluded.changed_at_ms, excluded.origin_region)
        RETURNING name`,
-      definitionParams(definition),
+      columns,
     )) as unknown[];
-    return rows.length > 0;
+    return rows.length;
   }
+}
+
+/** One definition per name (the newest; one statement may not update a row twice), sorted by name. */
+function newestPerName(definitions: readonly KeyspaceDefinition[]): KeyspaceDefinition[] {
+  const byName = new Map<string, KeyspaceDefinition>();
+  for (const definition of definitions) {
+    const held = byName.get(definition.policy.name);
+    if (held === undefined || isNewer(definition, held)) byName.set(definition.policy.name, definition);
+  }
+  return [...byName.values()].sort((a, b) => (a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0));
+}
+
+/** The same order as the statement's row comparison: time, then region. */
+function isNewer(a: KeyspaceDefinition, b: KeyspaceDefinition): boolean {
+  return a.changedAtMs !== b.changedAtMs ? a.changedAtMs > b.changedAtMs : a.originRegion > b.originRegion;
 }
 
 const DEFINITION_COLUMNS =
@@ -74,17 +99,22 @@ const ASSIGN_DEFINITION = `consistency = excluded.consistency, conflict_resoluti
   read_quorum = excluded.read_quorum, write_quorum = excluded.write_quorum, origin_region = excluded.origin_region,
   version = nextval('catalog_version'), updated_at = now()`;
 
-function definitionParams({ policy, changedAtMs, originRegion }: KeyspaceDefinition): unknown[] {
+function definitionParams(definition: KeyspaceDefinition): unknown[] {
+  return definitionColumns([definition]).map(([value]) => value);
+}
+
+/** The definitions as one array per column, in DEFINITION_COLUMNS order. */
+function definitionColumns(definitions: readonly KeyspaceDefinition[]): unknown[][] {
   return [
-    policy.name,
-    policy.consistency,
-    policy.conflictResolution,
-    policy.defaultTtlSeconds,
-    policy.replicationFactor,
-    policy.readQuorum,
-    policy.writeQuorum,
-    changedAtMs,
-    originRegion,
+    definitions.map(({ policy }) => policy.name),
+    definitions.map(({ policy }) => policy.consistency),
+    definitions.map(({ policy }) => policy.conflictResolution),
+    definitions.map(({ policy }) => policy.defaultTtlSeconds),
+    definitions.map(({ policy }) => policy.replicationFactor),
+    definitions.map(({ policy }) => policy.readQuorum),
+    definitions.map(({ policy }) => policy.writeQuorum),
+    definitions.map(({ changedAtMs }) => changedAtMs),
+    definitions.map(({ originRegion }) => originRegion),
   ];
 }
 
