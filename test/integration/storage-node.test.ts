@@ -1,26 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@nestjs/common';
 import { decodeContext } from '@geokv/vector-clock';
 import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type ReadResult, type ReplicatedVersion, type WriteRequest } from '@geokv/protocol';
-import {
-  AppProcess,
-  createDatabase,
-  databaseUrl,
-  dropDatabase,
-  freePort,
-  startRedisServer,
-  Teardown,
-  uniqueDatabasePrefix,
-  type RedisServer,
-} from '@geokv/test-support';
+import type { AppProcess, RedisServer } from '@geokv/test-support';
 import { mapWithConcurrency } from '../support/concurrency';
 import { http, jsonOf, pollUntil } from '../support/http';
 import { query } from '../support/shard-db';
-import { rpcErrorOf, StorageRpc } from '../support/storage-rpc';
+import { startLoneStorageNode, type LoneStorageNode } from '../support/lone-storage-node';
+import { rpcErrorOf, type StorageRpc } from '../support/storage-rpc';
 import { explainWithLogs } from '../support/test-region';
 
 /**
@@ -29,61 +16,21 @@ import { explainWithLogs } from '../support/test-region';
  */
 describe('storage node (PostgreSQL + Redis transport)', () => {
   const NODE = 'n1';
-  const teardown = new Teardown();
+  let lone: LoneStorageNode;
   let redis: RedisServer;
   let node: AppProcess;
-  let membership: AppProcess;
   let shardUrl: string;
   let rpc: StorageRpc;
 
-  const apps = (): AppProcess[] => [membership, node].filter((app) => app !== undefined);
+  const apps = (): AppProcess[] => (lone === undefined ? [] : [lone.membership, lone.node]);
 
   beforeAll(async () => {
-    // The test's own transport client would log every (expected) reconnect to the console.
-    Logger.overrideLogger(['error']);
-    const logDir = mkdtempSync(join(tmpdir(), 'geokv-storage-node-it-'));
-    teardown.add('remove logs', () => {
-      if (process.env.GEOKV_KEEP_TEST_LOGS !== '1') rmSync(logDir, { recursive: true, force: true });
-    });
-    redis = await startRedisServer({ logFile: join(logDir, 'redis.log') });
-    teardown.add('stop redis', () => redis.stop());
-
-    const prefix = uniqueDatabasePrefix('it');
-    const membershipDb = `${prefix}_membership`;
-    const shardDb = `${prefix}_${NODE}`;
-    for (const name of [membershipDb, shardDb]) {
-      await createDatabase(name);
-      teardown.add(`drop ${name}`, () => dropDatabase(name));
-    }
-    shardUrl = databaseUrl(shardDb);
-
-    const common = { GEOKV_REGION: 'us-east', REDIS_URL: redis.url };
-    membership = await AppProcess.start({
-      app: 'membership',
-      name: 'membership',
-      port: await freePort(),
-      logFile: join(logDir, 'membership.log'),
-      env: { ...common, DATABASE_URL: databaseUrl(membershipDb) },
-    });
-    teardown.add('stop membership', () => membership.stop());
-    await membership.waitReady();
-
-    node = await AppProcess.start({
-      app: 'storage-node',
-      name: NODE,
-      port: await freePort(),
-      logFile: join(logDir, `${NODE}.log`),
-      env: { ...common, DATABASE_URL: shardUrl, GEOKV_NODE_ID: NODE },
-    });
-    teardown.add('stop storage node', () => node.stop());
-    await node.waitReady();
-
-    rpc = await StorageRpc.connect(redis.url);
-    teardown.add('close rpc client', () => rpc.close());
+    lone = await startLoneStorageNode({ suite: 'storage-node-it' });
+    ({ redis, node, shardUrl, rpc } = lone);
   }, 90_000);
 
   afterAll(async () => {
-    await teardown.run();
+    await lone?.stop();
   }, 60_000);
 
   /** A version of `key` written in eu-west (its `counter`-th write there), as that region's replicator ships it. */

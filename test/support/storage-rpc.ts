@@ -5,6 +5,8 @@ import {
   StoragePatterns,
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
+  type CollectGarbageRequest,
+  type CollectGarbageResult,
   type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
@@ -48,6 +50,11 @@ export class StorageRpc {
   /** Versions written in another region, as this region's replicator hands them to a node. */
   applyRemote(nodeId: string, request: ApplyRemoteRequest, timeoutMs = 10_000): Promise<ApplyRemoteResult> {
     return this.send<ApplyRemoteResult>(addressTo(StoragePatterns.applyRemote, nodeId), request, timeoutMs);
+  }
+
+  /** What the region's replicator asks of every node on its GC timer. */
+  collectGarbage(nodeId: string, request: CollectGarbageRequest, timeoutMs = 10_000): Promise<CollectGarbageResult> {
+    return this.send<CollectGarbageResult>(addressTo(StoragePatterns.collectGarbage, nodeId), request, timeoutMs);
   }
 
   async close(): Promise<void> {

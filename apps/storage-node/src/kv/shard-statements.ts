@@ -108,12 +108,19 @@ export const LIST_KEYS: ShardStatement = {
     LIMIT $5`,
 };
 
-/** Deletes up to 1,000 expired versions and counts them. */
+/**
+ * Most versions one reclaiming statement deletes (expired ones, old tombstones), and most outbox rows one
+ * trim deletes: each is its own short transaction, run again until the backlog is gone (drainInSlices).
+ */
+export const VERSIONS_PURGE_SLICE = 1_000;
+export const OUTBOX_TRIM_SLICE = 5_000;
+
+/** Deletes up to VERSIONS_PURGE_SLICE expired versions and counts them. */
 export const PURGE_EXPIRED: ShardStatement = {
   name: 'purge_expired',
   text: `WITH purged AS (
      DELETE FROM versions WHERE ctid = ANY(ARRAY(
-       SELECT ctid FROM versions WHERE expires_at IS NOT NULL AND expires_at < now() LIMIT 1000))
+       SELECT ctid FROM versions WHERE expires_at IS NOT NULL AND expires_at < now() LIMIT ${VERSIONS_PURGE_SLICE}))
      RETURNING 1)
    SELECT count(*) AS purged FROM purged`,
 };
@@ -192,31 +199,37 @@ export const ACK_AND_READ_OUTBOX_AFTER: ShardStatement = {
 };
 
 /**
- * Deletes (at most 5,000) outbox rows that every peer in $1 has acknowledged. A peer with no cursor yet
- * has acknowledged nothing, so then nothing goes.
+ * Deletes (at most OUTBOX_TRIM_SLICE) outbox rows that every peer in $1 has acknowledged. A peer with no
+ * cursor yet has acknowledged nothing, so then nothing goes. With no peers at all, nobody will read the
+ * outbox (a region's replicator ships it; a peer added later is filled by anti-entropy, as it would be
+ * after any trim), so every row goes.
  */
 export const TRIM_OUTBOX: ShardStatement = {
   name: 'trim_outbox',
   text: `WITH cursors AS (
        SELECT acked_txid, acked_id FROM replication_cursors WHERE peer = ANY($1::text[])
-     ), bound AS (
+     ), lowest_cursor AS (
        SELECT acked_txid, acked_id FROM cursors
         WHERE (SELECT count(*) FROM cursors) = cardinality($1::text[])
         ORDER BY acked_txid, acked_id LIMIT 1
+     ), bound AS (
+       SELECT acked_txid, acked_id FROM lowest_cursor
+       UNION ALL
+       SELECT '18446744073709551615'::xid8, 9223372036854775807::bigint WHERE cardinality($1::text[]) = 0
      ), trimmed AS (
        DELETE FROM outbox WHERE ctid = ANY(ARRAY(
          SELECT o.ctid FROM bound b
           CROSS JOIN LATERAL (
-            SELECT ctid FROM outbox WHERE (txid, id) <= (b.acked_txid, b.acked_id) ORDER BY txid, id LIMIT 5000) o))
+            SELECT ctid FROM outbox WHERE (txid, id) <= (b.acked_txid, b.acked_id) ORDER BY txid, id LIMIT ${OUTBOX_TRIM_SLICE}) o))
        RETURNING 1)
    SELECT count(*)::int AS trimmed FROM trimmed`,
 };
 
-/** Deletes (at most 1,000) tombstones whose HLC time is before $1 (ms) and returns their keys. */
+/** Deletes (at most VERSIONS_PURGE_SLICE) tombstones whose HLC time is before $1 (ms) and returns their keys. */
 export const PURGE_TOMBSTONES: ShardStatement = {
   name: 'purge_tombstones',
   text: `DELETE FROM versions WHERE ctid = ANY(ARRAY(
-       SELECT ctid FROM versions WHERE tombstone AND hlc_wall_ms < $1::bigint LIMIT 1000))
+       SELECT ctid FROM versions WHERE tombstone AND hlc_wall_ms < $1::bigint LIMIT ${VERSIONS_PURGE_SLICE}))
    RETURNING keyspace, key`,
 };
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { CollectGarbageRequest, CollectGarbageResult } from '@geokv/protocol';
+import { drainInSlices } from '../kv/drain-in-slices';
 import { keyIdOf } from '../kv/key-id';
 import { ShardDatabase } from '../kv/shard-database';
-import { PURGE_TOMBSTONES, TRIM_OUTBOX } from '../kv/shard-statements';
+import { OUTBOX_TRIM_SLICE, PURGE_TOMBSTONES, TRIM_OUTBOX, VERSIONS_PURGE_SLICE } from '../kv/shard-statements';
 import { VersionCache } from '../kv/version-cache';
 import { WriteBatcher } from '../kv/write-batcher';
 import { OutboxStore } from './outbox-store';
@@ -12,6 +13,12 @@ import { OutboxStore } from './outbox-store';
  * and PostgreSQL's clocks): a tombstone is kept while any unacknowledged row is less than this much older.
  */
 const CLOCK_MARGIN_MS = 60_000;
+
+/**
+ * How long one collection may go on deleting, well inside the replicator's RPC deadline (5 s by default);
+ * whatever is left waits for the next round (GEOKV_GC_INTERVAL_MS).
+ */
+const COLLECT_BUDGET_MS = 2_000;
 
 /**
  * Reclaims what replication no longer needs. A tombstone must outlive every version it deletes: were it
@@ -30,18 +37,26 @@ export class GarbageCollector {
   ) {}
 
   async collect(request: CollectGarbageRequest): Promise<CollectGarbageResult> {
-    const [{ trimmed }] = await this.db.run<{ trimmed: number }>(TRIM_OUTBOX, [request.peers]);
+    const deadlineMs = Date.now() + COLLECT_BUDGET_MS;
+    const trimSlice = async (): Promise<number> => (await this.db.run<{ trimmed: number }>(TRIM_OUTBOX, [request.peers]))[0].trimmed;
+    const trimmed = await drainInSlices(trimSlice, OUTBOX_TRIM_SLICE, deadlineMs);
     const pending = await Promise.all(request.peers.map((peer) => this.outbox.backlog(peer)));
     let cutoffMs = Date.now() - request.tombstoneGraceMs;
     for (const { oldestPendingAtMs } of pending) {
       if (oldestPendingAtMs !== null) cutoffMs = Math.min(cutoffMs, oldestPendingAtMs - CLOCK_MARGIN_MS);
     }
+    const purged = await drainInSlices(() => this.purgeTombstonesBefore(cutoffMs), VERSIONS_PURGE_SLICE, deadlineMs);
+    return { outboxTrimmed: trimmed, tombstonesPurged: purged };
+  }
+
+  /** One slice of tombstones older than the cutoff; returns how many went. */
+  private async purgeTombstonesBefore(cutoffMs: number): Promise<number> {
     const purged = await this.db.run<{ keyspace: string; key: string }>(PURGE_TOMBSTONES, [cutoffMs]);
     for (const ref of purged) {
       const keyId = keyIdOf(ref);
       // A batch holding the key owns its cache entry; any other copy may still show the purged tombstone.
       if (!this.batcher.inFlight.has(keyId)) this.cache.forget(keyId);
     }
-    return { outboxTrimmed: trimmed, tombstonesPurged: purged.length };
+    return purged.length;
   }
 }
