@@ -1,3 +1,4 @@
+import { valueBytesOf } from '@geokv/protocol';
 import type { StoredVersion } from './stored-version';
 
 /** How far one key's siblings may grow through writes coordinated here. */
@@ -29,17 +30,11 @@ export function siblingLimitFailure(
   if (after.length > limits.maxSiblings && after.length > before.length) {
     return `the key would hold ${after.length} siblings, over the limit of ${limits.maxSiblings}: ${RESOLVE_FIRST}`;
   }
-  const bytesAfter = valueBytes(after);
-  if (bytesAfter > limits.maxBytes && bytesAfter > valueBytes(before)) {
+  const bytesAfter = valueBytesOf(after);
+  if (bytesAfter > limits.maxBytes && bytesAfter > valueBytesOf(before)) {
     return `the key's siblings would hold ${bytesAfter} bytes, over the limit of ${limits.maxBytes}: ${RESOLVE_FIRST}`;
   }
   return null;
 }
 
 const RESOLVE_FIRST = 'read it and write back one value with the X-Causal-Context of the 300 answer';
-
-function valueBytes(versions: readonly StoredVersion[]): number {
-  let bytes = 0;
-  for (const version of versions) bytes += version.value?.length ?? 0;
-  return bytes;
-}
