@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeContext } from '@geokv/vector-clock';
-import { ErrorCode, type OutboxReadRequest, type OutboxReadResult, type ReadResult, type ReplicatedVersion, type WriteRequest } from '@geokv/protocol';
+import {
+  ErrorCode,
+  valueBytesOf,
+  type OutboxPosition,
+  type OutboxReadRequest,
+  type OutboxReadResult,
+  type ReadResult,
+  type ReplicatedVersion,
+  type WriteRequest,
+} from '@geokv/protocol';
 import type { AppProcess, RedisServer } from '@geokv/test-support';
 import { mapWithConcurrency } from '../support/concurrency';
 import { http, jsonOf, pollUntil } from '../support/http';
@@ -262,6 +271,25 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(await rpc.outboxAck(NODE, { requestId: 'it-old-ack', peer: 'it-old-peer', position: last })).toEqual({ acknowledged: true });
     expect(await ackedIdOf('it-old-peer')).toBe(last.id);
   }, 30_000);
+
+  it('reads the outbox in pages of at most 4 MiB of values (and one more value), however many rows a reader asks for', async () => {
+    const values = Array.from({ length: 10 }, () => randomBytes(1_048_576));
+    for (const [i, value] of values.entries()) expect((await rpc.write(NODE, put(`big-outbox/${i}`, value))).written).toBe(true);
+
+    // A new peer reads from the start of the outbox, which the shard serves.
+    const big: { key: string; value: Buffer }[] = [];
+    let after: OutboxPosition | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await rpc.outboxRead(NODE, { requestId: `it-big-${pages}`, peer: 'it-big-peer', limit: 500, waitMs: 0, countPending: false, ...(after ? { after } : {}) });
+      if (page.versions.length === 0) break;
+      // Every value but the last fits in 4 MiB: the page stops once the values before a row reach it.
+      expect(valueBytesOf(page.versions.slice(0, -1))).toBeLessThan(4 * 1_048_576);
+      for (const version of page.versions) if (version.key.startsWith('big-outbox/')) big.push({ key: version.key, value: version.value! });
+      after = page.next!;
+    }
+    expect(big.map((row) => row.key)).toEqual(values.map((_, i) => `big-outbox/${i}`));
+    big.forEach((row, i) => expect(row.value.equals(values[i])).toBe(true));
+  }, 60_000);
 
   it('acknowledges 200 concurrent writes, each with its outbox row, grouped into commits of more than one write', async () => {
     const deleted = Array.from({ length: 20 }, (_, i) => `group/${String(i * 10).padStart(3, '0')}-gone`);

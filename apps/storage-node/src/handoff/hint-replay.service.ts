@@ -5,7 +5,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { PeriodicTask } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import type { ConflictResolution } from '@geokv/protocol';
+import { valueBytesOf, type ConflictResolution } from '@geokv/protocol';
 import { KvService } from '../kv/kv.service';
 import { ShardDatabase } from '../kv/shard-database';
 import { COUNT_HINTS, DELETE_HINTS, READ_HINTS } from '../kv/shard-statements';
@@ -13,6 +13,8 @@ import { RegionView } from '../region/region-view.service';
 import { ReplicaClient } from '../region/replica-client';
 import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StorageNodeConfig } from '../storage-node.config';
+import type { StoredVersion } from '../versions/stored-version';
+import { byteGroups, SEND_BYTES_IN_FLIGHT } from './byte-groups';
 
 interface HintRow {
   readonly target_node: string;
@@ -23,6 +25,8 @@ interface HintRow {
 }
 
 const HINTS_PER_ROUND = 500;
+/** Hinted keys whose versions are loaded together (one statement for those the cache misses). */
+const LOAD_CHUNK = 16;
 
 /**
  * Hinted handoff: hands each hinted key to its home replica once membership holds that replica up again,
@@ -69,23 +73,29 @@ export class HintReplayService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  /** Replays one page of hints; returns how many were delivered (fewer than a page ends the round). */
+  /**
+   * Replays one page of hints; returns how many were delivered (fewer than a page ends the round). Keys are
+   * loaded LOAD_CHUNK at a time and sent SEND_BYTES_IN_FLIGHT of values at a time; a delivery that fails
+   * ends the page, as the replica is likely down or overloaded again.
+   */
   private async replayPage(targets: readonly string[]): Promise<number> {
     const rows = await this.db.run<HintRow>(READ_HINTS, [targets, HINTS_PER_ROUND]);
     const requestId = `hints-${randomUUID()}`;
-    const outcomes = await Promise.all(
-      rows.map(async (row) => {
-        const ref = { keyspace: row.keyspace, key: row.key };
-        const versions = await this.kv.versionsOf(row.keyspace, row.key);
-        await Promise.all(
-          versions.map((version) =>
-            this.replicas.write(row.target_node, { requestId, version: replicatedVersionOf(ref, version), strategy: row.strategy, hintFor: null }),
-          ),
-        );
-        return row;
-      }).map((delivery) => delivery.catch(() => null)),
-    );
-    const delivered = outcomes.filter((row): row is HintRow => row !== null);
+    const delivered: HintRow[] = [];
+    let failed = false;
+    for (let start = 0; start < rows.length && !failed; start += LOAD_CHUNK) {
+      const loaded = await Promise.all(
+        rows.slice(start, start + LOAD_CHUNK).map(async (row) => ({ row, versions: await this.kv.versionsOf(row.keyspace, row.key) })),
+      );
+      for (const group of byteGroups(loaded, ({ versions }) => valueBytesOf(versions), SEND_BYTES_IN_FLIGHT)) {
+        const outcomes = await Promise.all(group.map(({ row, versions }) => this.deliver(row, versions, requestId)));
+        group.forEach(({ row }, i) => {
+          if (outcomes[i]) delivered.push(row);
+        });
+        failed = outcomes.includes(false);
+        if (failed) break;
+      }
+    }
     if (delivered.length > 0) {
       await this.db.run(DELETE_HINTS, [
         delivered.map((row) => row.target_node),
@@ -96,6 +106,19 @@ export class HintReplayService implements OnApplicationBootstrap, OnApplicationS
       for (const row of delivered) this.replayed.inc({ target: row.target_node });
       this.logger.log({ delivered: delivered.length, failed: rows.length - delivered.length }, 'hinted keys handed to their home replicas');
     }
-    return rows.length === HINTS_PER_ROUND && delivered.length === rows.length ? delivered.length : 0;
+    return rows.length === HINTS_PER_ROUND && !failed ? delivered.length : 0;
+  }
+
+  /** Hands the key's current versions to the hint's replica; whether it took them all. */
+  private async deliver(row: HintRow, versions: readonly StoredVersion[], requestId: string): Promise<boolean> {
+    const ref = { keyspace: row.keyspace, key: row.key };
+    try {
+      await Promise.all(
+        versions.map((version) => this.replicas.write(row.target_node, { requestId, version: replicatedVersionOf(ref, version), strategy: row.strategy, hintFor: null })),
+      );
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

@@ -3,6 +3,7 @@ import { keyIdOf, type KeyRef } from '../kv/key-id';
 import type { ReplicaClient } from '../region/replica-client';
 import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StoredVersion } from '../versions/stored-version';
+import { byteGroups, SEND_BYTES_IN_FLIGHT } from './byte-groups';
 
 /** A key this node sends its copy of, and the replicas it goes to. */
 export interface KeyMove {
@@ -12,8 +13,8 @@ export interface KeyMove {
 
 /**
  * Sends every version of each moved key (as loaded, by key id) to the key's new replicas, which merge it as
- * any replica write; resolves once all of them have it durably, rejects if any did not (sending again
- * changes nothing).
+ * any replica write, SEND_BYTES_IN_FLIGHT of values at a time; resolves once all of them have it durably,
+ * rejects if any did not (sending again changes nothing).
  */
 export async function sendCopies(
   replicas: ReplicaClient,
@@ -22,16 +23,22 @@ export async function sendCopies(
   moves: readonly KeyMove[],
   versions: ReadonlyMap<string, readonly StoredVersion[]>,
 ): Promise<void> {
-  await Promise.all(
-    moves.flatMap(({ ref, to }) =>
-      (versions.get(keyIdOf(ref)) ?? []).flatMap((version) =>
-        to.map((node) => replicas.write(node, { requestId, version: replicatedVersionOf(ref, version), strategy: strategyOf(ref.keyspace), hintFor: null })),
+  for (const group of byteGroups(moves, (move) => bytesOfMove(move, versions), SEND_BYTES_IN_FLIGHT)) {
+    await Promise.all(
+      group.flatMap(({ ref, to }) =>
+        (versions.get(keyIdOf(ref)) ?? []).flatMap((version) =>
+          to.map((node) => replicas.write(node, { requestId, version: replicatedVersionOf(ref, version), strategy: strategyOf(ref.keyspace), hintFor: null })),
+        ),
       ),
-    ),
-  );
+    );
+  }
 }
 
 /** The bytes of values the moves send, counting each replica a value goes to. */
 export function bytesOfMoves(moves: readonly KeyMove[], versions: ReadonlyMap<string, readonly StoredVersion[]>): number {
-  return moves.reduce((sum, { ref, to }) => sum + to.length * valueBytesOf(versions.get(keyIdOf(ref)) ?? []), 0);
+  return moves.reduce((sum, move) => sum + bytesOfMove(move, versions), 0);
+}
+
+function bytesOfMove({ ref, to }: KeyMove, versions: ReadonlyMap<string, readonly StoredVersion[]>): number {
+  return to.length * valueBytesOf(versions.get(keyIdOf(ref)) ?? []);
 }

@@ -125,19 +125,39 @@ export const PURGE_EXPIRED: ShardStatement = {
    SELECT count(*) AS purged FROM purged`,
 };
 
+/**
+ * Most value bytes in one page of the outbox, besides the count limit a replicator asks for: rows stop once
+ * the values before them reach it (a page always has its first row, however large). Counted in rows only,
+ * a page of 500 versions of 1 MiB was a 500 MiB read, message and shipment: after a burst of large writes
+ * the nodes grew to gigabytes and left the region unable to answer for minutes.
+ */
+export const OUTBOX_PAGE_MAX_BYTES = 4 * 1_048_576;
+
 /** The peer's cursor, or the start of the outbox for a peer that has acknowledged nothing yet. */
 const PEER_CURSOR = `(
   coalesce((SELECT acked_txid FROM replication_cursors WHERE peer = $1), '0'::xid8),
   coalesce((SELECT acked_id FROM replication_cursors WHERE peer = $1), 0))`;
 
-/** Outbox rows in (txid, id) order after `position`, at most `limit`; only rows older than every running transaction. */
+function versionColumnsOf(alias: string): string {
+  return VERSION_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
+}
+
+/**
+ * Outbox rows in (txid, id) order after `position`, at most `limit` and OUTBOX_PAGE_MAX_BYTES of values;
+ * only rows older than every running transaction.
+ */
 function outboxPageAfter(position: string, limit: string): string {
-  return `SELECT o.txid::text AS txid, o.id::text AS id, ${VERSION_COLUMNS.split(', ').map((column) => `o.${column}`).join(', ')}
-      FROM outbox o
-     WHERE (o.txid, o.id) > ${position}
-       AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY o.txid, o.id
-     LIMIT ${limit}`;
+  return `SELECT page.txid::text AS txid, page.id::text AS id, ${versionColumnsOf('page')}
+      FROM (
+        SELECT o.txid, o.id, ${versionColumnsOf('o')},
+               sum(coalesce(octet_length(o.value), 0)) OVER (ORDER BY o.txid, o.id) AS bytes_through
+          FROM outbox o
+         WHERE (o.txid, o.id) > ${position}
+           AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY o.txid, o.id
+         LIMIT ${limit}) page
+     WHERE page.bytes_through - coalesce(octet_length(page.value), 0) < ${OUTBOX_PAGE_MAX_BYTES}
+     ORDER BY page.txid, page.id`;
 }
 
 /**
