@@ -11,3 +11,4 @@ export * from './region-ring-of';
 export * from './acceptor-messages';
 export * from './acceptor-placement';
 export * from './value-bytes';
+export * from './byte-groups';

@@ -141,6 +141,14 @@ export interface ShipmentResult {
   readonly incarnation: string;
 }
 
+/**
+ * Most value bytes in one shipment (an outbox page, an anti-entropy repair), besides its count limit
+ * (GEOKV_REPLICATION_BATCH); a shipment always carries its first version, however large. Counted in
+ * versions only, a page of 500 versions of 1 MiB was a 500 MiB read, message and merge: after a burst of
+ * large writes the nodes grew to gigabytes and the region answered nothing for minutes.
+ */
+export const SHIPMENT_MAX_VALUE_BYTES = 4 * 1_048_576;
+
 /** Every keyspace definition of the sending region, published on the receiving region's Redis. */
 export interface KeyspacesShipment extends RequestMeta {
   readonly sourceRegion: string;

@@ -9,8 +9,10 @@ import { encodeContext } from '@geokv/vector-clock';
 import {
   addressTo,
   ANTI_ENTROPY_BUCKETS,
+  byteGroups,
   regionAddressed,
   ReplicationPatterns,
+  SHIPMENT_MAX_VALUE_BYTES,
   StoragePatterns,
   type AntiEntropyPeerReport,
   type AntiEntropyReport,
@@ -38,6 +40,13 @@ import { PeerLinks } from '../shipping/peer-links';
  * across, in both directions, to be merged like any replicated version (so a repair can never undo a
  * newer write).
  */
+/**
+ * Differing buckets read and repaired together, out of ANTI_ENTROPY_BUCKETS: each exchange holds both
+ * regions' versions of its buckets in memory (values included), so a region that lost most of its data
+ * is repaired 1/128 of the hash space at a time, not all of it in one message.
+ */
+const BUCKETS_PER_EXCHANGE = 8;
+
 @Injectable()
 export class AntiEntropyService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AntiEntropyService.name);
@@ -104,19 +113,13 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
       this.keysCompared.inc(labels, mine.keys);
       const theirs = await link.client.request<MerkleTreeResult>(regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
       const differing = MerkleTree.fromHex(mine.levels).differingLeaves(MerkleTree.fromHex(theirs.levels));
-      if (differing.length === 0) return { peer: link.region, keysCompared: mine.keys, bucketsDiffering: 0, versionsRepaired: 0, error: null };
-
-      const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets: differing };
-      const [ours, theirVersions] = await Promise.all([
-        this.localBucketVersions(differing),
-        link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs),
-      ]);
-      const theirIds = new Set(theirVersions.versions.map(versionId));
-      const ourIds = new Set(ours.versions.map(versionId));
-      const repaired =
-        (await this.send(link, ours.versions.filter((version) => !theirIds.has(versionId(version))), ours.strategies)) +
-        (await this.take(link.region, theirVersions.versions.filter((version) => !ourIds.has(versionId(version))), theirVersions.strategies));
-      this.versionsRepaired.inc(labels, repaired);
+      let repaired = 0;
+      for (let start = 0; start < differing.length; start += BUCKETS_PER_EXCHANGE) {
+        const buckets = differing.slice(start, start + BUCKETS_PER_EXCHANGE);
+        const exchanged = await this.repairBuckets(link, buckets, timeoutMs);
+        this.versionsRepaired.inc(labels, exchanged);
+        repaired += exchanged;
+      }
       return { peer: link.region, keysCompared: mine.keys, bucketsDiffering: differing.length, versionsRepaired: repaired, error: null };
     } catch (error) {
       const reason = describeFailure(error);
@@ -125,14 +128,29 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /** Reads both regions' versions in the buckets and sends each side what it lacks; returns how many changed a side. */
+  private async repairBuckets(link: PeerLink, buckets: readonly number[], timeoutMs: number): Promise<number> {
+    const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets };
+    const [ours, theirs] = await Promise.all([
+      this.localBucketVersions(buckets),
+      link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs),
+    ]);
+    const theirIds = new Set(theirs.versions.map(versionId));
+    const ourIds = new Set(ours.versions.map(versionId));
+    return (
+      (await this.send(link, ours.versions.filter((version) => !theirIds.has(versionId(version))), ours.strategies)) +
+      (await this.take(link.region, theirs.versions.filter((version) => !ourIds.has(versionId(version))), theirs.strategies))
+    );
+  }
+
   /** Versions the peer lacks, shipped in batches like any shipment; returns how many changed its state. */
   private async send(link: PeerLink, versions: readonly ReplicatedVersion[], strategies: Record<string, ConflictResolution>): Promise<number> {
     let applied = 0;
-    for (let start = 0; start < versions.length; start += this.config.GEOKV_REPLICATION_BATCH) {
+    for (const slice of this.shipments(versions)) {
       const shipment: ShipmentRequest = {
         requestId: `anti-entropy-${randomUUID()}`,
         sourceRegion: this.config.GEOKV_REGION,
-        versions: versions.slice(start, start + this.config.GEOKV_REPLICATION_BATCH),
+        versions: slice,
         strategies,
       };
       const result = await link.client.request<ShipmentResult>(regionAddressed(ReplicationPatterns.ship, link.region), shipment, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS);
@@ -144,11 +162,15 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   /** Versions this region lacks, merged here; returns how many changed this region's state. */
   private async take(peer: string, versions: readonly ReplicatedVersion[], strategies: Record<string, ConflictResolution>): Promise<number> {
     let applied = 0;
-    for (let start = 0; start < versions.length; start += this.config.GEOKV_REPLICATION_BATCH) {
-      const slice = versions.slice(start, start + this.config.GEOKV_REPLICATION_BATCH);
+    for (const slice of this.shipments(versions)) {
       applied += (await this.applier.apply({ requestId: `anti-entropy-${randomUUID()}`, sourceRegion: peer, versions: slice, strategies })).applied;
     }
     return applied;
+  }
+
+  /** The versions cut into shipments of at most GEOKV_REPLICATION_BATCH versions and SHIPMENT_MAX_VALUE_BYTES. */
+  private shipments(versions: readonly ReplicatedVersion[]): ReplicatedVersion[][] {
+    return byteGroups(versions, (version) => version.value?.length ?? 0, SHIPMENT_MAX_VALUE_BYTES, this.config.GEOKV_REPLICATION_BATCH);
   }
 
   private async askEveryNode<T>(pattern: string, payload: object): Promise<T[]> {

@@ -5,7 +5,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { PeriodicTask } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { valueBytesOf, type ConflictResolution } from '@geokv/protocol';
+import { byteGroups, valueBytesOf, type ConflictResolution } from '@geokv/protocol';
 import { KvService } from '../kv/kv.service';
 import { ShardDatabase } from '../kv/shard-database';
 import { COUNT_HINTS, DELETE_HINTS, READ_HINTS } from '../kv/shard-statements';
@@ -14,7 +14,7 @@ import { ReplicaClient } from '../region/replica-client';
 import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StorageNodeConfig } from '../storage-node.config';
 import type { StoredVersion } from '../versions/stored-version';
-import { byteGroups, SEND_BYTES_IN_FLIGHT } from './byte-groups';
+import { SEND_BYTES_IN_FLIGHT } from './send-budget';
 
 interface HintRow {
   readonly target_node: string;

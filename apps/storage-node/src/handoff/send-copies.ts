@@ -1,9 +1,9 @@
-import { valueBytesOf, type ConflictResolution } from '@geokv/protocol';
+import { byteGroups, valueBytesOf, type ConflictResolution } from '@geokv/protocol';
 import { keyIdOf, type KeyRef } from '../kv/key-id';
 import type { ReplicaClient } from '../region/replica-client';
 import { replicatedVersionOf } from '../replication/replicated-version';
 import type { StoredVersion } from '../versions/stored-version';
-import { byteGroups, SEND_BYTES_IN_FLIGHT } from './byte-groups';
+import { SEND_BYTES_IN_FLIGHT } from './send-budget';
 
 /** A key this node sends its copy of, and the replicas it goes to. */
 export interface KeyMove {

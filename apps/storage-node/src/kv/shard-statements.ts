@@ -1,3 +1,4 @@
+import { SHIPMENT_MAX_VALUE_BYTES } from '@geokv/protocol';
 import { VERSION_COLUMNS, versionRows } from './version-rows';
 
 /** A named prepared statement: parsed and planned once per connection, then reused. */
@@ -125,14 +126,6 @@ export const PURGE_EXPIRED: ShardStatement = {
    SELECT count(*) AS purged FROM purged`,
 };
 
-/**
- * Most value bytes in one page of the outbox, besides the count limit a replicator asks for: rows stop once
- * the values before them reach it (a page always has its first row, however large). Counted in rows only,
- * a page of 500 versions of 1 MiB was a 500 MiB read, message and shipment: after a burst of large writes
- * the nodes grew to gigabytes and left the region unable to answer for minutes.
- */
-export const OUTBOX_PAGE_MAX_BYTES = 4 * 1_048_576;
-
 /** The peer's cursor, or the start of the outbox for a peer that has acknowledged nothing yet. */
 const PEER_CURSOR = `(
   coalesce((SELECT acked_txid FROM replication_cursors WHERE peer = $1), '0'::xid8),
@@ -143,8 +136,8 @@ function versionColumnsOf(alias: string): string {
 }
 
 /**
- * Outbox rows in (txid, id) order after `position`, at most `limit` and OUTBOX_PAGE_MAX_BYTES of values;
- * only rows older than every running transaction.
+ * Outbox rows in (txid, id) order after `position`, at most `limit` and SHIPMENT_MAX_VALUE_BYTES of values
+ * (and one more value: a page always has its first row); only rows older than every running transaction.
  */
 function outboxPageAfter(position: string, limit: string): string {
   return `SELECT page.txid::text AS txid, page.id::text AS id, ${versionColumnsOf('page')}
@@ -156,7 +149,7 @@ function outboxPageAfter(position: string, limit: string): string {
            AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
          ORDER BY o.txid, o.id
          LIMIT ${limit}) page
-     WHERE page.bytes_through - coalesce(octet_length(page.value), 0) < ${OUTBOX_PAGE_MAX_BYTES}
+     WHERE page.bytes_through - coalesce(octet_length(page.value), 0) < ${SHIPMENT_MAX_VALUE_BYTES}
      ORDER BY page.txid, page.id`;
 }
 
