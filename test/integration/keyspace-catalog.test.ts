@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Teardown } from '@geokv/test-support';
-import type { KeyspaceDefinition, KeyspacePolicy } from '@geokv/protocol';
+import { DEFAULT_KEYSPACE, type KeyspaceDefinition, type KeyspacePolicy } from '@geokv/protocol';
 import { CatalogStore } from '../../apps/membership/src/catalog/catalog.store';
 import { createMigratedControlPlane } from '../support/migrated-database';
 
@@ -26,16 +26,7 @@ describe('keyspace catalog adoption (real PostgreSQL)', () => {
 
   afterAll(() => teardown.run());
 
-  const policy = (name: string, overrides: Partial<KeyspacePolicy> = {}): KeyspacePolicy => ({
-    name,
-    consistency: 'eventual',
-    conflictResolution: 'lww',
-    defaultTtlSeconds: null,
-    replicationFactor: 3,
-    readQuorum: 2,
-    writeQuorum: 2,
-    ...overrides,
-  });
+  const policy = (name: string, overrides: Partial<KeyspacePolicy> = {}): KeyspacePolicy => ({ ...DEFAULT_KEYSPACE, name, ...overrides });
   const definition = (name: string, changedAtMs: number, originRegion: string, overrides: Partial<KeyspacePolicy> = {}): KeyspaceDefinition => ({
     policy: policy(name, overrides),
     changedAtMs,
