@@ -34,19 +34,19 @@ import type { PeerLink } from '../shipping/peer-link';
 import { PeerLinks } from '../shipping/peer-links';
 
 /**
- * Anti-entropy repairs what the outbox cannot: rows deleted behind geokv's back, a restored backup, a
- * version lost to a bug. Both regions build a Merkle tree over the same buckets of the hash space; only
- * the buckets whose digests differ are read, and within them only the versions one side lacks are sent
- * across, in both directions, to be merged like any replicated version (so a repair can never undo a
- * newer write).
- */
-/**
  * Differing buckets read and repaired together, out of ANTI_ENTROPY_BUCKETS: each exchange holds both
  * regions' versions of its buckets in memory (values included), so a region that lost most of its data
  * is repaired 1/128 of the hash space at a time, not all of it in one message.
  */
 const BUCKETS_PER_EXCHANGE = 8;
 
+/**
+ * Anti-entropy repairs what the outbox cannot: rows deleted behind geokv's back, a restored backup, a
+ * version lost to a bug. Both regions build a Merkle tree over the same buckets of the hash space; only
+ * the buckets whose digests differ are read, and within them only the versions one side lacks are sent
+ * across, in both directions, to be merged like any replicated version (so a repair can never undo a
+ * newer write).
+ */
 @Injectable()
 export class AntiEntropyService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AntiEntropyService.name);

@@ -75,25 +75,24 @@ export class HintReplayService implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Replays one page of hints; returns how many were delivered (fewer than a page ends the round). Keys are
-   * loaded LOAD_CHUNK at a time and sent SEND_BYTES_IN_FLIGHT of values at a time; a delivery that fails
-   * ends the page, as the replica is likely down or overloaded again.
+   * loaded LOAD_CHUNK at a time and sent SEND_BYTES_IN_FLIGHT of values at a time. A replica that fails a
+   * delivery gets nothing more in this page (it is likely down or overloaded again); the others go on.
    */
   private async replayPage(targets: readonly string[]): Promise<number> {
     const rows = await this.db.run<HintRow>(READ_HINTS, [targets, HINTS_PER_ROUND]);
     const requestId = `hints-${randomUUID()}`;
     const delivered: HintRow[] = [];
-    let failed = false;
-    for (let start = 0; start < rows.length && !failed; start += LOAD_CHUNK) {
-      const loaded = await Promise.all(
-        rows.slice(start, start + LOAD_CHUNK).map(async (row) => ({ row, versions: await this.kv.versionsOf(row.keyspace, row.key) })),
-      );
+    const failedTargets = new Set<string>();
+    for (let start = 0; start < rows.length; start += LOAD_CHUNK) {
+      const chunk = rows.slice(start, start + LOAD_CHUNK).filter((row) => !failedTargets.has(row.target_node));
+      const loaded = await Promise.all(chunk.map(async (row) => ({ row, versions: await this.kv.versionsOf(row.keyspace, row.key) })));
       for (const group of byteGroups(loaded, ({ versions }) => valueBytesOf(versions), SEND_BYTES_IN_FLIGHT)) {
-        const outcomes = await Promise.all(group.map(({ row, versions }) => this.deliver(row, versions, requestId)));
-        group.forEach(({ row }, i) => {
+        const sending = group.filter(({ row }) => !failedTargets.has(row.target_node));
+        const outcomes = await Promise.all(sending.map(({ row, versions }) => this.deliver(row, versions, requestId)));
+        sending.forEach(({ row }, i) => {
           if (outcomes[i]) delivered.push(row);
+          else failedTargets.add(row.target_node);
         });
-        failed = outcomes.includes(false);
-        if (failed) break;
       }
     }
     if (delivered.length > 0) {
@@ -106,7 +105,7 @@ export class HintReplayService implements OnApplicationBootstrap, OnApplicationS
       for (const row of delivered) this.replayed.inc({ target: row.target_node });
       this.logger.log({ delivered: delivered.length, failed: rows.length - delivered.length }, 'hinted keys handed to their home replicas');
     }
-    return rows.length === HINTS_PER_ROUND && !failed ? delivered.length : 0;
+    return rows.length === HINTS_PER_ROUND && failedTargets.size === 0 ? delivered.length : 0;
   }
 
   /** Hands the key's current versions to the hint's replica; whether it took them all. */
