@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { decodeWire } from '@geokv/config';
+import { databaseUrl } from '@geokv/test-support';
 import { MembershipEvents } from '@geokv/protocol';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, keyPath, pollUntil, type HttpResult } from '../support/http';
@@ -46,7 +47,14 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
   let gw: string;
 
   beforeAll(async () => {
-    cluster = await startTestRegion({ suite: 'kv-api', appEnv: { 'storage-node': { GEOKV_MAX_SIBLINGS: String(MAX_SIBLINGS) } } });
+    cluster = await startTestRegion({
+      suite: 'kv-api',
+      appEnv: {
+        'storage-node': { GEOKV_MAX_SIBLINGS: String(MAX_SIBLINGS) },
+        // Far beyond any test's wait, so that a gateway catching up on the catalog can only have heard membership.
+        gateway: { GEOKV_RING_POLL_INTERVAL_MS: '120000' },
+      },
+    });
     gw = cluster.gatewayUrl;
     for (const [name, policy] of [
       ['siblings-ks', { conflictResolution: 'siblings' }],
@@ -404,27 +412,40 @@ describe('KV API over HTTP (one region, three storage nodes)', () => {
     expectApiError(await http(`${gw}/v1/keyspaces/no-such-keyspace`), 404, 'KEYSPACE_NOT_FOUND');
   }, 30_000);
 
-  it('has membership re-publish the ring and the keyspace catalog without a change, for processes that missed an event', async () => {
+  it("has membership re-publish the ring and announce the catalog's version without a change, for processes that missed an event", async () => {
     const subscriber = new Redis(cluster.redis.url, { maxRetriesPerRequest: 1 });
     try {
-      const heard = new Map<string, { epoch?: number; keyspaces?: { name: string }[] }[]>();
+      const heard = new Map<string, { epoch?: number; version?: number; keyspaces?: unknown }[]>();
       subscriber.on('messageBuffer', (channelBytes: Buffer, message: Buffer) => {
         const channel = channelBytes.toString();
-        heard.set(channel, [...(heard.get(channel) ?? []), (decodeWire(message) as { data: { epoch?: number; keyspaces?: { name: string }[] } }).data]);
+        heard.set(channel, [...(heard.get(channel) ?? []), (decodeWire(message) as { data: { epoch?: number; version?: number } }).data]);
       });
-      await subscriber.subscribe(MembershipEvents.ringChanged, MembershipEvents.catalogChanged);
+      await subscriber.subscribe(MembershipEvents.ringChanged, MembershipEvents.catalogVersion);
       // Nothing changes meanwhile: both arrive on membership's timer (every 2 s), twice within 6 s.
       await pollUntil(
-        () => Promise.resolve([heard.get(MembershipEvents.ringChanged)?.length ?? 0, heard.get(MembershipEvents.catalogChanged)?.length ?? 0]),
+        () => Promise.resolve([heard.get(MembershipEvents.ringChanged)?.length ?? 0, heard.get(MembershipEvents.catalogVersion)?.length ?? 0]),
         (counts) => counts.every((count) => count >= 2),
-        { timeoutMs: 6_000, what: 'two broadcasts each of the ring and the catalog' },
+        { timeoutMs: 6_000, what: "two broadcasts each of the ring and the catalog's version" },
       );
       const ring = jsonOf(await http(`${gw}/v1/admin/ring`)) as { epoch: number };
       expect(heard.get(MembershipEvents.ringChanged)!.at(-1)!.epoch).toBe(ring.epoch);
-      expect(heard.get(MembershipEvents.catalogChanged)!.at(-1)!.keyspaces).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'default' })]));
+      // The version alone, not every keyspace again.
+      expect(heard.get(MembershipEvents.catalogVersion)!.at(-1)).toEqual({ version: expect.any(Number) });
     } finally {
       subscriber.disconnect();
     }
+  }, 30_000);
+
+  it('brings a gateway that missed a catalog change up to date within the announcement period, not its 10 s poll', async () => {
+    expectStatus(await http(`${gw}/v1/keyspaces/missed-change`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }), 200);
+    // A change nobody published: as if its event had been lost on the way.
+    const membershipDb = databaseUrl(cluster.region.databaseNames.find((name) => name.endsWith('_membership'))!);
+    await query(membershipDb, "UPDATE keyspaces SET default_ttl_seconds = 3600, version = nextval('catalog_version') WHERE name = 'missed-change'");
+    await pollUntil(
+      async () => jsonOf(await http(`${gw}/v1/keyspaces/missed-change`)) as { defaultTtlSeconds: number | null },
+      (policy) => policy.defaultTtlSeconds === 3600,
+      { timeoutMs: 5_000, intervalMs: 200, what: "the gateway to learn of the change from the catalog's announced version" },
+    );
   }, 30_000);
 
   it('describes the ring and the nodes to an operator', async () => {

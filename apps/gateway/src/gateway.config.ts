@@ -17,8 +17,8 @@ export class GatewayConfig extends CommonConfig {
 
   /**
    * How often the gateway asks membership for the ring and the catalog. Membership publishes both on every
-   * change and re-publishes them every 2 s (the transport is lossy); the poll is the last resort if those
-   * broadcasts stop reaching the gateway.
+   * change, and every 2 s re-publishes the ring and announces the catalog's version (the transport is
+   * lossy); the poll is the last resort if those broadcasts stop reaching the gateway.
    */
   @Expose()
   @IsInt()

@@ -42,9 +42,10 @@ export class MembershipConfig extends CommonConfig {
   GEOKV_FAILURE_CHECK_INTERVAL_MS: number = 250;
 
   /**
-   * The ring and the keyspace catalog are re-published this often even without a change. Events on the
-   * transport are lossy; this bounds how long a gateway or storage node that missed one runs on an old
-   * ring or catalog, so that they need to poll only rarely.
+   * The ring is re-published, and the keyspace catalog's version announced (a process behind it fetches
+   * the catalog), this often even without a change. Events on the transport are lossy; this bounds how
+   * long a gateway or storage node that missed one runs on an old ring or catalog, so that they need to
+   * poll only rarely.
    */
   @Expose()
   @IsInt()

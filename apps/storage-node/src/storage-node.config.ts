@@ -105,9 +105,9 @@ export class StorageNodeConfig extends CommonConfig {
 
   /**
    * How often the node asks membership for the ring and the keyspace catalog. Membership publishes both on
-   * every change and re-publishes them every GEOKV_RING_BROADCAST_INTERVAL_MS (2 s), which bounds how long
-   * a node that missed an event places writes by an old ring; the poll is the last resort if broadcasts
-   * stop reaching it. (Membership waits for every node to adopt a rebalance's ring before data moves.)
+   * every change, and re-publishes the ring (and announces the catalog's version) every
+   * GEOKV_RING_BROADCAST_INTERVAL_MS (2 s), which bounds how long a node that missed an event places writes
+   * by an old ring; the poll is the last resort if broadcasts stop reaching it. (Membership waits for every node to adopt a rebalance's ring before data moves.)
    * Every poll's answer reaches every process that polls, so a short interval costs the whole region.
    */
   @Expose()

@@ -26,6 +26,11 @@ export interface KeyspaceDefinition {
   readonly originRegion: string;
 }
 
+/** The version of membership's catalog, announced without the keyspaces. */
+export interface CatalogVersion {
+  readonly version: number;
+}
+
 /** All keyspaces, versioned so that a cache can tell a newer catalog from an older one. */
 export interface Catalog {
   readonly version: number;

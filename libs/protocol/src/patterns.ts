@@ -96,6 +96,11 @@ export const MembershipEvents = {
   selfEcho: 'membership.self-echo',
   ringChanged: 'events.ring.changed',
   catalogChanged: 'events.catalog.changed',
+  /**
+   * The catalog's version alone, on membership's timer: a process holding an older one fetches the catalog.
+   * Re-publishing the whole catalog every 2 s cost every process a decode of all keyspaces each time.
+   */
+  catalogVersion: 'events.catalog.version',
 } as const;
 
 /** The channel on which one storage node serves `pattern`. */

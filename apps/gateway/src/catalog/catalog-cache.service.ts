@@ -64,6 +64,11 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
     throw new ApiError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' does not exist; create it with PUT /v1/keyspaces/${keyspace}`);
   }
 
+  /** Fetches the catalog when membership announces a newer version than this gateway holds (it missed a change). */
+  catchUpTo(version: number): void {
+    if (version > this.version) void this.refresh();
+  }
+
   /** Fetches the catalog; callers meanwhile share the fetch on its way. */
   private refresh(): Promise<void> {
     this.fetching ??= this.fetch().finally(() => {

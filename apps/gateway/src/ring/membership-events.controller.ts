@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { MembershipEvents, type Catalog, type RingView } from '@geokv/protocol';
+import { MembershipEvents, type Catalog, type CatalogVersion, type RingView } from '@geokv/protocol';
 import { CatalogCacheService } from '../catalog/catalog-cache.service';
 import { RingViewService } from './ring-view.service';
 
@@ -20,5 +20,10 @@ export class MembershipEventsController {
   @EventPattern(MembershipEvents.catalogChanged)
   catalogChanged(@Payload() catalog: Catalog): void {
     this.catalog.apply(catalog);
+  }
+
+  @EventPattern(MembershipEvents.catalogVersion)
+  catalogVersion(@Payload() announcement: CatalogVersion): void {
+    this.catalog.catchUpTo(announcement.version);
   }
 }

@@ -29,6 +29,12 @@ export class CatalogStore {
     };
   }
 
+  /** The catalog's version: that of its most recently changed keyspace. */
+  async version(): Promise<number> {
+    const [row] = (await this.db.query('SELECT coalesce(max(version), 0)::text AS version FROM keyspaces')) as { version: string }[];
+    return Number(row.version);
+  }
+
   /**
    * Creates or replaces a keyspace's policy, made here in `region`, with a new catalog version. Its
    * replication timestamp is now, or just after the definition it replaces if that one is newer (a peer's

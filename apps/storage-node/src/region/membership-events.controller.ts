@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { MembershipEvents, type Catalog, type RingView } from '@geokv/protocol';
+import { MembershipEvents, type Catalog, type CatalogVersion, type RingView } from '@geokv/protocol';
 import { RegionView } from './region-view.service';
 
 /** Ring and catalog changes as membership publishes them. */
@@ -16,5 +16,10 @@ export class MembershipEventsController {
   @EventPattern(MembershipEvents.catalogChanged)
   catalogChanged(@Payload() catalog: Catalog): void {
     this.region.adoptCatalog(catalog);
+  }
+
+  @EventPattern(MembershipEvents.catalogVersion)
+  catalogVersion(@Payload() announcement: CatalogVersion): void {
+    this.region.catchUpCatalog(announcement.version);
   }
 }

@@ -20,6 +20,8 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
   private policies = new Map<string, KeyspacePolicy>();
   private readonly firstReplicas = new Map<string, number>();
   private catalogVersion = -1;
+  /** A catalog fetch on its way, after an announcement of a newer version. */
+  private catalogFetch: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -97,6 +99,22 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
     this.catalogVersion = catalog.version;
     this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
     for (const policy of catalog.keyspaces) if (!this.firstReplicas.has(policy.name)) this.firstReplicas.set(policy.name, policy.replicationFactor);
+  }
+
+  /** Fetches the catalog when membership announces a newer version than this node holds (it missed a change). */
+  catchUpCatalog(version: number): void {
+    if (version <= this.catalogVersion || this.catalogFetch !== null) return;
+    this.catalogFetch = this.fetchCatalog().finally(() => {
+      this.catalogFetch = null;
+    });
+  }
+
+  private async fetchCatalog(): Promise<void> {
+    try {
+      this.adoptCatalog(await this.transport.request<Catalog>(MembershipPatterns.catalog, {}, this.config.GEOKV_RPC_TIMEOUT_MS));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not fetch the keyspace catalog from membership; keeping the current one');
+    }
   }
 
   private async refresh(): Promise<void> {
