@@ -22,11 +22,7 @@ export function redisUrlProblem(url: string): string | null {
 }
 
 /** REDIS_URL: a Redis URL redisOptionsFromUrl reads as written. */
-export const redisUrlRule = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isRedisUrl',
-    validator: { validate: (value) => typeof value === 'string' && redisUrlProblem(value) === null, defaultMessage: () => REDIS_URL_MESSAGE },
-  });
+export const redisUrlRule = urlRule('isRedisUrl', redisUrlProblem, REDIS_URL_MESSAGE);
 
 const POSTGRES_URL_MESSAGE = 'must be a postgres:// or postgresql:// URL (a port up to 65535)';
 
@@ -40,11 +36,16 @@ export function postgresUrlProblem(url: string): string | null {
 }
 
 /** DATABASE_URL: a PostgreSQL URL that parses. */
-export const postgresUrlRule = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isPostgresUrl',
-    validator: { validate: (value) => typeof value === 'string' && postgresUrlProblem(value) === null, defaultMessage: () => POSTGRES_URL_MESSAGE },
-  });
+export const postgresUrlRule = urlRule('isPostgresUrl', postgresUrlProblem, POSTGRES_URL_MESSAGE);
+
+/** A config decorator that accepts a string for which `problemOf` finds nothing, and otherwise says `message`. */
+function urlRule(name: string, problemOf: (url: string) => string | null, message: string): () => PropertyDecorator {
+  return () =>
+    ValidateBy({
+      name,
+      validator: { validate: (value) => typeof value === 'string' && problemOf(value) === null, defaultMessage: () => message },
+    });
+}
 
 function parseUrl(url: string): URL | null {
   try {
@@ -60,5 +61,10 @@ function parseUrl(url: string): URL | null {
  * URLs that both carry one) and any `password` query parameter (which `pg` reads) replaced by `***`.
  */
 export function withoutCredentials(value: string): string {
-  return value.replace(/([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@').replace(/([?&][a-z]*password=)[^&\s,]*/gi, '$1***');
+  return withoutPasswordParameters(value.replace(/([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@'));
+}
+
+/** A value with any `password` query parameter (which `pg` reads as the password) shown as `***`. */
+export function withoutPasswordParameters(value: string): string {
+  return value.replace(/([?&][a-z]*password=)[^&\s,]*/gi, '$1***');
 }
