@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { freePort } from './free-port';
-import { createDatabase, databaseExists, databaseUrl, dropDatabase, ensureDatabase } from './postgres-admin';
+import { createDatabase, databaseExists, databaseUrl, dropDatabase, ensureDatabase, redactUrl } from './postgres-admin';
 import { uniqueDatabasePrefix } from './region';
 
 describe('postgres-admin (real PostgreSQL, default 127.0.0.1:5432)', () => {
@@ -38,5 +38,10 @@ describe('postgres-admin (real PostgreSQL, default 127.0.0.1:5432)', () => {
     await expect(createDatabase(name, `postgres://postgres@127.0.0.1:${deadPort}/postgres`)).rejects.toThrow(
       /PostgreSQL is required but postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres is unreachable/,
     );
+  });
+
+  it('prints a URL with its password hidden, whether in the user info or a password parameter', () => {
+    expect(redactUrl('postgres://app:s3cret@db.internal:5432/geokv')).toBe('postgres://app:***@db.internal:5432/geokv');
+    expect(redactUrl('postgres://app@db.internal/geokv?sslmode=require&password=s3cret')).toBe('postgres://app@db.internal/geokv?sslmode=require&password=***');
   });
 });

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withoutPasswordParameters } from '@geokv/config';
 
 /** Where tests and tools create their databases, unless told otherwise. */
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -93,11 +94,11 @@ export function assertDatabaseName(name: string): void {
   }
 }
 
-/** The URL without its password, safe to print. */
+/** The URL without its password (in its user info or a `password` parameter), safe to print. */
 export function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
+  return withoutPasswordParameters(parsed.toString());
 }
 
 function unreachableMessage(adminUrl: string, error: unknown): string {
