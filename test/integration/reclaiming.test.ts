@@ -5,7 +5,7 @@ import { explainWithLogs } from '../support/test-region';
 
 /**
  * A storage node reclaims what it no longer needs (expired versions, old tombstones, outbox rows every
- * peer has) as fast as it is made: each run deletes in short slices until nothing is left, where one slice
+ * peer has, conflict records past their retention) as fast as it is made: each run deletes in short slices until nothing is left, where one slice
  * per run capped the rate (1,000 expired versions every 30 s, 5,000 outbox rows and 1,000 tombstones every
  * 10 s), below what one node writes. The rows are made in SQL, many at once, as a busy node makes them.
  */
@@ -13,7 +13,10 @@ describe('reclaiming space on a storage node (PostgreSQL + Redis transport)', ()
   let lone: LoneStorageNode;
 
   beforeAll(async () => {
-    lone = await startLoneStorageNode({ suite: 'reclaiming-it', nodeEnv: { GEOKV_EXPIRY_SWEEP_INTERVAL_MS: '1000' } });
+    lone = await startLoneStorageNode({
+      suite: 'reclaiming-it',
+      nodeEnv: { GEOKV_EXPIRY_SWEEP_INTERVAL_MS: '1000', GEOKV_CONFLICT_RETENTION_SECONDS: '3600' },
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -40,6 +43,17 @@ describe('reclaiming space on a storage node (PostgreSQL + Redis transport)', ()
       [prefix, rows],
     );
 
+  /** `rows` conflict records of keys `${prefix}0…`, made `ageSeconds` ago; the version each names is not stored. */
+  const insertConflicts = (prefix: string, rows: number, resolution: 'lww' | 'manual', ageSeconds: number) =>
+    sql(
+      `INSERT INTO conflicts (keyspace, key, dot_actor, dot_counter, context, hlc_wall_ms, hlc_logical, origin_region, tombstone, value,
+                              content_type, resolution, winner_actor, winner_counter, recorded_at)
+       SELECT 'default', $1 || g, 'eu-west/n1', 1, '{"eu-west/n1": 1}', 1, 0, 'eu-west', false, '\\x00'::bytea, 'text/plain', $2,
+              CASE WHEN $2 = 'lww' THEN 'us-east/n1' END, CASE WHEN $2 = 'lww' THEN 1 END, now() - $3::int * interval '1 second'
+         FROM generate_series(1, $4::int) g`,
+      [prefix, resolution, ageSeconds, rows],
+    );
+
   it('purges 20,000 expired versions in a few sweeps, not twenty (1,000 a sweep)', async () => {
     await explainWithLogs([lone.membership, lone.node], async () => {
       await insertVersions('expired/', 20_000, 'expired');
@@ -50,6 +64,32 @@ describe('reclaiming space on a storage node (PostgreSQL + Redis transport)', ()
         { timeoutMs: 8_000, intervalMs: 250, what: 'the expiry sweeper to purge every expired version' },
       );
     });
+  }, 30_000);
+
+  it('drops conflict records past their retention, but never an open manual conflict', async () => {
+    await insertConflicts('lost-old/', 2_500, 'lww', 7_200);
+    await insertConflicts('lost-new/', 10, 'lww', 60);
+    await insertConflicts('resolved-old/', 10, 'manual', 7_200);
+    // Still open: the queued version is stored, so the key waits for an operator however long it takes.
+    await insertConflicts('open-old/', 10, 'manual', 7_200);
+    await sql(
+      `INSERT INTO versions (keyspace, key, dot_actor, dot_counter, context, hlc_wall_ms, hlc_logical, origin_region, tombstone, value, content_type)
+       SELECT keyspace, key, dot_actor, dot_counter, context, hlc_wall_ms, hlc_logical, origin_region, tombstone, value, content_type
+         FROM conflicts WHERE key LIKE 'open-old/%'`,
+    );
+    const retained = (prefix: string) => count(`SELECT count(*) AS n FROM conflicts WHERE key LIKE $1`, [`${prefix}%`]);
+
+    await explainWithLogs([lone.membership, lone.node], async () => {
+      await pollUntil(
+        async () => (await retained('lost-old/')) + (await retained('resolved-old/')),
+        (left) => left === 0,
+        { timeoutMs: 8_000, intervalMs: 250, what: 'the sweeper to drop every conflict record past its retention' },
+      );
+    });
+    expect(await retained('lost-new/')).toBe(10);
+    expect(await retained('open-old/')).toBe(10);
+    const openConflicts = await lone.rpc.openConflicts(lone.nodeId, { requestId: 'it-open-conflicts', limit: 100 });
+    expect(openConflicts.conflicts.map((c) => c.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `open-old/${i + 1}`).sort());
   }, 30_000);
 
   it("trims every outbox row the peers have acknowledged and purges every old tombstone in one collection", async () => {

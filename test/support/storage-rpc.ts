@@ -7,6 +7,8 @@ import {
   type ApplyRemoteResult,
   type CollectGarbageRequest,
   type CollectGarbageResult,
+  type OpenConflictsRequest,
+  type OpenConflictsResult,
   type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
@@ -55,6 +57,11 @@ export class StorageRpc {
   /** What the region's replicator asks of every node on its GC timer. */
   collectGarbage(nodeId: string, request: CollectGarbageRequest, timeoutMs = 10_000): Promise<CollectGarbageResult> {
     return this.send<CollectGarbageResult>(addressTo(StoragePatterns.collectGarbage, nodeId), request, timeoutMs);
+  }
+
+  /** Keys of manual keyspaces queued for an operator, as the gateway's GET /v1/admin/conflicts asks. */
+  openConflicts(nodeId: string, request: OpenConflictsRequest, timeoutMs = 10_000): Promise<OpenConflictsResult> {
+    return this.send<OpenConflictsResult>(addressTo(StoragePatterns.openConflicts, nodeId), request, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -97,6 +97,17 @@ export class StorageNodeConfig extends CommonConfig {
   @Max(60_000)
   GEOKV_HEARTBEAT_INTERVAL_MS: number = 500;
 
+  /**
+   * How long a conflict record is kept: each last-writer-wins loser, and each manual conflict once it is
+   * resolved (an open one stays until it is). 0 keeps them for good. 30 days, as an audit trail: without a
+   * limit the table grows with every conflict, and each region holds a copy of every loser.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(3_650 * 86_400)
+  GEOKV_CONFLICT_RETENTION_SECONDS: number = 30 * 86_400;
+
   /** How often expired versions are purged from the shard (reads hide them from the moment they expire). */
   @Expose()
   @IsInt()

@@ -15,17 +15,21 @@ const SWEEP_BUDGET_MS = 5_000;
 /**
  * Purges expired versions in small slices, until none is left (or the sweep's budget is spent); a sweep
  * still running skips the next tick. Reads already hide a version from the moment it expires, so this only
- * reclaims space; a cached copy of a purged version is harmless for the same reason.
+ * reclaims space; a cached copy of a purged version is harmless for the same reason. Conflict records past
+ * their retention go the same way, in what is left of the budget.
  */
 @Injectable()
 export class ExpirySweeper extends PeriodicService {
   private readonly logger = new Logger(ExpirySweeper.name);
+  /** 0: conflict records are kept for good. */
+  private readonly conflictRetentionSeconds: number;
 
   constructor(
     private readonly store: VersionStore,
     @Inject(APP_CONFIG) config: StorageNodeConfig,
   ) {
     super(config.GEOKV_EXPIRY_SWEEP_INTERVAL_MS);
+    this.conflictRetentionSeconds = config.GEOKV_CONFLICT_RETENTION_SECONDS;
   }
 
   protected async runOnce(): Promise<void> {
@@ -33,6 +37,9 @@ export class ExpirySweeper extends PeriodicService {
       const deadlineMs = Date.now() + SWEEP_BUDGET_MS;
       const purged = await drainInSlices(() => this.store.purgeExpired(), VERSIONS_PURGE_SLICE, deadlineMs);
       if (purged > 0) this.logger.log({ purged }, 'purged expired versions');
+      if (this.conflictRetentionSeconds === 0) return;
+      const conflicts = await drainInSlices(() => this.store.purgeOldConflicts(this.conflictRetentionSeconds), VERSIONS_PURGE_SLICE, deadlineMs);
+      if (conflicts > 0) this.logger.log({ conflicts }, 'purged conflict records past their retention');
     } catch (error) {
       this.logger.warn({ err: error }, 'expiry sweep failed; retrying at the next interval');
     }

@@ -110,8 +110,9 @@ export const LIST_KEYS: ShardStatement = {
 };
 
 /**
- * Most versions one reclaiming statement deletes (expired ones, old tombstones), and most outbox rows one
- * trim deletes: each is its own short transaction, run again until the backlog is gone (drainInSlices).
+ * Most rows one reclaiming statement deletes (expired versions, old tombstones, old conflict records), and
+ * most outbox rows one trim deletes: each is its own short transaction, run again until the backlog is gone
+ * (drainInSlices).
  */
 export const VERSIONS_PURGE_SLICE = 1_000;
 export const OUTBOX_TRIM_SLICE = 5_000;
@@ -122,6 +123,25 @@ export const PURGE_EXPIRED: ShardStatement = {
   text: `WITH purged AS (
      DELETE FROM versions WHERE ctid = ANY(ARRAY(
        SELECT ctid FROM versions WHERE expires_at IS NOT NULL AND expires_at < now() LIMIT ${VERSIONS_PURGE_SLICE}))
+     RETURNING 1)
+   SELECT count(*) AS purged FROM purged`,
+};
+
+/**
+ * Deletes up to VERSIONS_PURGE_SLICE conflict records made more than $1 seconds ago, oldest first, and
+ * counts them: last-writer-wins losers, and manual ones already resolved (an open manual conflict, whose
+ * queued version is still stored, stays however old it is).
+ */
+export const PURGE_OLD_CONFLICTS: ShardStatement = {
+  name: 'purge_old_conflicts',
+  text: `WITH purged AS (
+     DELETE FROM conflicts WHERE id = ANY(ARRAY(
+       SELECT c.id FROM conflicts c
+        WHERE c.recorded_at < now() - $1::int * interval '1 second'
+          AND (c.resolution = 'lww'
+               OR NOT EXISTS (SELECT 1 FROM versions v
+                               WHERE v.keyspace = c.keyspace AND v.key = c.key AND v.dot_actor = c.dot_actor AND v.dot_counter = c.dot_counter))
+        ORDER BY c.recorded_at LIMIT ${VERSIONS_PURGE_SLICE}))
      RETURNING 1)
    SELECT count(*) AS purged FROM purged`,
 };

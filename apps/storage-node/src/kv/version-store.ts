@@ -5,7 +5,7 @@ import { keyIdOf, type KeyRef } from './key-id';
 import { prefixRange } from './prefix-range';
 import { ShardDatabase } from './shard-database';
 import type { OpenConflict, OutboxPosition } from '@geokv/protocol';
-import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED, RECORD_HINTS } from './shard-statements';
+import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED, PURGE_OLD_CONFLICTS, RECORD_HINTS } from './shard-statements';
 import { VersionColumns, versionFromRow, type VersionRow } from './version-rows';
 
 export interface CommitResult {
@@ -81,9 +81,15 @@ export class VersionStore {
     return rows.map((row) => ({ keyspace: row.keyspace, key: row.key, siblings: row.siblings, queuedAtMs: row.queued_at.getTime() }));
   }
 
-  /** Deletes up to 1,000 expired versions; returns how many. */
+  /** One slice of expired versions (VERSIONS_PURGE_SLICE); returns how many went. */
   async purgeExpired(): Promise<number> {
     const rows = await this.db.run<{ purged: string }>(PURGE_EXPIRED, []);
+    return Number(rows[0].purged);
+  }
+
+  /** One slice of conflict records older than the retention (VERSIONS_PURGE_SLICE); returns how many went. */
+  async purgeOldConflicts(retentionSeconds: number): Promise<number> {
+    const rows = await this.db.run<{ purged: string }>(PURGE_OLD_CONFLICTS, [retentionSeconds]);
     return Number(rows[0].purged);
   }
 }

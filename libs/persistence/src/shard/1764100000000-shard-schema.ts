@@ -50,8 +50,9 @@ export class ShardSchema1764100000000 implements MigrationInterface {
         created_at    timestamptz NOT NULL DEFAULT now()
       )`);
 
-    // Versions that lost a last-writer-wins resolution (kept, never dropped) and keys queued for a manual
-    // resolution. Unique per dot so that re-resolving the same versions records nothing twice.
+    // Versions that lost a last-writer-wins resolution and keys queued for a manual resolution (both kept
+    // for GEOKV_CONFLICT_RETENTION_SECONDS, an open manual conflict until it is resolved). Unique per dot so
+    // that re-resolving the same versions records nothing twice.
     await runner.query(`
       CREATE TABLE conflicts (
         id              bigserial PRIMARY KEY,

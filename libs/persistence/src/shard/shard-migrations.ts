@@ -4,6 +4,7 @@ import { TombstoneIndex1764200000002 } from './1764200000002-tombstone-index';
 import { Hints1764300000000 } from './1764300000000-hints';
 import { AcceptorState1764400000000 } from './1764400000000-acceptor-state';
 import { ReplicaSpread1764500000000 } from './1764500000000-replica-spread';
+import { ConflictAgeIndex1764600000000 } from './1764600000000-conflict-age-index';
 
 /** In order. Listed explicitly rather than globbed so that a build can never miss or reorder one. */
 export const SHARD_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const SHARD_MIGRATIONS = [
   Hints1764300000000,
   AcceptorState1764400000000,
   ReplicaSpread1764500000000,
+  ConflictAgeIndex1764600000000,
 ];
