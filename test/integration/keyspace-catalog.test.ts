@@ -1,14 +1,15 @@
 import { DataSource } from 'typeorm';
 import { Teardown } from '@geokv/test-support';
-import { DEFAULT_KEYSPACE, type KeyspaceDefinition, type KeyspacePolicy } from '@geokv/protocol';
+import { changedCatalogOf, DEFAULT_KEYSPACE, type KeyspaceDefinition, type KeyspacePolicy } from '@geokv/protocol';
 import { CatalogStore } from '../../apps/membership/src/catalog/catalog.store';
 import { createMigratedControlPlane } from '../support/migrated-database';
 
 /**
  * Membership's keyspace catalog on real PostgreSQL: definitions a peer region ships (every one it has,
- * each time) adopted by last writer wins, in one statement however many there are.
+ * each time) adopted by last writer wins, in one statement however many there are; a poll from a process
+ * that holds the current catalog answered with its version alone.
  */
-describe('keyspace catalog adoption (real PostgreSQL)', () => {
+describe('keyspace catalog (real PostgreSQL)', () => {
   const teardown = new Teardown();
   let store: CatalogStore;
   let secondStore: CatalogStore;
@@ -76,4 +77,18 @@ describe('keyspace catalog adoption (real PostgreSQL)', () => {
       expect(held.every((candidate) => candidate.originRegion === 'eu-west' && candidate.changedAtMs === round * 10)).toBe(true);
     }
   }, 60_000);
+
+  it('answers a poll with the version alone while the asker holds the current catalog', async () => {
+    const current = await store.load();
+    expect(await store.loadUnlessHeld(current.version)).toEqual({ version: current.version, unchanged: true });
+    // Without a version, or with any other (older, or ahead after a rebuilt database), the whole catalog.
+    expect(await store.loadUnlessHeld(undefined)).toEqual(current);
+    expect(await store.loadUnlessHeld(current.version - 1)).toEqual(current);
+    expect(await store.loadUnlessHeld(current.version + 1)).toEqual(current);
+
+    await store.upsert(policy('polled-after-change', { conflictResolution: 'manual' }), 'us-east');
+    const changed = changedCatalogOf(await store.loadUnlessHeld(current.version));
+    expect(changed?.version).toBeGreaterThan(current.version);
+    expect(changed?.keyspaces.find((candidate) => candidate.name === 'polled-after-change')?.conflictResolution).toBe('manual');
+  }, 30_000);
 });

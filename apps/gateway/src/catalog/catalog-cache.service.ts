@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@geokv/config';
-import { ErrorCode, MembershipPatterns, type Catalog, type KeyspacePolicy } from '@geokv/protocol';
+import { changedCatalogOf, ErrorCode, MembershipPatterns, type Catalog, type CatalogAnswer, type CatalogRequest, type KeyspacePolicy } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
 import { RpcClient } from '../rpc/rpc-client';
@@ -79,7 +79,9 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
 
   private async fetch(): Promise<void> {
     try {
-      this.apply(await this.rpc.request<Catalog>(MembershipPatterns.catalog, {}));
+      const request: CatalogRequest = { heldVersion: this.version };
+      const catalog = changedCatalogOf(await this.rpc.request<CatalogAnswer>(MembershipPatterns.catalog, request));
+      if (catalog !== null) this.apply(catalog);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not fetch the keyspace catalog; keeping the current one');
     }

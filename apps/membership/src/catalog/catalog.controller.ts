@@ -7,6 +7,8 @@ import {
   type AdoptDefinitionsRequest,
   type AdoptDefinitionsResult,
   type Catalog,
+  type CatalogAnswer,
+  type CatalogRequest,
   type CatalogVersion,
   type KeyspaceDefinition,
   type PutKeyspaceRequest,
@@ -43,8 +45,8 @@ export class CatalogController implements OnApplicationBootstrap, OnApplicationS
   }
 
   @MessagePattern(MembershipPatterns.catalog)
-  catalog(): Promise<Catalog> {
-    return this.store.load();
+  catalog(@Payload() request: CatalogRequest): Promise<CatalogAnswer> {
+    return this.store.loadUnlessHeld(request?.heldVersion);
   }
 
   @MessagePattern(MembershipPatterns.putKeyspace)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Catalog, ConflictResolution, Consistency, KeyspaceDefinition, KeyspacePolicy } from '@geokv/protocol';
+import type { Catalog, CatalogAnswer, ConflictResolution, Consistency, KeyspaceDefinition, KeyspacePolicy } from '@geokv/protocol';
 
 interface KeyspaceRow {
   readonly name: string;
@@ -27,6 +27,15 @@ export class CatalogStore {
       version: rows.reduce((max, row) => Math.max(max, Number(row.version)), 0),
       keyspaces: rows.map(policyFromRow),
     };
+  }
+
+  /** The catalog, or only its version when that is `heldVersion` (the asker is current). */
+  async loadUnlessHeld(heldVersion: number | undefined): Promise<CatalogAnswer> {
+    if (heldVersion !== undefined) {
+      const version = await this.version();
+      if (version === heldVersion) return { version, unchanged: true };
+    }
+    return this.load();
   }
 
   /** The catalog's version: that of its most recently changed keyspace. */

@@ -1,7 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { RegionRing } from '@geokv/partitioning';
-import { DEFAULT_KEYSPACE, MembershipPatterns, regionRingOf, type Catalog, type ConflictResolution, type KeyspacePolicy, type RingView } from '@geokv/protocol';
+import {
+  changedCatalogOf,
+  DEFAULT_KEYSPACE,
+  MembershipPatterns,
+  regionRingOf,
+  type Catalog,
+  type CatalogAnswer,
+  type CatalogRequest,
+  type ConflictResolution,
+  type KeyspacePolicy,
+  type RingView,
+} from '@geokv/protocol';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { REGION_TRANSPORT } from './tokens';
 
@@ -111,18 +122,27 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async fetchCatalog(): Promise<void> {
     try {
-      this.adoptCatalog(await this.transport.request<Catalog>(MembershipPatterns.catalog, {}, this.config.GEOKV_RPC_TIMEOUT_MS));
+      await this.askCatalog();
     } catch (error) {
       this.logger.warn({ err: error }, 'could not fetch the keyspace catalog from membership; keeping the current one');
     }
   }
 
+  /** Asks membership for the catalog, which answers only its version while this node's is current. */
+  private async askCatalog(): Promise<void> {
+    const request: CatalogRequest = { heldVersion: this.catalogVersion };
+    const answer = await this.transport.request<CatalogAnswer>(MembershipPatterns.catalog, request, this.config.GEOKV_RPC_TIMEOUT_MS);
+    const catalog = changedCatalogOf(answer);
+    if (catalog !== null) this.adoptCatalog(catalog);
+  }
+
   private async refresh(): Promise<void> {
     try {
-      const ask = <T>(pattern: string): Promise<T> => this.transport.request<T>(pattern, {}, this.config.GEOKV_RPC_TIMEOUT_MS);
-      const [view, catalog] = await Promise.all([ask<RingView>(MembershipPatterns.ring), ask<Catalog>(MembershipPatterns.catalog)]);
+      const [view] = await Promise.all([
+        this.transport.request<RingView>(MembershipPatterns.ring, {}, this.config.GEOKV_RPC_TIMEOUT_MS),
+        this.askCatalog(),
+      ]);
       this.adopt(view);
-      this.adoptCatalog(catalog);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not refresh the ring and catalog from membership; keeping the current ones');
     }
