@@ -8,7 +8,9 @@ import {
   MembershipPatterns,
   placementKey,
   regionRingOf,
-  type Catalog,
+  changedCatalogOf,
+  type CatalogAnswer,
+  type CatalogRequest,
   type ConflictResolution,
   type KeyspacePolicy,
   type ReplicaQuorum,
@@ -32,6 +34,7 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   private view: RingView | null = null;
   private ring: RegionRing | null = null;
   private policies = new Map<string, KeyspacePolicy>();
+  private catalogVersion = -1;
   private timer?: NodeJS.Timeout;
   /** Emits VIEW_CHANGED whenever a newer ring view is adopted. */
   private readonly changes = new EventEmitter().setMaxListeners(0);
@@ -136,11 +139,16 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   private async refresh(): Promise<void> {
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
-      const [view, catalog] = await Promise.all([
+      const catalogRequest: CatalogRequest = { heldVersion: this.catalogVersion };
+      const [view, answer] = await Promise.all([
         this.local.request<RingView>(MembershipPatterns.ring, {}, timeoutMs),
-        this.local.request<Catalog>(MembershipPatterns.catalog, {}, timeoutMs),
+        this.local.request<CatalogAnswer>(MembershipPatterns.catalog, catalogRequest, timeoutMs),
       ]);
-      this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+      const catalog = changedCatalogOf(answer);
+      if (catalog !== null) {
+        this.catalogVersion = catalog.version;
+        this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+      }
       if (this.view === null || view.epoch > this.view.epoch) {
         this.view = view;
         this.ring = view.members.length === 0 ? null : regionRingOf(view);
