@@ -5,6 +5,8 @@ import {
   StoragePatterns,
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
+  type BucketDigestsResult,
+  type BucketVersionsRequest,
   type CollectGarbageRequest,
   type CollectGarbageResult,
   type OpenConflictsRequest,
@@ -14,6 +16,7 @@ import {
   type OutboxReadResult,
   type ReadRequest,
   type ReadResult,
+  type ReplicatedVersion,
   type RpcErrorBody,
   type WriteRequest,
   type WriteResult,
@@ -62,6 +65,15 @@ export class StorageRpc {
   /** Keys of manual keyspaces queued for an operator, as the gateway's GET /v1/admin/conflicts asks. */
   openConflicts(nodeId: string, request: OpenConflictsRequest, timeoutMs = 10_000): Promise<OpenConflictsResult> {
     return this.send<OpenConflictsResult>(addressTo(StoragePatterns.openConflicts, nodeId), request, timeoutMs);
+  }
+
+  /** Anti-entropy's questions, as the region's replicator asks them. */
+  bucketDigests(nodeId: string, timeoutMs = 30_000): Promise<BucketDigestsResult> {
+    return this.send<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, nodeId), {}, timeoutMs);
+  }
+
+  bucketVersions(nodeId: string, request: BucketVersionsRequest, timeoutMs = 30_000): Promise<{ versions: ReplicatedVersion[] }> {
+    return this.send<{ versions: ReplicatedVersion[] }>(addressTo(StoragePatterns.bucketVersions, nodeId), request, timeoutMs);
   }
 
   async close(): Promise<void> {

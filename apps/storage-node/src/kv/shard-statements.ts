@@ -266,20 +266,22 @@ export const PURGE_TOMBSTONES: ShardStatement = {
    RETURNING keyspace, key`,
 };
 
+/** Most version ids one page of an anti-entropy scan reads (SCAN_VERSION_IDS). */
+export const VERSION_ID_PAGE = 10_000;
+
 /**
- * Anti-entropy reads every unexpired version's identity (its dot and context). It scans the shard on
- * purpose: it runs rarely, and it is how a region finds what it lost behind geokv's back.
+ * One page of every unexpired version's identity (its dot and context), after the one at ($1 keyspace, $2
+ * key, $3 actor, $4 counter), in primary-key order. Anti-entropy scans the shard on purpose: it runs
+ * rarely, and it is how a region finds what it lost behind geokv's back; in pages, so that a node holds
+ * one page of ids at a time, never the whole shard.
  */
 export const SCAN_VERSION_IDS: ShardStatement = {
   name: 'scan_version_ids',
   text: `SELECT keyspace, key, dot_actor, dot_counter, context FROM versions
-    WHERE expires_at IS NULL OR expires_at > now()`,
-};
-
-/** Every unexpired version, in full; the caller keeps those of the buckets it repairs. */
-export const SCAN_VERSIONS: ShardStatement = {
-  name: 'scan_versions',
-  text: `SELECT ${VERSION_COLUMNS} FROM versions WHERE expires_at IS NULL OR expires_at > now()`,
+    WHERE (keyspace, key, dot_actor, dot_counter) > ($1::text, $2::text, $3::text, $4::bigint)
+      AND (expires_at IS NULL OR expires_at > now())
+    ORDER BY keyspace, key, dot_actor, dot_counter
+    LIMIT ${VERSION_ID_PAGE}`,
 };
 
 /**
