@@ -99,17 +99,25 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
 
   private async runAll(): Promise<AntiEntropyReport> {
     const peers: AntiEntropyPeerReport[] = [];
-    for (const link of this.peers.all) peers.push(await this.runAgainst(link));
+    // Building the tree scans every node's whole shard: the next peer reuses it unless a repair changed
+    // something (a stale tree would send it through every bucket this region has just taken in).
+    let mine: Promise<MerkleTreeResult> | null = null;
+    const localTree = (): Promise<MerkleTreeResult> => (mine ??= this.localTree());
+    for (const link of this.peers.all) {
+      const report = await this.runAgainst(link, localTree);
+      if (report.versionsRepaired > 0 || report.error !== null) mine = null;
+      peers.push(report);
+    }
     const report = { region: this.config.GEOKV_REGION, peers };
     this.logger.log({ report }, 'anti-entropy run finished');
     return report;
   }
 
-  private async runAgainst(link: PeerLink): Promise<AntiEntropyPeerReport> {
+  private async runAgainst(link: PeerLink, localTree: () => Promise<MerkleTreeResult>): Promise<AntiEntropyPeerReport> {
     const labels = { source: this.config.GEOKV_REGION, target: link.region };
     const timeoutMs = this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS;
     try {
-      const mine = await this.localTree();
+      const mine = await localTree();
       this.keysCompared.inc(labels, mine.keys);
       const theirs = await link.client.request<MerkleTreeResult>(regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
       const differing = MerkleTree.fromHex(mine.levels).differingLeaves(MerkleTree.fromHex(theirs.levels));
