@@ -10,7 +10,8 @@ import { explainWithLogs, startTestRegion, type TestRegion } from '../support/te
  * Storage-node crashes and freezes, as clients of the gateway see them, for a keyspace with a single replica
  * per key (replicationFactor 1): its keys live on one node, so they are unavailable while that node is down,
  * and nothing acknowledged may be lost. The replicated case is in-region-replication.test.ts, except for
- * the last test here: how fast both kinds of keys answer while a dead node is still in the ring.
+ * the last two tests here: how fast both kinds of keys answer while a dead node is still in the ring, and
+ * how fast replicated keys are read while a frozen one is.
  */
 describe('storage node failures (one region, three storage nodes, one replica per key)', () => {
   let cluster: TestRegion;
@@ -225,4 +226,32 @@ describe('storage node failures (one region, three storage nodes, one replica pe
       for (const key of replicatedKeys) expect((await http(replicatedUrl(key))).body.toString('utf8')).toBe('after');
     });
   }, 120_000);
+
+  it("reads a frozen node's N=3 keys from another replica within the hedge delay, before membership notices", async () => {
+    const victim = cluster.region.storageNode('n2');
+    // Keys n2 coordinates in the default keyspace (N=3, R=2): every read of them goes to n2 first.
+    const keys = keysOf(victim.id, 'stalled/', 5, { keyspace: 'default' });
+    const keyUrl = (key: string): string => `${gw}/v1/kv/default/${encodeURIComponent(key)}`;
+    for (const key of keys) expectStatus(await http(keyUrl(key), { method: 'PUT', body: `value of ${key}` }), 204);
+
+    await explainWithLogs(cluster.region.apps(), async () => {
+      // Membership frozen too, so nobody marks n2 down: it stays in the ring, subscribed and silent, as a
+      // node in a long pause or with a hung database does.
+      cluster.region.membership.kill('SIGSTOP');
+      victim.process.kill('SIGSTOP');
+      try {
+        for (const key of keys) {
+          const begun = Date.now();
+          const read = await http(keyUrl(key));
+          expectStatus(read, 200);
+          expect(read.body.toString('utf8')).toBe(`value of ${key}`);
+          // The hedge delay (250 ms) and another replica's quorum read, not the RPC deadline (5 s).
+          expect(Date.now() - begun).toBeLessThan(1_500);
+        }
+      } finally {
+        victim.process.kill('SIGCONT');
+        cluster.region.membership.kill('SIGCONT');
+      }
+    });
+  }, 60_000);
 });

@@ -38,6 +38,19 @@ export class GatewayConfig extends CommonConfig {
   GEOKV_READ_YOUR_WRITES_WAIT_MS: number = 2_000;
 
   /**
+   * How long a read waits for its key's first replica before asking the next one too (the first answer
+   * wins). A replica that stalls (paused, its database hung) still looks alive until membership marks it
+   * down, and without this each read it coordinates waits out the RPC deadline (5 s). 250 ms is several
+   * times a GET's p99 under the benchmark's load (20-40 ms), so a healthy region sends almost no second
+   * requests. 0: ask the next replica only when the first fails.
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  GEOKV_READ_HEDGE_MS: number = 250;
+
+  /**
    * The peer regions' Redis (`eu-west=redis://10.0.1.5:6379,...`, as the replicator's GEOKV_PEERS): a
    * strong keyspace's proposer sends its CASPaxos phases to each peer's acceptors over it. Empty: this
    * region is alone, and is its own majority.

@@ -25,6 +25,7 @@ import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
 import { StrongKvService } from '../strong/strong-kv.service';
+import { hedgedCall, isUnreached } from './hedged-call';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
 import { planListingPage } from './listing-page';
@@ -198,7 +199,7 @@ export class KvService {
     }
     const request: ReadRequest = { requestId, keyspace, key, replication, conflictResolution: policy.conflictResolution };
     const read = (): Promise<ReadResult> =>
-      withFailover(this.ring.readCoordinators(keyspace, key, replication.replicas, replication.quorum), (node) => this.reads.call(node, request));
+      hedgedCall(this.ring.readCoordinators(keyspace, key, replication.replicas, replication.quorum), (node) => this.reads.call(node, request), this.config.GEOKV_READ_HEDGE_MS);
     let result = await read();
     if (after === undefined) return result;
     const deadline = Date.now() + this.config.GEOKV_READ_YOUR_WRITES_WAIT_MS;
@@ -289,16 +290,14 @@ function refuseQuorumHeader(requested: number | undefined, header: string): void
 }
 
 /**
- * Gives a request to the first node; if it could not be reached (silence until the deadline, or nothing
- * listening: a node that died before membership marked it down), to the next one, once. A storage node
- * never answers NODE_UNAVAILABLE itself: that code here is always the transport's.
+ * Gives a write to the first node; if it could not be reached (isUnreached), to the next one, once. Never
+ * hedged: a write made twice is two versions.
  */
 async function withFailover<R>(nodes: readonly string[], call: (node: string) => Promise<R>): Promise<R> {
   try {
     return await call(nodes[0]);
   } catch (error) {
-    const unreached = error instanceof ApiError && (error.code === ErrorCode.Timeout || error.code === ErrorCode.NodeUnavailable);
-    if (nodes.length < 2 || !unreached) throw error;
+    if (nodes.length < 2 || !isUnreached(error)) throw error;
     return call(nodes[1]);
   }
 }
