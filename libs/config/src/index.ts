@@ -12,3 +12,4 @@ export * from './peer-regions';
 export * from './plain-pattern-redis.server';
 export * from './wire-codec';
 export * from './url-rules';
+export * from './problem-rule';

@@ -1,4 +1,4 @@
-import { ValidateBy } from 'class-validator';
+import { problemRule } from './problem-rule';
 
 /**
  * Rules for the connection URLs in the config. A pattern on the scheme let through URLs that the apps'
@@ -22,7 +22,7 @@ export function redisUrlProblem(url: string): string | null {
 }
 
 /** REDIS_URL: a Redis URL redisOptionsFromUrl reads as written. */
-export const redisUrlRule = urlRule('isRedisUrl', redisUrlProblem, REDIS_URL_MESSAGE);
+export const redisUrlRule = problemRule('isRedisUrl', redisUrlProblem);
 
 const POSTGRES_URL_MESSAGE = 'must be a postgres:// or postgresql:// URL (a port up to 65535)';
 
@@ -36,16 +36,7 @@ export function postgresUrlProblem(url: string): string | null {
 }
 
 /** DATABASE_URL: a PostgreSQL URL that parses. */
-export const postgresUrlRule = urlRule('isPostgresUrl', postgresUrlProblem, POSTGRES_URL_MESSAGE);
-
-/** A config decorator that accepts a string for which `problemOf` finds nothing, and otherwise says `message`. */
-function urlRule(name: string, problemOf: (url: string) => string | null, message: string): () => PropertyDecorator {
-  return () =>
-    ValidateBy({
-      name,
-      validator: { validate: (value) => typeof value === 'string' && problemOf(value) === null, defaultMessage: () => message },
-    });
-}
+export const postgresUrlRule = problemRule('isPostgresUrl', postgresUrlProblem);
 
 function parseUrl(url: string): URL | null {
   try {
