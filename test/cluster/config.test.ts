@@ -70,6 +70,14 @@ describe('configuration is validated at boot', () => {
     expectRefused(exit, 'membership', ['DATABASE_URL']);
   }, 30_000);
 
+  it('gateway: an API key list with a short key exits 1, names it, and prints no key', async () => {
+    const keys = 'a-long-enough-key-0123456789,hunter2';
+    const exit = await runApp('gateway', { PORT: String(await freePort()), REDIS_URL, GEOKV_API_KEYS: keys });
+    expectRefused(exit, 'gateway', ['GEOKV_API_KEYS']);
+    expect(exit.output).not.toContain('hunter2');
+    expect(exit.output).not.toContain('a-long-enough-key-0123456789');
+  }, 30_000);
+
   it('gateway: REDIS_URL that is not redis:// exits 1 and names it', async () => {
     const exit = await runApp('gateway', { PORT: String(await freePort()), REDIS_URL: 'http://127.0.0.1:6379' });
     expectRefused(exit, 'gateway', ['REDIS_URL']);

@@ -40,6 +40,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     'secret:REDIS_URL': 'redis://redis.geokv:6379',
     'secret:POSTGRES_SERVER_URL': 'postgres://geokv:s3cret@postgres.geokv:5432',
     'secret:GEOKV_PEERS': 'eu-west=redis://redis.eu-west.example:6379,ap-south=redis://redis.ap-south.example:6379',
+    'secret:GEOKV_API_KEYS': 'data-key-0123456789abcdef,data-key-fedcba9876543210',
+    'secret:GEOKV_ADMIN_API_KEYS': 'admin-key-0123456789abcdef',
     'configMap:GEOKV_REGION': 'us-east',
     'field:metadata.name': 'storage-node-0',
     'field:status.podIP': '10.0.0.7',

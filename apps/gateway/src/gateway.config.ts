@@ -1,6 +1,10 @@
 import { Expose } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { CommonConfig, peersRule, portRule } from '@geokv/config';
+import { CommonConfig, peersRule, portRule, problemRule } from '@geokv/config';
+import { apiKeysProblem } from './auth/api-keys';
+
+/** A comma-separated list of API keys (see apiKeysProblem); the message never quotes a key. */
+const apiKeysRule = problemRule('isApiKeyList', apiKeysProblem);
 
 export class GatewayConfig extends CommonConfig {
   /** The HTTP API port. */
@@ -49,6 +53,20 @@ export class GatewayConfig extends CommonConfig {
   @Min(0)
   @Max(60_000)
   GEOKV_READ_HEDGE_MS: number = 250;
+
+  /**
+   * API keys for the key-value API and reading keyspaces (`Authorization: Bearer <key>`), comma-separated.
+   * With this or GEOKV_ADMIN_API_KEYS set, every request to /v1 needs a key; with neither, none does (a
+   * local cluster, or one behind its own authentication). Keys are never logged, nor shown in errors.
+   */
+  @Expose()
+  @apiKeysRule()
+  GEOKV_API_KEYS = '';
+
+  /** API keys that may also use the admin API (/v1/admin) and define keyspaces. */
+  @Expose()
+  @apiKeysRule()
+  GEOKV_ADMIN_API_KEYS = '';
 
   /**
    * The peer regions' Redis (`eu-west=redis://10.0.1.5:6379,...`, as the replicator's GEOKV_PEERS): a

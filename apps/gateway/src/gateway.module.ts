@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigModule } from '@geokv/config';
 import {
@@ -17,6 +17,7 @@ import {
   strongOperationsMetric,
 } from '@geokv/observability';
 import { AdminModule } from './admin/admin.module';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { ConflictsModule } from './conflicts/conflicts.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import type { GatewayConfig } from './gateway.config';
@@ -27,9 +28,8 @@ import { RingModule } from './ring/ring.module';
 import { RpcModule } from './rpc/rpc.module';
 
 /**
- * The gateway. Request pipeline: Fastify (raw body, size limit, request id) → [authentication guard, when
- * it lands: register it as APP_GUARD here] → controller → KvService → storage node over Redis →
- * HttpErrorFilter for every failure.
+ * The gateway. Request pipeline: Fastify (raw body, size limit, request id) → ApiKeyGuard (when API keys
+ * are set) → controller → KvService → storage node over Redis → HttpErrorFilter for every failure.
  */
 @Module({})
 export class GatewayModule {
@@ -67,7 +67,10 @@ export class GatewayModule {
         AdminModule,
         ConflictsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
     };
   }
 }

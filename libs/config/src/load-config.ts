@@ -37,10 +37,18 @@ export function loadConfig<T extends object>(
   return Object.freeze(config);
 }
 
+/** Variables whose values are secrets as a whole (API keys): a refusal says how long the value is, no more. */
+const SECRET_VARIABLE = /_KEYS$|PASSWORD|SECRET|TOKEN/;
+
 function describe(error: ValidationError, env: NodeJS.ProcessEnv): string {
   const raw = env[error.property];
   // A connection URL may carry a password, which must not reach a log.
-  const got = raw === undefined ? 'it is not set' : `got ${JSON.stringify(withoutCredentials(raw))}`;
+  const got =
+    raw === undefined
+      ? 'it is not set'
+      : SECRET_VARIABLE.test(error.property)
+        ? `got ${raw.length} characters, not shown`
+        : `got ${JSON.stringify(withoutCredentials(raw))}`;
   const rules = Object.values(error.constraints ?? {}).join('; ');
   return `${error.property}: ${rules} (${got})`;
 }

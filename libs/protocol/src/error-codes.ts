@@ -4,6 +4,10 @@
  */
 export const ErrorCode = {
   BadRequest: 'BAD_REQUEST',
+  /** No API key, or one the gateway does not know, where it asks for one. */
+  Unauthenticated: 'UNAUTHENTICATED',
+  /** An API key whose role may not make this request (a data key on the admin API). */
+  Forbidden: 'FORBIDDEN',
   InvalidKey: 'INVALID_KEY',
   InvalidHeader: 'INVALID_HEADER',
   MalformedContext: 'MALFORMED_CONTEXT',

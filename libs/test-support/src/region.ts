@@ -167,7 +167,9 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     // The gateway proposes strong operations to the peers' acceptors over the same links as the replicator.
     const gateway = await launch('gateway', 'gateway', options.gatewayPort, options.peers === undefined ? {} : { GEOKV_PEERS: options.peers });
     await gateway.waitReady(timeout);
-    await waitForMembers(gateway.httpUrl, nodeIds.length, timeout);
+    // A gateway given admin keys answers the admin API only with one.
+    const adminKey = (options.env?.GEOKV_ADMIN_API_KEYS ?? options.appEnv?.gateway?.GEOKV_ADMIN_API_KEYS)?.split(',')[0];
+    await waitForMembers(gateway.httpUrl, nodeIds.length, timeout, adminKey);
 
     let replicator: AppProcess | null = null;
     if (options.peers !== undefined) {
@@ -209,11 +211,12 @@ function launcher(options: RegionOptions, started: AppProcess[]): Launch {
 }
 
 /** Waits until the ring has `count` members, as the gateway's admin API reports it. */
-async function waitForMembers(gatewayUrl: string, count: number, timeoutMs: number): Promise<void> {
+async function waitForMembers(gatewayUrl: string, count: number, timeoutMs: number, adminKey?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const headers: Record<string, string> = adminKey === undefined ? {} : { authorization: `Bearer ${adminKey}` };
   let members = 0;
   while (Date.now() < deadline) {
-    const response = await fetch(`${gatewayUrl}/v1/admin/ring`).catch(() => null);
+    const response = await fetch(`${gatewayUrl}/v1/admin/ring`, { headers }).catch(() => null);
     if (response?.ok) {
       members = ((await response.json()) as { members: string[] }).members.length;
       if (members >= count) return;

@@ -3,6 +3,8 @@ import { ErrorCode } from '@geokv/protocol';
 /** The one mapping from error codes to HTTP statuses. */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.BadRequest]: 400,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
   [ErrorCode.InvalidKey]: 400,
   [ErrorCode.InvalidHeader]: 400,
   [ErrorCode.MalformedContext]: 400,
