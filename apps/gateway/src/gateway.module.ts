@@ -69,7 +69,8 @@ export class GatewayModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorFilter },
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // Only with keys: a global guard costs every request Nest's guard machinery, even one that lets all through.
+        ...(config.GEOKV_API_KEYS !== '' || config.GEOKV_ADMIN_API_KEYS !== '' ? [{ provide: APP_GUARD, useClass: ApiKeyGuard }] : []),
       ],
     };
   }

@@ -12,7 +12,7 @@ const CHALLENGE = { 'www-authenticate': 'Bearer realm="geokv"' };
 /**
  * Authentication, before any controller runs: with GEOKV_API_KEYS or GEOKV_ADMIN_API_KEYS set, a request
  * to `/v1` needs `Authorization: Bearer <key>` (401 UNAUTHENTICATED without a known one) of a role that
- * may make it (403 FORBIDDEN otherwise). Without keys it lets everything through.
+ * may make it (403 FORBIDDEN otherwise). Registered only when there are keys (see GatewayModule).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -23,7 +23,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.keys.enabled || context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // The route that matched, not the URL as sent: `/v1/%61dmin/ring` reaches the admin route too.
     const route = request.routeOptions.url;

@@ -32,11 +32,6 @@ export class ApiKeys {
     ];
   }
 
-  /** Without keys the gateway asks for none (a local or otherwise protected deployment). */
-  get enabled(): boolean {
-    return this.digests.length > 0;
-  }
-
   /** The role of the key an `Authorization: Bearer <key>` header presents, or null for none or an unknown key. */
   roleOf(authorization: string | undefined): Role | null {
     const match = authorization === undefined ? null : /^Bearer ([^\s]+)$/i.exec(authorization.trim());
