@@ -31,14 +31,8 @@ import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from '../shipping/peer-link';
+import { FIRST_EXCHANGE_WIDTH, nextExchangeWidth } from './exchange-width';
 import { PeerLinks } from '../shipping/peer-links';
-
-/**
- * Differing buckets read and repaired together, out of ANTI_ENTROPY_BUCKETS: each exchange holds both
- * regions' versions of its buckets in memory (values included), so a region that lost most of its data
- * is repaired 1/128 of the hash space at a time, not all of it in one message.
- */
-const BUCKETS_PER_EXCHANGE = 8;
 
 /**
  * Anti-entropy repairs what the outbox cannot: rows deleted behind geokv's back, a restored backup, a
@@ -122,11 +116,14 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
       const theirs = await link.client.request<MerkleTreeResult>(regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
       const differing = MerkleTree.fromHex(mine.levels).differingLeaves(MerkleTree.fromHex(theirs.levels));
       let repaired = 0;
-      for (let start = 0; start < differing.length; start += BUCKETS_PER_EXCHANGE) {
-        const buckets = differing.slice(start, start + BUCKETS_PER_EXCHANGE);
-        const exchanged = await this.repairBuckets(link, buckets, timeoutMs);
-        this.versionsRepaired.inc(labels, exchanged);
-        repaired += exchanged;
+      let width = FIRST_EXCHANGE_WIDTH;
+      for (let start = 0; start < differing.length; ) {
+        const buckets = differing.slice(start, start + width);
+        const { changed, heldValueBytes } = await this.repairBuckets(link, buckets, timeoutMs);
+        this.versionsRepaired.inc(labels, changed);
+        repaired += changed;
+        start += buckets.length;
+        width = nextExchangeWidth(width, heldValueBytes, ANTI_ENTROPY_BUCKETS);
       }
       return { peer: link.region, keysCompared: mine.keys, bucketsDiffering: differing.length, versionsRepaired: repaired, error: null };
     } catch (error) {
@@ -136,8 +133,11 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  /** Reads both regions' versions in the buckets and sends each side what it lacks; returns how many changed a side. */
-  private async repairBuckets(link: PeerLink, buckets: readonly number[], timeoutMs: number): Promise<number> {
+  /**
+   * Reads both regions' versions in the buckets and sends each side what it lacks; returns how many changed
+   * a side, and how many value bytes the exchange held.
+   */
+  private async repairBuckets(link: PeerLink, buckets: readonly number[], timeoutMs: number): Promise<{ changed: number; heldValueBytes: number }> {
     const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets };
     const [ours, theirs] = await Promise.all([
       this.localBucketVersions(buckets),
@@ -145,10 +145,11 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     ]);
     const theirIds = new Set(theirs.versions.map(versionId));
     const ourIds = new Set(ours.versions.map(versionId));
-    return (
+    const changed =
       (await this.send(link, ours.versions.filter((version) => !theirIds.has(versionId(version))), ours.strategies)) +
-      (await this.take(link.region, theirs.versions.filter((version) => !ourIds.has(versionId(version))), theirs.strategies))
-    );
+      (await this.take(link.region, theirs.versions.filter((version) => !ourIds.has(versionId(version))), theirs.strategies));
+    const valueBytes = (versions: readonly ReplicatedVersion[]): number => versions.reduce((sum, version) => sum + (version.value?.length ?? 0), 0);
+    return { changed, heldValueBytes: valueBytes(ours.versions) + valueBytes(theirs.versions) };
   }
 
   /** Versions the peer lacks, shipped in batches like any shipment; returns how many changed its state. */
