@@ -52,7 +52,7 @@ export class AntiEntropyService {
   /**
    * Every unexpired version of the keys in the buckets. The keys are found by a scan of ids, and only their
    * versions are read in full: reading every version with its value and keeping those of the buckets held
-   * the whole shard in memory for each exchange (a repair asks for 8 of 1,024 buckets at a time).
+   * the whole shard in memory for each exchange (a repair asks for a few of the 1,024 buckets at a time).
    */
   async bucketVersions(buckets: readonly number[]): Promise<ReplicatedVersion[]> {
     const wanted = new Set(buckets);
