@@ -34,7 +34,7 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   private view: RingView | null = null;
   private ring: RegionRing | null = null;
   private policies = new Map<string, KeyspacePolicy>();
-  private catalogVersion = -1;
+  private heldCatalogVersion = -1;
   private timer?: NodeJS.Timeout;
   /** Emits VIEW_CHANGED whenever a newer ring view is adopted. */
   private readonly changes = new EventEmitter().setMaxListeners(0);
@@ -55,6 +55,11 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
 
   isReady(): boolean {
     return this.ring !== null;
+  }
+
+  /** The version of the keyspace catalog this replicator holds; -1 before the first arrives. */
+  get catalogVersion(): number {
+    return this.heldCatalogVersion;
   }
 
   /**
@@ -139,14 +144,14 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
   private async refresh(): Promise<void> {
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
-      const catalogRequest: CatalogRequest = { heldVersion: this.catalogVersion };
+      const catalogRequest: CatalogRequest = { heldVersion: this.heldCatalogVersion };
       const [view, answer] = await Promise.all([
         this.local.request<RingView>(MembershipPatterns.ring, {}, timeoutMs),
         this.local.request<CatalogAnswer>(MembershipPatterns.catalog, catalogRequest, timeoutMs),
       ]);
       const catalog = changedCatalogOf(answer);
       if (catalog !== null) {
-        this.catalogVersion = catalog.version;
+        this.heldCatalogVersion = catalog.version;
         this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
       }
       if (this.view === null || view.epoch > this.view.epoch) {

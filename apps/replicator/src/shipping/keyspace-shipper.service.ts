@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
-import {
-  changedCatalogOf,
-  MembershipPatterns,
-  regionAddressed,
-  ReplicationPatterns,
-  type CatalogAnswer,
-  type CatalogRequest,
-  type KeyspaceDefinition,
-  type KeyspacesShipment,
-} from '@geokv/protocol';
+import { MembershipPatterns, regionAddressed, ReplicationPatterns, type KeyspaceDefinition, type KeyspacesShipment } from '@geokv/protocol';
 import { PeriodicTask } from '@geokv/bootstrap';
+import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
@@ -21,11 +13,12 @@ import { PeerLinks } from './peer-links';
 const RESEND_INTERVAL_MS = 30_000;
 
 /**
- * Keeps every peer's keyspace definitions in step with this region's. Each tick asks membership whether the
- * catalog changed (its version), reads the definitions only when it did, and sends them to every peer whose
- * last successful copy is of another version or old; the peer adopts each definition only if it is newer
- * than its own (last writer wins), so sending all of them is safe. Reading and comparing all definitions
- * every tick (every second) cost an idle region with 3,000 keyspaces a few percent of a core.
+ * Keeps every peer's keyspace definitions in step with this region's. Each tick reads the definitions from
+ * membership only when the catalog's version (as the region view last fetched it) has moved, and sends them
+ * to every peer whose last successful copy is of another version or old; the peer adopts each definition
+ * only if it is newer than its own (last writer wins), so sending all of them is safe. Reading and
+ * comparing all definitions every tick (every second) cost an idle region with 3,000 keyspaces a few
+ * percent of a core.
  */
 @Injectable()
 export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,6 +32,7 @@ export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShu
     @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly peers: PeerLinks,
+    private readonly region: RegionViewService,
   ) {
     this.schedule = new PeriodicTask(config.GEOKV_RING_POLL_INTERVAL_MS, () => this.tick());
   }
@@ -54,13 +48,12 @@ export class KeyspaceShipper implements OnApplicationBootstrap, OnApplicationShu
   private async tick(): Promise<void> {
     try {
       const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
-      const request: CatalogRequest = { heldVersion: this.held?.version };
-      const changed = changedCatalogOf(await this.local.request<CatalogAnswer>(MembershipPatterns.catalog, request, timeoutMs));
-      if (changed !== null) {
+      const catalogVersion = this.region.catalogVersion;
+      if (catalogVersion < 0) return;
+      if (this.held?.version !== catalogVersion) {
         const definitions = await this.local.request<KeyspaceDefinition[]>(MembershipPatterns.definitions, {}, timeoutMs);
-        this.held = { version: changed.version, definitions };
+        this.held = { version: catalogVersion, definitions };
       }
-      if (this.held === null) return;
       const { version, definitions } = this.held;
       const now = Date.now();
       await Promise.all(
