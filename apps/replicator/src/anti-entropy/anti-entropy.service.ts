@@ -14,6 +14,7 @@ import {
   ReplicationPatterns,
   SHIPMENT_MAX_VALUE_BYTES,
   StoragePatterns,
+  valueBytesOf,
   type AntiEntropyPeerReport,
   type AntiEntropyReport,
   type BucketDigestsResult,
@@ -148,8 +149,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     const changed =
       (await this.send(link, ours.versions.filter((version) => !theirIds.has(versionId(version))), ours.strategies)) +
       (await this.take(link.region, theirs.versions.filter((version) => !ourIds.has(versionId(version))), theirs.strategies));
-    const valueBytes = (versions: readonly ReplicatedVersion[]): number => versions.reduce((sum, version) => sum + (version.value?.length ?? 0), 0);
-    return { changed, heldValueBytes: valueBytes(ours.versions) + valueBytes(theirs.versions) };
+    return { changed, heldValueBytes: valueBytesOf(ours.versions) + valueBytesOf(theirs.versions) };
   }
 
   /** Versions the peer lacks, shipped in batches like any shipment; returns how many changed its state. */
