@@ -6,18 +6,19 @@ import { ApiError } from '../errors/api-error';
  * nothing listening (a node that died before membership marked it down). A storage node never answers
  * TIMEOUT or NODE_UNAVAILABLE itself: those codes here are always the transport's.
  */
-export function isUnreached(error: unknown): boolean {
+function isUnreached(error: unknown): boolean {
   return error instanceof ApiError && (error.code === ErrorCode.Timeout || error.code === ErrorCode.NodeUnavailable);
 }
 
 /**
- * Gives a read to the first node and, if it has not answered within `hedgeMs`, to the second as well; the
- * first success is the answer. A node that stalls (frozen, paused, its database hung) keeps its membership
- * alive or has not been marked down yet, and without a second request every read it coordinates waits
- * for the whole RPC deadline. Only for requests that are safe to make twice: reads. A first node that
- * fails unreached hands over to the second at once; one that fails otherwise before the hedge is the
- * answer. When both fail, the more telling error: the first that is not merely unreached. `hedgeMs` 0
- * hands over only on failure.
+ * Gives a request to the first node and, if it has not answered within `hedgeMs`, to the second as well;
+ * the first success is the answer. A node that stalls (frozen, paused, its database hung) keeps its
+ * membership alive or has not been marked down yet, and without a second request every read it
+ * coordinates waits for the whole RPC deadline. A delay above 0 only for requests that are safe to make
+ * twice: reads. A first node that fails unreached hands over to the second at once; one that fails
+ * otherwise before the hedge is the answer. When both fail, the more telling error: the first that is not
+ * merely unreached, else the second node's. `hedgeMs` 0 hands over only when the first node is
+ * unreached: failover, as writes use it.
  */
 export function hedgedCall<R>(nodes: readonly string[], call: (node: string) => Promise<R>, hedgeMs: number): Promise<R> {
   if (nodes.length < 2) return call(nodes[0]);
@@ -48,7 +49,7 @@ export function hedgedCall<R>(nodes: readonly string[], call: (node: string) => 
       }
       if (errors[0] === undefined || errors[1] === undefined) return;
       settled = true;
-      reject(errors.find((candidate) => !isUnreached(candidate)) ?? errors[0]);
+      reject(errors.find((candidate) => !isUnreached(candidate)) ?? errors[1]);
     };
     const attempt = (index: number): void => {
       call(nodes[index]).then(succeed, (error: unknown) => fail(index, error));

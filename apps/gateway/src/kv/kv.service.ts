@@ -25,7 +25,7 @@ import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
 import { StrongKvService } from '../strong/strong-kv.service';
-import { hedgedCall, isUnreached } from './hedged-call';
+import { hedgedCall } from './hedged-call';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
 import { planListingPage } from './listing-page';
@@ -268,7 +268,9 @@ export class KvService {
    */
   private write(request: WriteRequest): Promise<WriteResult> {
     const { replicas, quorum } = request.replication!;
-    return withFailover(this.ring.writeCoordinators(request.keyspace, request.key, replicas, quorum), (node) => this.writes.call(node, request));
+    // A hedge delay of 0: the next node only when the first is unreached. Never hedged, since a write made
+    // twice is two versions.
+    return hedgedCall(this.ring.writeCoordinators(request.keyspace, request.key, replicas, quorum), (node) => this.writes.call(node, request), 0);
   }
 }
 
@@ -287,19 +289,6 @@ function quorumFor(replicas: number, keyspaceQuorum: number, requested: number |
 /** Strong keyspaces always decide by a majority of regions; a quorum header would promise what they do not do. */
 function refuseQuorumHeader(requested: number | undefined, header: string): void {
   if (requested !== undefined) throw new ApiError(ErrorCode.InvalidHeader, `${header} does not apply to a strong keyspace, which always uses a majority of regions`);
-}
-
-/**
- * Gives a write to the first node; if it could not be reached (isUnreached), to the next one, once. Never
- * hedged: a write made twice is two versions.
- */
-async function withFailover<R>(nodes: readonly string[], call: (node: string) => Promise<R>): Promise<R> {
-  try {
-    return await call(nodes[0]);
-  } catch (error) {
-    if (nodes.length < 2 || !isUnreached(error)) throw error;
-    return call(nodes[1]);
-  }
 }
 
 function wirePreconditions(preconditions: Preconditions): Pick<WriteRequest, 'ifMatch' | 'ifNoneMatch'> {
