@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { accept, EMPTY_ACCEPTOR, prepare, type AcceptorState } from './acceptor';
+import { accept, EMPTY_ACCEPTOR, mergeAcceptorStates, prepare, type AcceptorState } from './acceptor';
 import { compareBallots, type Ballot } from './ballot';
 
 const b = (counter: number, proposer = 'p'): Ballot => ({ counter, proposer });
@@ -50,5 +50,42 @@ describe('acceptor', () => {
         }
       }),
     );
+  });
+
+  describe('merging states (a handover to a new acceptor node)', () => {
+    // A proposer sends one value per ballot, so the value is a function of the ballot here too.
+    const valued = (m: Message): Message => (m.kind === 'accept' ? { ...m, value: `${m.ballot.counter}/${m.ballot.proposer}` } : m);
+    const history = fc.array(message.map(valued), { maxLength: 30 });
+    const stateAfter = (messages: readonly Message[]): AcceptorState<string> => messages.reduce(deliver, EMPTY_ACCEPTOR as AcceptorState<string>);
+
+    it('gives the later state when an earlier state of the same acceptor meets it, in either order', () => {
+      fc.assert(
+        fc.property(history, fc.nat(), (messages, cut) => {
+          const earlier = stateAfter(messages.slice(0, cut % (messages.length + 1)));
+          const later = stateAfter(messages);
+          expect(mergeAcceptorStates(earlier, later)).toEqual(later);
+          expect(mergeAcceptorStates(later, earlier)).toEqual(later);
+        }),
+      );
+    });
+
+    it('is commutative, associative and idempotent, and keeps the promise at or above the acceptance', () => {
+      fc.assert(
+        fc.property(history, history, history, (x, y, z) => {
+          const [a, b, c] = [stateAfter(x), stateAfter(y), stateAfter(z)];
+          const merged = mergeAcceptorStates(a, b);
+          expect(merged).toEqual(mergeAcceptorStates(b, a));
+          expect(mergeAcceptorStates(merged, c)).toEqual(mergeAcceptorStates(a, mergeAcceptorStates(b, c)));
+          expect(mergeAcceptorStates(merged, merged)).toEqual(merged);
+          expect(compareBallots(merged.promised, merged.accepted?.ballot ?? null)).toBeGreaterThanOrEqual(0);
+        }),
+      );
+    });
+
+    it('refuses afterwards whatever either input would have refused', () => {
+      const moved = mergeAcceptorStates(accept(prepare(EMPTY_ACCEPTOR, b(3)).state, b(3), 'x').state, prepare(EMPTY_ACCEPTOR, b(7)).state);
+      expect(prepare(moved, b(6)).reply).toEqual({ promised: false, conflict: b(7) });
+      expect(prepare(moved, b(8)).reply).toEqual({ promised: true, accepted: { ballot: b(3), value: 'x' } });
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { compareBallots, type Ballot } from './ballot';
+import { compareBallots, maxBallot, type Ballot } from './ballot';
 
 /** What one acceptor stores for one key. */
 export interface AcceptorState<V> {
@@ -53,4 +53,16 @@ export function accept<V>(state: AcceptorState<V>, ballot: Ballot, value: V | nu
   const acceptedAlready = state.accepted !== null && compareBallots(state.accepted.ballot, ballot) >= 0;
   if (promisedHigher || acceptedAlready) return { state, reply: { accepted: false, conflict: highestSeen(state)! } };
   return { state: { promised: ballot, accepted: { ballot, value } }, reply: { accepted: true } };
+}
+
+/**
+ * The state of an acceptor that has taken part in everything either input took part in: the higher
+ * promise and the later acceptance. When a rebalance moves a key's acceptor to another node, the new node
+ * merges the old one's final state into whatever it holds: a copy left from an earlier spell as the key's
+ * acceptor can only be older, so the merge is the old node's state, and a handover sent twice changes
+ * nothing. Commutative, associative and idempotent.
+ */
+export function mergeAcceptorStates<V>(a: AcceptorState<V>, b: AcceptorState<V>): AcceptorState<V> {
+  const accepted = compareBallots(a.accepted?.ballot ?? null, b.accepted?.ballot ?? null) >= 0 ? a.accepted : b.accepted;
+  return { promised: maxBallot(a.promised, b.promised), accepted };
 }

@@ -1,6 +1,6 @@
 export { ballotsEqual, BallotSource, compareBallots, maxBallot, PROPOSER_ID } from './ballot';
 export type { Ballot } from './ballot';
-export { accept, EMPTY_ACCEPTOR, prepare } from './acceptor';
+export { accept, EMPTY_ACCEPTOR, mergeAcceptorStates, prepare } from './acceptor';
 export type { AcceptorState, Accepted, AcceptReply, PrepareReply } from './acceptor';
 export { isUnchanged } from './change';
 export type { Change, ChangeOutcome } from './change';
