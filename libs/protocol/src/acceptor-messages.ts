@@ -1,4 +1,4 @@
-import type { AcceptReply, Ballot, PrepareReply } from '@geokv/caspaxos';
+import type { AcceptorState, AcceptReply, Ballot, PrepareReply } from '@geokv/caspaxos';
 import type { RequestMeta } from './storage-messages';
 
 /** How many of the latest operations a strong value remembers (see StrongValue.recentOps). */
@@ -46,3 +46,16 @@ export interface AcceptRequest extends RequestMeta {
 }
 
 export type AcceptResult = AcceptReply;
+
+/** One strong key's acceptor state, as the node that held it hands it to the key's new acceptor node. */
+export interface AcceptorRecord {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly state: AcceptorState<StrongValue>;
+}
+
+/** A rebalance's handover of acceptor state; the receiver merges each record into what it holds. */
+export interface AcceptorHandover extends RequestMeta {
+  readonly rebalanceId: number;
+  readonly records: readonly AcceptorRecord[];
+}

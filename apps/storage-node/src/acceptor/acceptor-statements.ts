@@ -81,3 +81,76 @@ export const ACCEPT_BATCH: ShardStatement = {
      ${PROMISE_BEFORE}
     ORDER BY i.n`,
 };
+
+/** Keys of the acceptor rows after ($1 keyspace, $2 key), $3 at most, in key order: a keyset page. */
+export const ACCEPTOR_KEYS_PAGE: ShardStatement = {
+  name: 'acceptor_keys_page',
+  text: `SELECT keyspace, key FROM acceptor_state
+    WHERE (keyspace, key) > ($1::text, $2::text)
+    ORDER BY keyspace, key
+    LIMIT $3`,
+};
+
+/** The whole acceptor state of ($1 keyspaces, $2 keys); a key without a row is left out. */
+export const LOAD_ACCEPTOR_STATES: ShardStatement = {
+  name: 'acceptor_load',
+  text: `SELECT a.keyspace, a.key, a.promised_counter, a.promised_proposer, a.accepted_counter, a.accepted_proposer, a.value, a.content_type,
+          a.etag, a.last_modified_ms, a.expires_at_ms, a.origin_region, a.tombstone, a.version, a.recent_ops
+     FROM unnest($1::text[], $2::text[]) AS i(keyspace, key)
+     JOIN acceptor_state a ON a.keyspace = i.keyspace AND a.key = i.key`,
+};
+
+const ACCEPTED_COLUMNS = [
+  'accepted_counter',
+  'accepted_proposer',
+  'value',
+  'content_type',
+  'etag',
+  'last_modified_ms',
+  'expires_at_ms',
+  'origin_region',
+  'tombstone',
+  'recent_ops',
+  'version',
+];
+const HIGHER_PROMISE = '(excluded.promised_counter, excluded.promised_proposer) > (a.promised_counter, a.promised_proposer)';
+const LATER_ACCEPTANCE = `excluded.accepted_counter IS NOT NULL
+      AND (a.accepted_counter IS NULL OR (excluded.accepted_counter, excluded.accepted_proposer) > (a.accepted_counter, a.accepted_proposer))`;
+const takeWhen = (condition: string, columns: readonly string[]): string =>
+  columns.map((column) => `${column} = CASE WHEN ${condition} THEN excluded.${column} ELSE a.${column} END`).join(',\n            ');
+
+/**
+ * A handover's merge (libs/caspaxos mergeAcceptorStates): each key keeps the higher of the two promises and
+ * the later of the two acceptances, so a handover sent twice, or meeting a copy left from an earlier spell
+ * as the key's acceptor, never moves a ballot backwards. Parameters: ($1 keyspaces, $2 keys, $3 and $4
+ * promised ballots, $5 and $6 accepted ballots (null when none), $7 value lengths, $8 content types,
+ * $9 etags, $10 last-modified ms, $11 expiry ms, $12 origin regions, $13 tombstone flags, $14 recent
+ * operation ids as JSON arrays, $15 versions, $16 the values packed end to end).
+ */
+export const MERGE_ACCEPTOR_STATES: ShardStatement = {
+  name: 'acceptor_merge',
+  text: `WITH input AS (
+     SELECT keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer, ${packedValue(16, 'value_length', 'n')} AS value,
+            content_type, etag, last_modified_ms, expires_at_ms, origin_region, tombstone, recent_ops, version
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::text[], $9::text[], $10::bigint[], $11::bigint[],
+                   $12::text[], $13::boolean[], $14::text[], $15::bigint[])
+       WITH ORDINALITY AS i(keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer, value_length, content_type, etag,
+                            last_modified_ms, expires_at_ms, origin_region, tombstone, recent_ops, version, n)
+   )
+   INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer, ${ACCEPTED_COLUMNS.join(', ')})
+   SELECT keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer, value, content_type, etag, last_modified_ms,
+          expires_at_ms, origin_region, tombstone, ARRAY(SELECT jsonb_array_elements_text(recent_ops::jsonb)), version
+     FROM input ORDER BY keyspace, key
+   ON CONFLICT (keyspace, key) DO UPDATE
+      SET ${takeWhen(HIGHER_PROMISE, ['promised_counter', 'promised_proposer'])},
+            ${takeWhen(LATER_ACCEPTANCE, ACCEPTED_COLUMNS)}
+    WHERE ${HIGHER_PROMISE} OR (${LATER_ACCEPTANCE})`,
+};
+
+/** Drops the acceptor rows of ($1 keyspaces, $2 keys): a handover's source, once the new acceptor holds them. */
+export const DELETE_ACCEPTOR_STATES: ShardStatement = {
+  name: 'acceptor_delete',
+  text: `DELETE FROM acceptor_state a
+    USING unnest($1::text[], $2::text[]) AS i(keyspace, key)
+    WHERE a.keyspace = i.keyspace AND a.key = i.key`,
+};

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Ballot } from '@geokv/caspaxos';
-import type { AcceptRequest, AcceptResult, PrepareRequest, PrepareResult, StrongValue } from '@geokv/protocol';
+import type { Accepted, Ballot } from '@geokv/caspaxos';
+import type { AcceptorRecord, AcceptRequest, AcceptResult, PrepareRequest, PrepareResult, StrongValue } from '@geokv/protocol';
+import type { KeyRef } from '../kv/key-id';
 import { PackedValues } from '../kv/packed-values';
 import { ShardDatabase } from '../kv/shard-database';
-import { ACCEPT_BATCH, PREPARE_BATCH } from './acceptor-statements';
+import { ACCEPT_BATCH, ACCEPTOR_KEYS_PAGE, DELETE_ACCEPTOR_STATES, LOAD_ACCEPTOR_STATES, MERGE_ACCEPTOR_STATES, PREPARE_BATCH } from './acceptor-statements';
 
-interface PreparedRow {
-  readonly ok: boolean;
+/** An accepted register as a row holds it. */
+interface AcceptedColumns {
   readonly accepted_counter: string | null;
   readonly accepted_proposer: string | null;
   readonly value: Buffer | null;
@@ -18,8 +19,19 @@ interface PreparedRow {
   readonly tombstone: boolean | null;
   readonly version: string | null;
   readonly recent_ops: string[] | null;
+}
+
+interface PreparedRow extends AcceptedColumns {
+  readonly ok: boolean;
   readonly conflict_counter: string | null;
   readonly conflict_proposer: string | null;
+}
+
+interface StateRow extends AcceptedColumns {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly promised_counter: string;
+  readonly promised_proposer: string;
 }
 
 interface AcceptedRow {
@@ -47,36 +59,79 @@ export class AcceptorStore {
       ]);
       return rows.map((row, i): PrepareResult => {
         if (!row.ok) return { promised: false, conflict: conflictOf(row, wave[i].ballot) };
-        if (row.accepted_counter === null) return { promised: true, accepted: null };
-        return { promised: true, accepted: { ballot: { counter: Number(row.accepted_counter), proposer: row.accepted_proposer! }, value: valueOf(row) } };
+        return { promised: true, accepted: acceptedOf(row) };
       });
     });
   }
 
   accept(requests: readonly AcceptRequest[]): Promise<AcceptResult[]> {
     return inWaves(requests, async (wave) => {
-      const values = new PackedValues();
-      for (const r of wave) values.push(r.value?.value ?? null);
       const rows = await this.db.run<AcceptedRow>(ACCEPT_BATCH, [
         wave.map((r) => r.keyspace),
         wave.map((r) => r.key),
         wave.map((r) => r.ballot.counter),
         wave.map((r) => r.ballot.proposer),
-        values.lengths,
-        wave.map((r) => r.value?.contentType ?? null),
-        wave.map((r) => r.value?.etag ?? null),
-        wave.map((r) => r.value?.lastModifiedMs ?? null),
-        wave.map((r) => r.value?.expiresAtMs ?? null),
-        wave.map((r) => r.value?.originRegion ?? null),
-        wave.map((r) => r.value?.tombstone ?? null),
-        // A text[] of text[] cannot be passed as one parameter; each list travels as a JSON array instead.
-        wave.map((r) => (r.value === null ? null : JSON.stringify(r.value.recentOps))),
-        wave.map((r) => r.value?.version ?? null),
-        values.bytes(),
+        ...valueParameters(wave.map((r) => r.value)),
       ]);
       return rows.map((row, i): AcceptResult => (row.ok ? { accepted: true } : { accepted: false, conflict: conflictOf(row, wave[i].ballot) }));
     });
   }
+
+  /** The keys of up to `limit` acceptor rows after `after`, in key order. */
+  async keysAfter(after: KeyRef, limit: number): Promise<KeyRef[]> {
+    return this.db.run<{ keyspace: string; key: string }>(ACCEPTOR_KEYS_PAGE, [after.keyspace, after.key, limit]);
+  }
+
+  /** The acceptor state of the keys that have a row. */
+  async load(refs: readonly KeyRef[]): Promise<AcceptorRecord[]> {
+    const rows = await this.db.run<StateRow>(LOAD_ACCEPTOR_STATES, [refs.map((ref) => ref.keyspace), refs.map((ref) => ref.key)]);
+    return rows.map((row) => ({
+      keyspace: row.keyspace,
+      key: row.key,
+      state: { promised: { counter: Number(row.promised_counter), proposer: row.promised_proposer }, accepted: acceptedOf(row) },
+    }));
+  }
+
+  /** Merges handed-over states into this node's (see MERGE_ACCEPTOR_STATES); each key at most once. */
+  async merge(records: readonly AcceptorRecord[]): Promise<void> {
+    await this.db.run(MERGE_ACCEPTOR_STATES, [
+      records.map((r) => r.keyspace),
+      records.map((r) => r.key),
+      records.map((r) => r.state.promised?.counter ?? 0),
+      records.map((r) => r.state.promised?.proposer ?? ''),
+      records.map((r) => r.state.accepted?.ballot.counter ?? null),
+      records.map((r) => r.state.accepted?.ballot.proposer ?? null),
+      ...valueParameters(records.map((r) => r.state.accepted?.value ?? null)),
+    ]);
+  }
+
+  /** Drops the keys' acceptor rows. */
+  async forget(refs: readonly KeyRef[]): Promise<void> {
+    await this.db.run(DELETE_ACCEPTOR_STATES, [refs.map((ref) => ref.keyspace), refs.map((ref) => ref.key)]);
+  }
+}
+
+/**
+ * A register value per row as the statements' value parameters: lengths, content types, etags,
+ * last-modified and expiry times, origin regions, tombstone flags, recent operation ids, versions, and the
+ * values packed end to end (see PackedValues). A null value empties the register.
+ */
+function valueParameters(values: readonly (StrongValue | null)[]): unknown[] {
+  const packed = new PackedValues();
+  for (const value of values) packed.push(value?.value ?? null);
+  return [
+    packed.lengths,
+    values.map((value) => value?.contentType ?? null),
+    values.map((value) => value?.etag ?? null),
+    values.map((value) => value?.lastModifiedMs ?? null),
+    values.map((value) => value?.expiresAtMs ?? null),
+    values.map((value) => value?.originRegion ?? null),
+    values.map((value) => value?.tombstone ?? null),
+    // A text[] of text[] cannot be passed as one parameter; each list travels as a JSON array instead.
+    values.map((value) => (value === null ? null : JSON.stringify(value.recentOps))),
+    values.map((value) => value?.version ?? null),
+    packed.bytes(),
+  ];
 }
 
 /**
@@ -87,7 +142,12 @@ function conflictOf(row: { conflict_counter: string | null; conflict_proposer: s
   return row.conflict_counter === null ? own : { counter: Number(row.conflict_counter), proposer: row.conflict_proposer! };
 }
 
-function valueOf(row: PreparedRow): StrongValue | null {
+function acceptedOf(row: AcceptedColumns): Accepted<StrongValue> | null {
+  if (row.accepted_counter === null) return null;
+  return { ballot: { counter: Number(row.accepted_counter), proposer: row.accepted_proposer! }, value: valueOf(row) };
+}
+
+function valueOf(row: AcceptedColumns): StrongValue | null {
   if (row.value === null) return null;
   return {
     value: row.value,
