@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from '@geokv/linearizability';
-import { expectApiError, expectStatus, http, pollUntil } from '../support/http';
+import { expectApiError, expectStatus, http } from '../support/http';
 import { query } from '../support/shard-db';
 import { StrongClient, type Attempt } from '../support/strong-client';
-import { startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
+import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
 
 const KEYSPACE = 'ledger';
 const KEYS = ['k0', 'k1', 'k2'];
@@ -22,18 +22,7 @@ describe('strong keyspaces across three regions', () => {
 
   beforeAll(async () => {
     regions = await startTestRegions('strong');
-    const created = await http(`${gateway('us-east')}/v1/keyspaces/${KEYSPACE}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: '{"consistency":"strong"}',
-    });
-    expectStatus(created, 200);
-    for (const region of THREE_REGIONS) {
-      await pollUntil(() => http(`${gateway(region)}/v1/keyspaces/${KEYSPACE}`), (result) => result.status === 200, {
-        timeoutMs: 20_000,
-        what: `keyspace ${KEYSPACE} in ${region}`,
-      });
-    }
+    await defineKeyspaceEverywhere(regions, KEYSPACE, { consistency: 'strong' });
   }, 180_000);
 
   afterAll(() => regions?.stop(), 60_000);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MultiRegionCluster, Teardown, uniqueDatabasePrefix } from '@geokv/test-support';
+import { expectStatus, http, pollUntil } from './http';
 
 export const THREE_REGIONS = ['us-east', 'eu-west', 'ap-south'] as const;
 
@@ -37,5 +38,21 @@ export async function startTestRegions(suite: string, env: Record<string, string
   } catch (error) {
     await teardown.run();
     throw error;
+  }
+}
+
+/** Defines a keyspace through one region's gateway and waits until every region's gateway serves it. */
+export async function defineKeyspaceEverywhere(regions: TestRegions, name: string, policy: object): Promise<void> {
+  const created = await http(`${regions.gatewayUrl(THREE_REGIONS[0])}/v1/keyspaces/${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(policy),
+  });
+  expectStatus(created, 200);
+  for (const region of THREE_REGIONS) {
+    await pollUntil(() => http(`${regions.gatewayUrl(region)}/v1/keyspaces/${name}`), (result) => result.status === 200, {
+      timeoutMs: 20_000,
+      what: `keyspace ${name} in ${region}`,
+    });
   }
 }
