@@ -319,8 +319,6 @@ describe('bad input (one region, three storage nodes)', () => {
       ['a drain of an unknown node', 'POST', '/v1/admin/nodes/n9/drain', undefined, 404, 'NODE_NOT_FOUND'],
       ['a drain with a bad node id', 'POST', '/v1/admin/nodes/NODE!/drain', undefined, 400, 'BAD_REQUEST'],
       ['a removal of an unknown node', 'DELETE', '/v1/admin/nodes/n9', undefined, 404, 'NODE_NOT_FOUND'],
-      // This region holds strong keyspace `ledger`, whose acceptor state a rebalance would not move.
-      ['a drain while a strong keyspace exists', 'POST', '/v1/admin/nodes/n2/drain', undefined, 400, 'UNSUPPORTED'],
     ] as [string, string, string, string | undefined, number, string][])('%s answers %s %s and leaves the ring as it was', async (_name, method, path, body, status, code) => {
       const before = jsonOf(await http(`${gw}/v1/admin/ring`)) as { members: string[]; rebalance: unknown };
       await expectRejected(path, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, status, code);

@@ -1,4 +1,5 @@
 import type { RegionRing } from '@geokv/partitioning';
+import type { RingView } from './membership-messages';
 import { placementKey } from './placement';
 
 /**
@@ -15,4 +16,21 @@ export function acceptorNodeOf(ring: RegionRing, keyspace: string, key: string):
 export function upAcceptorNodeOf(ring: RegionRing, keyspace: string, key: string): string | null {
   const node = acceptorNodeOf(ring, keyspace, key);
   return node !== null && ring.isUp(node) ? node : null;
+}
+
+/** The key's acceptor node once the rebalance in progress is done (its acceptor now if none is). */
+export function targetAcceptorNodeOf(ring: RegionRing, keyspace: string, key: string): string | null {
+  return ring.isEmpty ? null : (ring.targetReplicas(placementKey(keyspace, key), 1)[0] ?? null);
+}
+
+/**
+ * Whether `node` answers CASPaxos messages for the key: it is the key's acceptor, and the key's acceptor
+ * state is not being handed to another node. In a rebalance's `acceptors` phase neither the old acceptor
+ * nor the new one answers a moving key (the region abstains, the other regions still make a majority):
+ * the new one holds the state only once the old one, no longer answering, has handed it over, and answers
+ * once the target ring is the ring, which membership makes it only after every handover.
+ */
+export function answersAsAcceptor(view: RingView | null, ring: RegionRing, node: string, keyspace: string, key: string): boolean {
+  if (acceptorNodeOf(ring, keyspace, key) !== node) return false;
+  return view?.rebalance?.phase !== 'acceptors' || targetAcceptorNodeOf(ring, keyspace, key) === node;
 }

@@ -22,8 +22,15 @@ export interface HandoffProgress {
   readonly rebalanceId: number;
   /** True once the node has sent every key it holds that gains a replica to that replica. */
   readonly done: boolean;
+  /**
+   * True once, in phase `acceptors`, the node has handed the acceptor state of every strong key whose
+   * acceptor moves away from it to the key's new acceptor.
+   */
+  readonly acceptorsDone: boolean;
   readonly keysMoved: number;
   readonly bytesMoved: number;
+  /** Strong keys whose acceptor state the node has handed over. */
+  readonly acceptorsMoved: number;
 }
 
 /** A registration repeated every heartbeat interval, with what membership tracks about the node. */
@@ -44,10 +51,14 @@ export interface NodeView {
 
 export type RebalanceKind = 'join' | 'drain' | 'leave';
 
+export type RebalancePhase = 'propagating' | 'streaming' | 'acceptors';
+
 /**
  * A change of the ring's members in progress. `propagating`: every node is adopting the view, and writes
  * already go to the old and the new replicas of each key. `streaming`: every node sends the keys it holds
- * to the replicas they gain. Once every node is done, `target` becomes the ring.
+ * to the replicas they gain. `acceptors`: the strong keys whose acceptor (primary replica) changes are
+ * answered by neither node while the old one hands its acceptor state to the new one. Once every node is
+ * done, `target` becomes the ring.
  */
 export interface RebalancePlan {
   /** The epoch at which it started; unique. */
@@ -55,7 +66,7 @@ export interface RebalancePlan {
   readonly kind: RebalanceKind;
   readonly node: string;
   readonly target: readonly string[];
-  readonly phase: 'propagating' | 'streaming';
+  readonly phase: RebalancePhase;
   readonly startedAtMs: number;
 }
 
@@ -67,7 +78,9 @@ export interface RebalanceView extends RebalancePlan {
   readonly partitionsPending: number;
   readonly keysMoved: number;
   readonly bytesMoved: number;
-  /** Nodes that have finished their part. */
+  /** Strong keys whose acceptor state has moved to their new acceptor node. */
+  readonly acceptorsMoved: number;
+  /** Nodes that have finished their part of the current phase. */
   readonly nodesDone: readonly string[];
 }
 

@@ -39,6 +39,8 @@ export const StoragePatterns = {
   acceptorPrepareBatch: 'storage.{node}.acceptor-prepare-batch',
   /** CASPaxos phase 2, likewise. */
   acceptorAcceptBatch: 'storage.{node}.acceptor-accept-batch',
+  /** A rebalance hands strong keys' acceptor state from their old acceptor node to their new one. */
+  acceptorHandover: 'storage.{node}.acceptor-handover',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];

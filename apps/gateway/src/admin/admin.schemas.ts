@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { RebalancePhase } from '@geokv/protocol';
 
 export class RingNode {
   @ApiProperty() id!: string;
@@ -12,13 +13,18 @@ export class RebalanceProgress {
   @ApiProperty({ enum: ['join', 'drain', 'leave'] }) kind!: 'join' | 'drain' | 'leave';
   @ApiProperty() node!: string;
   @ApiProperty({ type: [String], description: 'The ring once it is done' }) target!: string[];
-  @ApiProperty({ enum: ['propagating', 'streaming'] }) phase!: 'propagating' | 'streaming';
+  @ApiProperty({
+    enum: ['propagating', 'streaming', 'acceptors'],
+    description: 'propagating: nodes adopt the new ring; streaming: data moves to new replicas; acceptors: strong keys whose acceptor node changes move their acceptor state',
+  })
+  phase!: RebalancePhase;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ description: 'Partitions (arcs between tokens) whose replicas change' }) partitionsMoving!: number;
   @ApiProperty({ description: 'Of those, partitions whose data has not finished moving' }) partitionsPending!: number;
   @ApiProperty() keysMoved!: number;
   @ApiProperty() bytesMoved!: number;
-  @ApiProperty({ type: [String], description: 'Nodes that have streamed everything they had to' }) nodesDone!: string[];
+  @ApiProperty({ description: 'Strong keys whose acceptor state has moved to their new acceptor node' }) acceptorsMoved!: number;
+  @ApiProperty({ type: [String], description: 'Nodes that have finished their part of the current phase' }) nodesDone!: string[];
 }
 
 export class RingSummary {

@@ -49,4 +49,11 @@ describe('rebalance phases', () => {
     expect(handoffComplete(leave, members, (id) => (id === 'n3' ? 'down' : 'up'), new Set(['n1', 'n2']))).toBe(true);
     expect(handoffComplete(leave, members, up, new Set(['n1', 'n2']))).toBe(false);
   });
+
+  it('waits for a down leaving node when it may hold acceptor state no other node has', () => {
+    const leave: Rebalance = { ...rebalance, kind: 'leave', node: 'n3', target: ['n1', 'n2'], phase: 'acceptors' };
+    const n3Down = (id: string) => (id === 'n3' ? 'down' : 'up') as NodeView['status'];
+    expect(handoffComplete(leave, members, n3Down, new Set(['n1', 'n2']), false)).toBe(false);
+    expect(handoffComplete(leave, members, n3Down, new Set(['n1', 'n2', 'n3']), false)).toBe(true);
+  });
 });

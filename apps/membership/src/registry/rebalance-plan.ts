@@ -44,14 +44,22 @@ export function readyToStream(rebalance: Rebalance, nodes: readonly NodeView[], 
 }
 
 /**
- * Whether the handoff is complete: every node of the old or the new ring has streamed what it holds. A node
- * that is down holds the rebalance back (it may hold the only copy of some keys), except the node a leave
- * removes, whose keys its fellow replicas stream instead.
+ * Whether every node of the old or the new ring has done its part of the current phase (`doneNodes`). A
+ * node that is down holds the rebalance back (it may hold the only copy of some keys), except the node a
+ * leave removes when `leaverMayBeDown`: its fellow replicas stream its keys instead. Strong keys' acceptor
+ * state has no fellow copy, so the acceptors phase excuses that node only in a region without strong
+ * keyspaces.
  */
-export function handoffComplete(rebalance: Rebalance, members: readonly string[], statusOf: (id: string) => NodeView['status'] | undefined, doneNodes: ReadonlySet<string>): boolean {
+export function handoffComplete(
+  rebalance: Rebalance,
+  members: readonly string[],
+  statusOf: (id: string) => NodeView['status'] | undefined,
+  doneNodes: ReadonlySet<string>,
+  leaverMayBeDown = true,
+): boolean {
   const involved = new Set([...members, ...rebalance.target]);
   for (const id of involved) {
-    if (rebalance.kind === 'leave' && id === rebalance.node && statusOf(id) !== 'up') continue;
+    if (leaverMayBeDown && rebalance.kind === 'leave' && id === rebalance.node && statusOf(id) !== 'up') continue;
     if (!doneNodes.has(id)) return false;
   }
   return true;

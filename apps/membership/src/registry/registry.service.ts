@@ -13,6 +13,7 @@ import {
   type NodeStatus,
   type NodeView,
   type RebalanceKind,
+  type RebalancePhase,
   type RingView,
 } from '@geokv/protocol';
 import { ErrorCode } from '@geokv/protocol';
@@ -129,12 +130,12 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
         return this.ring();
       }
       const target = targetMembers(kind, node, this.members(), nodeId);
-      if (await this.store.hasStrongKeyspaces()) {
-        // A key's acceptor is its primary replica; a new primary would start from an empty acceptor and
-        // could promise what the old one refused. Until handoff moves acceptor state, refuse rather than risk it.
+      if (kind === 'leave' && node?.status === 'down' && (await this.store.hasStrongKeyspaces())) {
+        // A key's acceptor state lives on its primary node alone; a new primary starting from nothing could
+        // promise what the old one refused. Only the node itself can hand it over.
         throw new RebalanceRefused(
-          ErrorCode.Unsupported,
-          'this region holds strong keyspaces, whose CASPaxos acceptor state a rebalance does not move in this release; joins, drains and leaves are refused',
+          ErrorCode.InvalidNodeState,
+          `node ${nodeId} is down, and this region holds strong keyspaces whose acceptor state it alone holds for the keys it is the primary replica of; start it again on its database so that it can hand that state over, then remove it`,
         );
       }
       this.largestReplicationFactor = await this.store.largestReplicationFactor();
@@ -237,29 +238,45 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Moves the rebalance in progress along: to streaming once every node has its ring, and to its target
-   * ring once every node has handed off its data. Runs on the failure detector's timer.
+   * Moves the rebalance in progress along: to streaming once every node has its ring, to the acceptors
+   * phase once every node has handed off its data, and to its target ring once every node has handed over
+   * the acceptor state that moves. Runs on the failure detector's timer.
    */
   private advanceRebalance(): void {
     const rebalance = this.rebalance;
     this.partitionsPending.set(this.rebalanceView()?.partitionsPending ?? 0);
     if (rebalance === null) return;
     const nodes = [...this.nodes.values()];
+    const statusOf = (id: string) => this.nodes.get(id)?.status;
     if (rebalance.phase === 'propagating') {
       const epochOf = (id: string): number => this.reports.get(id)?.ringEpoch ?? 0;
-      if (!readyToStream(rebalance, nodes, epochOf, Date.now(), this.config.GEOKV_HANDOFF_SETTLE_MS)) return;
-      void this.serially(async () => {
-        if (this.rebalance?.id !== rebalance.id || this.rebalance.phase !== 'propagating') return;
-        const streaming: Rebalance = { ...rebalance, phase: 'streaming' };
-        await this.commit({ rebalance: streaming }, () => {
-          this.rebalance = streaming;
-        });
-        this.logger.log({ rebalanceId: rebalance.id }, 'every node has the new ring; streaming starts');
-      }).catch((error: unknown) => this.logger.error({ err: error }, 'could not advance the rebalance; will retry'));
+      if (readyToStream(rebalance, nodes, epochOf, Date.now(), this.config.GEOKV_HANDOFF_SETTLE_MS)) this.enterPhase(rebalance, 'streaming', 'every node has the new ring; streaming starts');
       return;
     }
-    if (!handoffComplete(rebalance, this.members(), (id) => this.nodes.get(id)?.status, this.doneNodes(rebalance.id))) return;
-    void this.serially(() => this.finish(rebalance)).catch((error: unknown) => this.logger.error({ err: error }, 'could not finish the rebalance; will retry'));
+    const done = this.doneNodes(rebalance);
+    if (rebalance.phase === 'streaming') {
+      if (handoffComplete(rebalance, this.members(), statusOf, done)) this.enterPhase(rebalance, 'acceptors', 'every node has streamed its data; acceptor state moves');
+      return;
+    }
+    if (!handoffComplete(rebalance, this.members(), statusOf, done)) return;
+    void this.serially(async () => {
+      // A down leaving node may be the only holder of strong keys' acceptor state: then it is waited for.
+      const leaverMayBeDown = !(await this.store.hasStrongKeyspaces());
+      if (!handoffComplete(rebalance, this.members(), statusOf, this.doneNodes(rebalance), leaverMayBeDown)) return;
+      await this.finish(rebalance);
+    }).catch((error: unknown) => this.logger.error({ err: error }, 'could not finish the rebalance; will retry'));
+  }
+
+  private enterPhase(rebalance: Rebalance, phase: RebalancePhase, message: string): void {
+    const from = rebalance.phase;
+    void this.serially(async () => {
+      if (this.rebalance?.id !== rebalance.id || this.rebalance.phase !== from) return;
+      const next: Rebalance = { ...rebalance, phase };
+      await this.commit({ rebalance: next }, () => {
+        this.rebalance = next;
+      });
+      this.logger.log({ rebalanceId: rebalance.id, phase }, message);
+    }).catch((error: unknown) => this.logger.error({ err: error }, 'could not advance the rebalance; will retry'));
   }
 
   /** The target ring becomes the ring: roles change, a left node is forgotten, and the epoch moves on. */
@@ -279,9 +296,13 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log({ rebalanceId: rebalance.id, kind: rebalance.kind, node: rebalance.node, members: this.members() }, 'rebalance finished');
   }
 
-  private doneNodes(rebalanceId: number): Set<string> {
+  /** The nodes that have done their part of the rebalance's phase: streaming their data, or handing over acceptor state. */
+  private doneNodes(rebalance: Rebalance): Set<string> {
     const done = new Set<string>();
-    for (const [id, report] of this.reports) if (report.handoff?.rebalanceId === rebalanceId && report.handoff.done) done.add(id);
+    for (const [id, report] of this.reports) {
+      const handoff = report.handoff;
+      if (handoff?.rebalanceId === rebalance.id && (rebalance.phase === 'acceptors' ? handoff.acceptorsDone : handoff.done)) done.add(id);
+    }
     return done;
   }
 
@@ -289,18 +310,20 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     const rebalance = this.rebalance;
     if (rebalance === null) return null;
     const counts = this.countsFor(rebalance);
-    const done = this.doneNodes(rebalance.id);
+    const done = this.doneNodes(rebalance);
     let keysMoved = 0;
     let bytesMoved = 0;
+    let acceptorsMoved = 0;
     for (const report of this.reports.values()) {
       if (report.handoff?.rebalanceId !== rebalance.id) continue;
       keysMoved += report.handoff.keysMoved;
       bytesMoved += report.handoff.bytesMoved;
+      acceptorsMoved += report.handoff.acceptorsMoved;
     }
     let pending = 0;
-    for (const [source, partitions] of counts.bySource) if (!done.has(source)) pending += partitions;
     if (rebalance.phase === 'propagating') pending = counts.moving;
-    return { ...rebalance, partitionsMoving: counts.moving, partitionsPending: pending, keysMoved, bytesMoved, nodesDone: [...done].sort() };
+    if (rebalance.phase === 'streaming') for (const [source, partitions] of counts.bySource) if (!done.has(source)) pending += partitions;
+    return { ...rebalance, partitionsMoving: counts.moving, partitionsPending: pending, keysMoved, bytesMoved, acceptorsMoved, nodesDone: [...done].sort() };
   }
 
   private countsFor(rebalance: Rebalance): RebalancePlanCounts {

@@ -1,9 +1,11 @@
 import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  acceptorNodeOf,
+  answersAsAcceptor,
   ErrorCode,
   StoragePatterns,
+  targetAcceptorNodeOf,
+  type AcceptorHandover,
   type AcceptRequest,
   type AcceptResult,
   type BatchRequest,
@@ -13,14 +15,17 @@ import {
   type PrepareResult,
 } from '@geokv/protocol';
 import { rpcErrorBodyOf } from '../kv/rpc-error-body';
+import { StorageError } from '../kv/storage-errors';
 import { StorageRpcErrorFilter } from '../kv/storage-rpc-error.filter';
 import { RegionView } from '../region/region-view.service';
 import { AcceptorStore } from './acceptor-store';
+import { AcceptorsInFlight } from './acceptors-in-flight';
 
 /**
  * CASPaxos acceptor messages for the strong keys whose primary replica this node is. A key this node does
  * not own in its view of the ring is refused (NOT_ACCEPTOR): a proposer with a stale ring must not create
- * a second acceptor for the key in this region.
+ * a second acceptor for the key in this region. So is a key whose acceptor state a rebalance is handing
+ * to another node (see answersAsAcceptor).
  */
 @Controller()
 @UseFilters(StorageRpcErrorFilter)
@@ -30,6 +35,7 @@ export class AcceptorController {
   constructor(
     private readonly store: AcceptorStore,
     private readonly region: RegionView,
+    private readonly inFlight: AcceptorsInFlight,
   ) {}
 
   @MessagePattern(StoragePatterns.acceptorPrepareBatch)
@@ -42,21 +48,41 @@ export class AcceptorController {
     return this.owned(batch.items, (items) => this.store.accept(items));
   }
 
+  /**
+   * A rebalance's handover: the acceptor state of keys whose new acceptor this node is, from their old one.
+   * Refused unless this node's view is in the same rebalance's `acceptors` phase and names it the new
+   * acceptor of every key (the sender retries); answered once merged durably.
+   */
+  @MessagePattern(StoragePatterns.acceptorHandover)
+  async adopt(@Payload() handover: AcceptorHandover): Promise<{ merged: number }> {
+    const rebalance = this.region.current?.rebalance;
+    if (rebalance?.id !== handover.rebalanceId || rebalance.phase !== 'acceptors') {
+      throw new StorageError(ErrorCode.NotAcceptor, `node ${this.region.self} is not in the acceptors phase of rebalance ${handover.rebalanceId} (ring epoch ${this.region.epoch})`);
+    }
+    const foreign = handover.records.find((record) => targetAcceptorNodeOf(this.region.ring, record.keyspace, record.key) !== this.region.self);
+    if (foreign !== undefined) throw new StorageError(ErrorCode.NotAcceptor, `node ${this.region.self} is not the new acceptor of every handed-over key`);
+    await this.store.merge(handover.records);
+    return { merged: handover.records.length };
+  }
+
   private async owned<T extends PrepareRequest | AcceptRequest, R>(items: readonly T[], run: (owned: T[]) => Promise<R[]>): Promise<BatchResponse<R>> {
     const outcomes: ItemOutcome<R>[] = new Array<ItemOutcome<R>>(items.length);
     const owned: T[] = [];
     const positions: number[] = [];
     items.forEach((item, position) => {
-      if (acceptorNodeOf(this.region.ring, item.keyspace, item.key) === this.region.self) {
+      if (answersAsAcceptor(this.region.current, this.region.ring, this.region.self, item.keyspace, item.key)) {
         owned.push(item);
         positions.push(position);
       } else {
-        outcomes[position] = { ok: false, error: { code: ErrorCode.NotAcceptor, message: `node ${this.region.self} is not the acceptor of this key in its ring (epoch ${this.region.epoch})` } };
+        outcomes[position] = {
+          ok: false,
+          error: { code: ErrorCode.NotAcceptor, message: `node ${this.region.self} does not answer as the acceptor of this key in its ring (epoch ${this.region.epoch})` },
+        };
       }
     });
     if (owned.length > 0) {
       try {
-        const results = await run(owned);
+        const results = await this.inFlight.track(run(owned));
         results.forEach((value, i) => (outcomes[positions[i]] = { ok: true, value }));
       } catch (error) {
         const body = rpcErrorBodyOf(error, owned[0].requestId, this.logger);

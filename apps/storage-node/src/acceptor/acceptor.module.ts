@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { KvModule } from '../kv/kv.module';
 import { AcceptorController } from './acceptor.controller';
+import { AcceptorHandover } from './acceptor-handover.service';
 import { AcceptorStore } from './acceptor-store';
+import { AcceptorsInFlight } from './acceptors-in-flight';
 
-/** This node's share of the CASPaxos acceptors of strong keyspaces. */
+/** This node's share of the CASPaxos acceptors of strong keyspaces, and their handover in a rebalance. */
 @Module({
   imports: [KvModule],
   controllers: [AcceptorController],
-  providers: [AcceptorStore],
+  providers: [AcceptorStore, AcceptorsInFlight, AcceptorHandover],
+  exports: [AcceptorHandover],
 })
 export class AcceptorModule {}

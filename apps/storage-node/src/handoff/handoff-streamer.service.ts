@@ -7,6 +7,7 @@ import { PeriodicService } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { placementKey, type HandoffProgress } from '@geokv/protocol';
+import { AcceptorHandover } from '../acceptor/acceptor-handover.service';
 import type { KeyRef } from '../kv/key-id';
 import { ShardDatabase } from '../kv/shard-database';
 import { VersionStore } from '../kv/version-store';
@@ -25,7 +26,8 @@ const CHECK_INTERVAL_MS = 250;
  * that gains a replica in the target ring to that replica. Writes already reach the new replicas (they are
  * write targets from the moment the rebalance starts), so what is streamed plus what is written meanwhile
  * is everything. Each key is sent by one node: its first up home replica, or any node holding a copy it is
- * not home for (a hinted stand-in's copy). Progress travels to membership with each heartbeat.
+ * not home for (a hinted stand-in's copy). Then, once membership says `acceptors`, it hands over the
+ * acceptor state of strong keys (AcceptorHandover). Progress travels to membership with each heartbeat.
  */
 @Injectable()
 export class HandoffStreamer extends PeriodicService {
@@ -37,6 +39,7 @@ export class HandoffStreamer extends PeriodicService {
     private readonly store: VersionStore,
     private readonly region: RegionView,
     private readonly replicas: ReplicaClient,
+    private readonly acceptors: AcceptorHandover,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     @InjectMetric(Metric.handoffKeysMoved) private readonly keysMoved: Counter<string>,
     @InjectMetric(Metric.handoffBytesMoved) private readonly bytesMoved: Counter<string>,
@@ -49,16 +52,17 @@ export class HandoffStreamer extends PeriodicService {
     return this.current;
   }
 
-  /** Streams when membership says so and this node has not finished its part of that rebalance yet. */
+  /** Streams, or hands acceptors over, when membership says so and this node has not done its part yet. */
   protected async runOnce(): Promise<void> {
     const rebalance = this.region.current?.rebalance;
-    if (rebalance?.phase !== 'streaming' || !this.region.knowsKeyspaces) return;
-    if (this.current?.rebalanceId === rebalance.id && this.current.done) return;
-    await this.stream(rebalance.id);
+    if (rebalance === null || rebalance === undefined || !this.region.knowsKeyspaces) return;
+    const mine = this.current?.rebalanceId === rebalance.id ? this.current : null;
+    if (rebalance.phase === 'streaming' && mine?.done !== true) await this.stream(rebalance.id);
+    if (rebalance.phase === 'acceptors' && mine?.acceptorsDone !== true) await this.handOverAcceptors(rebalance.id, mine);
   }
 
   private async stream(rebalanceId: number): Promise<void> {
-    this.current = { rebalanceId, done: false, keysMoved: 0, bytesMoved: 0 };
+    this.current = { rebalanceId, done: false, keysMoved: 0, bytesMoved: 0, acceptorsDone: false, acceptorsMoved: 0 };
     this.logger.log({ rebalanceId }, 'handoff started');
     try {
       for await (const page of pagesOfKeys(this.db, this.config.GEOKV_HANDOFF_BATCH)) {
@@ -70,6 +74,19 @@ export class HandoffStreamer extends PeriodicService {
     } catch (error) {
       this.logger.warn({ err: error, rebalanceId }, 'handoff interrupted; it starts over');
       this.current = null;
+    }
+  }
+
+  /** `streamed`: this node's progress in the streaming phase, unless it restarted since. */
+  private async handOverAcceptors(rebalanceId: number, streamed: HandoffProgress | null): Promise<void> {
+    // Membership moved on from streaming, so every node's streaming is done, this one's included.
+    const progress = streamed ?? { rebalanceId, done: true, keysMoved: 0, bytesMoved: 0, acceptorsDone: false, acceptorsMoved: 0 };
+    try {
+      const moved = await this.acceptors.handOver(rebalanceId);
+      this.current = { ...progress, done: true, acceptorsDone: true, acceptorsMoved: progress.acceptorsMoved + moved };
+      this.logger.log({ rebalanceId, acceptorsMoved: moved }, 'acceptor handover finished');
+    } catch (error) {
+      this.logger.warn({ err: error, rebalanceId }, 'acceptor handover interrupted; it starts over');
     }
   }
 

@@ -3,6 +3,7 @@ import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type Persisten
 import {
   addressTo,
   StoragePatterns,
+  type AcceptorHandover,
   type BatchResponse,
   type ReplicaRead,
   type ReplicaReadResult,
@@ -42,12 +43,14 @@ const READS: CoalescingLimits<ReplicaRead, ReplicaReadResult> = {
 export class ReplicaClient {
   private readonly writes: NodeRequestCoalescer<ReplicaWrite, ReplicaWriteResult>;
   private readonly reads: NodeRequestCoalescer<ReplicaRead, ReplicaReadResult>;
+  private readonly deadline: number;
 
   constructor(
     @Inject(REGION_TRANSPORT) private readonly transport: PersistentReplyRedisClient,
     @Inject(APP_CONFIG) config: StorageNodeConfig,
   ) {
     const deadline = config.GEOKV_REPLICA_TIMEOUT_MS;
+    this.deadline = deadline;
     this.writes = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.replicaWriteBatch, node, batch, timeoutMs), WRITES, deadline);
     this.reads = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.replicaReadBatch, node, batch, timeoutMs), READS, deadline);
   }
@@ -58,6 +61,11 @@ export class ReplicaClient {
 
   read(node: string, read: ReplicaRead): Promise<ReplicaReadResult> {
     return this.reads.call(node, read);
+  }
+
+  /** Resolves once the node has merged the handed-over acceptor state durably. */
+  async handOverAcceptors(node: string, handover: AcceptorHandover): Promise<void> {
+    await this.send(StoragePatterns.acceptorHandover, node, handover, this.deadline);
   }
 
   private send<R>(pattern: string, node: string, payload: object, timeoutMs: number): Promise<BatchResponse<R>> {

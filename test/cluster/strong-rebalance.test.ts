@@ -1,0 +1,176 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkHistory } from '@geokv/linearizability';
+import { mapWithConcurrency } from '../support/concurrency';
+import { expectApiError, expectStatus, http, jsonOf, pollUntil } from '../support/http';
+import { ownerOf, query, ringOf } from '../support/shard-db';
+import { StrongClient } from '../support/strong-client';
+import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
+
+const KEYSPACE = 'ledger';
+const SEEDED = Array.from({ length: 120 }, (_, i) => `seed-${i}`);
+const HOT_KEYS = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5'];
+const CLIENTS = 4;
+
+interface RingSummary {
+  members: string[];
+  nodes: { id: string; status: string; role: string }[];
+  rebalance: null | { phase: string; acceptorsMoved: number };
+}
+
+interface AcceptorRow {
+  node: string;
+  key: string;
+  accepted: string;
+  etag: string | null;
+}
+
+/**
+ * Strong keyspaces through joins and drains: a key's acceptor is its primary node, which a rebalance
+ * changes, so its acceptor state must move with it, and no two nodes of a region may answer for it at once.
+ */
+describe('rebalancing a region that holds a strong keyspace', () => {
+  let regions: TestRegions;
+  const gateway = (region: string): string => regions.gatewayUrl(region);
+  const ring = async (region: string): Promise<RingSummary> => jsonOf(await http(`${gateway(region)}/v1/admin/ring`)) as RingSummary;
+
+  beforeAll(async () => {
+    regions = await startTestRegions('strong-rebalance');
+    await defineKeyspaceEverywhere(regions, KEYSPACE, { consistency: 'strong' });
+  }, 180_000);
+
+  afterAll(() => regions?.stop(), 60_000);
+
+  /** The acceptor rows of the keyspace on every storage node of the region. */
+  async function acceptorRows(region: string): Promise<AcceptorRow[]> {
+    const nodes = regions.cluster.region(region).storageNodes;
+    const perNode = await Promise.all(
+      nodes.map(async (node) =>
+        (
+          await query<{ key: string; accepted: string; etag: string | null }>(
+            node.databaseUrl,
+            `SELECT key, accepted_counter || '/' || accepted_proposer AS accepted, etag FROM acceptor_state WHERE keyspace = $1`,
+            [KEYSPACE],
+          )
+        ).map((row) => ({ node: node.id, ...row })),
+      ),
+    );
+    return perNode.flat();
+  }
+
+  /** Starts a rebalance and waits for it to finish; returns the phases seen and the acceptor keys it reported moving. */
+  async function rebalance(region: string, method: string, path: string, body?: string): Promise<{ phases: Set<string>; acceptorsMoved: number }> {
+    const started = await http(`${gateway(region)}${path}`, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } });
+    expectStatus(started, 202);
+    const phases = new Set<string>();
+    let acceptorsMoved = 0;
+    await pollUntil(
+      async () => {
+        const view = await ring(region);
+        if (view.rebalance !== null) {
+          phases.add(view.rebalance.phase);
+          acceptorsMoved = Math.max(acceptorsMoved, view.rebalance.acceptorsMoved);
+        }
+        return view;
+      },
+      (view) => view.rebalance === null,
+      { timeoutMs: 90_000, intervalMs: 50, what: `${method} ${path} in ${region} to finish` },
+    );
+    return { phases, acceptorsMoved };
+  }
+
+  it('moves each key’s acceptor state with it through a join and a drain, under linearizable load in every region', async () => {
+    // Keys written before: their state must arrive intact on their new acceptor nodes.
+    const seeded = new Map<string, string>();
+    await mapWithConcurrency(SEEDED, 8, async (key, i) => {
+      const value = `seeded-${i}`;
+      expectStatus(await http(`${gateway(THREE_REGIONS[i % 3])}/v1/kv/${KEYSPACE}/${key}`, { method: 'PUT', body: value }), 204);
+      seeded.set(key, value);
+    });
+    const before = (await acceptorRows('us-east')).filter((row) => row.key.startsWith('seed-'));
+    expect(before.length).toBe(SEEDED.length);
+    const stateBefore = new Map(before.map((row) => [row.key, { accepted: row.accepted, etag: row.etag }]));
+
+    // Clients keep reading, writing and compare-and-setting a few keys in every region meanwhile.
+    const valueByEtag = new Map<string, string>();
+    const clients = Array.from({ length: CLIENTS }, (_, i) => new StrongClient(`c${i}`, gateway, KEYSPACE, valueByEtag));
+    let running = true;
+    const workers = clients.map(async (client) => {
+      for (let op = 0; op < 20_000 && running; op++) {
+        const region = THREE_REGIONS[op % 3];
+        const key = HOT_KEYS[Math.floor(Math.random() * HOT_KEYS.length)];
+        const dice = Math.random();
+        if (dice < 0.4) await client.read(region, key);
+        else if (dice < 0.7) await client.write(region, key);
+        else await client.compareAndSet(region, key);
+      }
+    });
+
+    const usEast = regions.cluster.region('us-east');
+    const prefix = usEast.storageNode('n1').databaseName.replace(/_n1$/, '');
+    try {
+      await usEast.addStorageNode('n3', prefix);
+      await pollUntil(() => ring('us-east'), (view) => view.nodes.some((node) => node.id === 'n3' && node.role === 'standby'), {
+        timeoutMs: 20_000,
+        what: 'n3 to register as a standby',
+      });
+      await sleep(1_000);
+      const joined = await rebalance('us-east', 'POST', '/v1/admin/nodes', '{"nodeId":"n3"}');
+      expect(joined.phases).toContain('acceptors');
+      expect(joined.acceptorsMoved).toBeGreaterThan(0);
+      await sleep(1_000);
+      await rebalance('us-east', 'POST', '/v1/admin/nodes/n1/drain');
+      await sleep(1_000);
+    } finally {
+      running = false;
+      await Promise.all(workers);
+    }
+
+    const history = clients.flatMap((client) => client.history);
+    const attempts = clients.flatMap((client) => client.attempts);
+    const checked = checkHistory(history);
+    if (checked.linearizable !== true) throw new Error(`history of ${history.length} operations is not linearizable: ${JSON.stringify(checked).slice(0, 4_000)}`);
+    const answered = attempts.filter((attempt) => attempt.ending === 'answered').length;
+    console.log(`strong rebalance run: ${attempts.length} requests, ${answered} answered; history of ${history.length} operations linearizable`);
+    expect(answered).toBeGreaterThan(100);
+    expect(answered).toBeGreaterThan(attempts.length * 0.8);
+
+    // Each seeded key's acceptor row is on its acceptor in the final ring, and only there, as it was before.
+    const finalRing = await ringOf(gateway('us-east'));
+    const after = (await acceptorRows('us-east')).filter((row) => row.key.startsWith('seed-'));
+    expect(after.map((row) => row.node).filter((node) => node === 'n1')).toEqual([]);
+    const misplaced = after.filter((row) => row.node !== ownerOf(finalRing, KEYSPACE, row.key)).map((row) => `${row.key} on ${row.node}`);
+    expect(misplaced).toEqual([]);
+    expect(new Map(after.map((row) => [row.key, { accepted: row.accepted, etag: row.etag }]))).toEqual(stateBefore);
+    expect(after.filter((row) => row.node === 'n3').length).toBeGreaterThan(0);
+
+    // Every key reads back in every region, the hot keys included.
+    for (const region of THREE_REGIONS) {
+      await mapWithConcurrency(SEEDED, 8, async (key) => {
+        const read = await http(`${gateway(region)}/v1/kv/${KEYSPACE}/${key}`);
+        expectStatus(read, 200);
+        expect(read.body.toString('utf8')).toBe(seeded.get(key));
+      });
+      for (const key of HOT_KEYS) expect([200, 404]).toContain((await http(`${gateway(region)}/v1/kv/${KEYSPACE}/${key}`)).status);
+    }
+  }, 300_000);
+
+  it('refuses to remove a node that is down while the region holds strong keyspaces, and changes nothing', async () => {
+    const apSouth = regions.cluster.region('ap-south');
+    const victim = apSouth.storageNode('n2');
+    victim.process.kill();
+    try {
+      await pollUntil(() => ring('ap-south'), (view) => view.nodes.some((node) => node.id === 'n2' && node.status === 'down'), {
+        timeoutMs: 20_000,
+        what: 'n2 to be marked down in ap-south',
+      });
+      const before = await ring('ap-south');
+      expectApiError(await http(`${gateway('ap-south')}/v1/admin/nodes/n2`, { method: 'DELETE' }), 409, 'INVALID_NODE_STATE');
+      const after = await ring('ap-south');
+      expect(after.members).toEqual(before.members);
+      expect(after.rebalance).toBeNull();
+    } finally {
+      await victim.process.restart();
+      await victim.process.waitReady(30_000);
+    }
+  }, 120_000);
+});
