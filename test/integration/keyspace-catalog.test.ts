@@ -28,10 +28,11 @@ describe('keyspace catalog (real PostgreSQL)', () => {
   afterAll(() => teardown.run());
 
   const policy = (name: string, overrides: Partial<KeyspacePolicy> = {}): KeyspacePolicy => ({ ...DEFAULT_KEYSPACE, name, ...overrides });
-  const definition = (name: string, changedAtMs: number, originRegion: string, overrides: Partial<KeyspacePolicy> = {}): KeyspaceDefinition => ({
+  const definition = (name: string, changedAtMs: number, originRegion: string, overrides: Partial<KeyspacePolicy> = {}, deleted = false): KeyspaceDefinition => ({
     policy: policy(name, overrides),
     changedAtMs,
     originRegion,
+    deleted,
   });
   const policyNamed = async (name: string): Promise<KeyspacePolicy | undefined> =>
     (await store.load()).keyspaces.find((candidate) => candidate.name === name);
@@ -91,4 +92,36 @@ describe('keyspace catalog (real PostgreSQL)', () => {
     expect(changed?.version).toBeGreaterThan(current.version);
     expect(changed?.keyspaces.find((candidate) => candidate.name === 'polled-after-change')?.conflictResolution).toBe('manual');
   }, 30_000);
+
+  describe('deleting keyspaces', () => {
+    it('keeps a deleted keyspace as a tombstone: out of the catalog, named among the deleted, its name never reused', async () => {
+      await store.upsert(policy('doomed', { conflictResolution: 'siblings' }), 'us-east');
+      const before = await store.load();
+      expect(await store.delete('doomed', 'us-east')).toBe(true);
+      const after = await store.load();
+      expect(after.version).toBeGreaterThan(before.version);
+      expect(after.keyspaces.map((held) => held.name)).not.toContain('doomed');
+      expect(after.deleted).toContain('doomed');
+      expect((await store.definitions()).find((held) => held.policy.name === 'doomed')).toMatchObject({ deleted: true, originRegion: 'us-east' });
+
+      expect(await store.upsert(policy('doomed'), 'eu-west')).toBe(false);
+      expect(await store.delete('doomed', 'us-east')).toBe(false);
+      expect(await store.delete('never-defined', 'us-east')).toBe(false);
+      expect((await store.load()).version).toBe(after.version);
+    }, 30_000);
+
+    it('lets a deletion beat any live definition, however much later, and never the other way round', async () => {
+      await store.adopt([definition('cut-off', 1_000, 'us-east')]);
+      // Deleted in eu-west at t=2,000; redefined in ap-south, cut off from it, at t=9,000.
+      expect(await store.adopt([definition('cut-off', 9_000, 'ap-south', { defaultTtlSeconds: 60 }), definition('cut-off', 2_000, 'eu-west', {}, true)])).toBe(1);
+      expect((await store.load()).deleted).toContain('cut-off');
+      expect(await store.adopt([definition('cut-off', 9_000, 'ap-south', { defaultTtlSeconds: 60 })])).toBe(0);
+      expect((await store.load()).deleted).toContain('cut-off');
+
+      // The same shipments the other way round: the live definition first.
+      await store.adopt([definition('cut-off-2', 9_000, 'ap-south')]);
+      expect(await store.adopt([definition('cut-off-2', 2_000, 'eu-west', {}, true)])).toBe(1);
+      expect((await store.load()).keyspaces.map((held) => held.name)).not.toContain('cut-off-2');
+    }, 30_000);
+  });
 });

@@ -16,6 +16,8 @@ export const ErrorCode = {
   Unsupported: 'UNSUPPORTED',
   NotFound: 'NOT_FOUND',
   KeyspaceNotFound: 'KEYSPACE_NOT_FOUND',
+  /** A definition of a keyspace that was deleted: a deleted keyspace's name is never reused. */
+  KeyspaceDeleted: 'KEYSPACE_DELETED',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   PreconditionFailed: 'PRECONDITION_FAILED',
   /** A write that would grow a key's siblings past the node's limits; a merge written back always applies. */

@@ -18,12 +18,26 @@ export interface KeyspacePolicy {
 
 /**
  * A policy as it replicates between regions: a last-writer-wins register ordered by (changedAtMs,
- * originRegion), so every region ends up with the same definition whatever order they arrive in.
+ * originRegion), so every region ends up with the same definition whatever order they arrive in; except
+ * that a deletion beats every definition that is not one (see supersedes).
  */
 export interface KeyspaceDefinition {
   readonly policy: KeyspacePolicy;
   readonly changedAtMs: number;
   readonly originRegion: string;
+  /** The keyspace was deleted: its data is purged everywhere, and its name is not reused. */
+  readonly deleted: boolean;
+}
+
+/**
+ * Whether definition `a` replaces `b` of the same keyspace: a deletion replaces any live definition, and
+ * otherwise the later (changedAtMs, originRegion) wins. A deletion must win whatever the clocks say: a
+ * region that redefined the keyspace while cut off from the deletion would otherwise bring it back, with
+ * whatever data the other regions had not purged yet.
+ */
+export function supersedes(a: KeyspaceDefinition, b: KeyspaceDefinition): boolean {
+  if (a.deleted !== b.deleted) return a.deleted;
+  return a.changedAtMs !== b.changedAtMs ? a.changedAtMs > b.changedAtMs : a.originRegion > b.originRegion;
 }
 
 /** The version of membership's catalog, announced without the keyspaces. */
@@ -35,6 +49,8 @@ export interface CatalogVersion {
 export interface Catalog {
   readonly version: number;
   readonly keyspaces: readonly KeyspacePolicy[];
+  /** The names of deleted keyspaces: storage nodes purge their data and drop versions that still arrive. */
+  readonly deleted: readonly string[];
 }
 
 /**

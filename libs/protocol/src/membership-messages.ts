@@ -112,6 +112,10 @@ export interface PutKeyspaceRequest extends RequestMeta {
   readonly policy: KeyspacePolicy;
 }
 
+export interface DeleteKeyspaceRequest extends RequestMeta {
+  readonly name: string;
+}
+
 export interface AdoptDefinitionsRequest extends RequestMeta {
   readonly definitions: readonly KeyspaceDefinition[];
 }

@@ -49,6 +49,7 @@ export const MembershipPatterns = {
   register: 'membership.register',
   ring: 'membership.ring',
   putKeyspace: 'membership.keyspaces.put',
+  deleteKeyspace: 'membership.keyspaces.delete',
   catalog: 'membership.keyspaces.list',
   /** Every keyspace with its (changedAtMs, originRegion), for replication to peer regions. */
   definitions: 'membership.keyspaces.definitions',

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Unsupported]: 400,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.KeyspaceNotFound]: 404,
+  [ErrorCode.KeyspaceDeleted]: 409,
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.PreconditionFailed]: 412,
   [ErrorCode.TooManySiblings]: 409,

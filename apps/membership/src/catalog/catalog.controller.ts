@@ -1,7 +1,9 @@
 import { Controller, Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
+import { MessagePattern, Payload, RpcException, type ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG } from '@geokv/config';
 import {
+  DEFAULT_KEYSPACE,
+  ErrorCode,
   MembershipEvents,
   MembershipPatterns,
   type AdoptDefinitionsRequest,
@@ -10,6 +12,7 @@ import {
   type CatalogAnswer,
   type CatalogRequest,
   type CatalogVersion,
+  type DeleteKeyspaceRequest,
   type KeyspaceDefinition,
   type PutKeyspaceRequest,
 } from '@geokv/protocol';
@@ -51,9 +54,25 @@ export class CatalogController implements OnApplicationBootstrap, OnApplicationS
 
   @MessagePattern(MembershipPatterns.putKeyspace)
   async putKeyspace(@Payload() request: PutKeyspaceRequest): Promise<Catalog> {
-    await this.store.upsert(request.policy, this.config.GEOKV_REGION);
+    const name = request.policy.name;
+    if (!(await this.store.upsert(request.policy, this.config.GEOKV_REGION))) {
+      throw new RpcException({ code: ErrorCode.KeyspaceDeleted, message: `keyspace '${name}' was deleted, and a deleted keyspace's name is not reused; choose another name` });
+    }
     const catalog = await this.publish();
-    this.logger.log({ requestId: request.requestId, keyspace: request.policy.name, version: catalog.version }, 'keyspace saved');
+    this.logger.log({ requestId: request.requestId, keyspace: name, version: catalog.version }, 'keyspace saved');
+    return catalog;
+  }
+
+  @MessagePattern(MembershipPatterns.deleteKeyspace)
+  async deleteKeyspace(@Payload() request: DeleteKeyspaceRequest): Promise<Catalog> {
+    if (request.name === DEFAULT_KEYSPACE.name) {
+      throw new RpcException({ code: ErrorCode.InvalidKeyspacePolicy, message: `keyspace '${DEFAULT_KEYSPACE.name}' always exists and cannot be deleted` });
+    }
+    if (!(await this.store.delete(request.name, this.config.GEOKV_REGION))) {
+      throw new RpcException({ code: ErrorCode.KeyspaceNotFound, message: `keyspace '${request.name}' does not exist` });
+    }
+    const catalog = await this.publish();
+    this.logger.log({ requestId: request.requestId, keyspace: request.name, version: catalog.version }, 'keyspace deleted');
     return catalog;
   }
 

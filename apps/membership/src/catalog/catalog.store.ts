@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Catalog, CatalogAnswer, ConflictResolution, Consistency, KeyspaceDefinition, KeyspacePolicy } from '@geokv/protocol';
+import { supersedes, type Catalog, type CatalogAnswer, type ConflictResolution, type Consistency, type KeyspaceDefinition, type KeyspacePolicy } from '@geokv/protocol';
 
 interface KeyspaceRow {
   readonly name: string;
@@ -11,21 +11,21 @@ interface KeyspaceRow {
   readonly read_quorum: number;
   readonly write_quorum: number;
   readonly version: string;
+  readonly deleted: boolean;
 }
+
+const POLICY_COLUMNS = 'name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum, write_quorum, version, deleted';
 
 @Injectable()
 export class CatalogStore {
   constructor(private readonly db: DataSource) {}
 
   async load(): Promise<Catalog> {
-    const rows = (await this.db.query(
-      `SELECT name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum,
-              write_quorum, version
-         FROM keyspaces ORDER BY name`,
-    )) as KeyspaceRow[];
+    const rows = (await this.db.query(`SELECT ${POLICY_COLUMNS} FROM keyspaces ORDER BY name`)) as KeyspaceRow[];
     return {
       version: rows.reduce((max, row) => Math.max(max, Number(row.version)), 0),
-      keyspaces: rows.map(policyFromRow),
+      keyspaces: rows.filter((row) => !row.deleted).map(policyFromRow),
+      deleted: rows.filter((row) => row.deleted).map((row) => row.name),
     };
   }
 
@@ -47,29 +47,49 @@ export class CatalogStore {
   /**
    * Creates or replaces a keyspace's policy, made here in `region`, with a new catalog version. Its
    * replication timestamp is now, or just after the definition it replaces if that one is newer (a peer's
-   * clock may run ahead), so a local change always wins over what it replaces.
+   * clock may run ahead), so a local change always wins over what it replaces. False, and nothing saved,
+   * when the name is a deleted keyspace's: it is never reused.
    */
-  async upsert(policy: KeyspacePolicy, region: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO keyspaces (${DEFINITION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (name) DO UPDATE SET ${ASSIGN_DEFINITION},
-         changed_at_ms = GREATEST(excluded.changed_at_ms, keyspaces.changed_at_ms + 1)`,
-      definitionParams({ policy, changedAtMs: Date.now(), originRegion: region }),
-    );
-  }
-
-  /** Every keyspace with its replication timestamp and origin. */
-  async definitions(): Promise<KeyspaceDefinition[]> {
-    const rows = (await this.db.query(
-      `SELECT name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum,
-              write_quorum, version, changed_at_ms, origin_region
-         FROM keyspaces ORDER BY name`,
-    )) as (KeyspaceRow & { changed_at_ms: string; origin_region: string })[];
-    return rows.map((row) => ({ policy: policyFromRow(row), changedAtMs: Number(row.changed_at_ms), originRegion: row.origin_region }));
+  upsert(policy: KeyspacePolicy, region: string): Promise<boolean> {
+    return this.save({ policy, changedAtMs: Date.now(), originRegion: region, deleted: false });
   }
 
   /**
-   * Adopts each of a peer's definitions that is newer than the one held (last writer wins), in one
+   * Deletes a keyspace, here in `region`: its definition becomes a tombstone, which replicates and beats any
+   * live definition. False when no live keyspace has the name.
+   */
+  async delete(name: string, region: string): Promise<boolean> {
+    const [held] = (await this.db.query(`SELECT ${POLICY_COLUMNS} FROM keyspaces WHERE name = $1`, [name])) as KeyspaceRow[];
+    if (held === undefined || held.deleted) return false;
+    // Not saved only if a deletion replicated from a peer got there first.
+    return this.save({ policy: policyFromRow(held), changedAtMs: Date.now(), originRegion: region, deleted: true });
+  }
+
+  /** Saves a definition made here, unless its keyspace is deleted; whether it did. */
+  private async save(definition: KeyspaceDefinition): Promise<boolean> {
+    const rows = (await this.db.query(
+      `INSERT INTO keyspaces (${DEFINITION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (name) DO UPDATE SET ${ASSIGN_DEFINITION},
+         changed_at_ms = GREATEST(excluded.changed_at_ms, keyspaces.changed_at_ms + 1)
+         WHERE NOT keyspaces.deleted
+       RETURNING name`,
+      definitionParams(definition),
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Every keyspace, deleted ones included, with its replication timestamp and origin. */
+  async definitions(): Promise<KeyspaceDefinition[]> {
+    const rows = (await this.db.query(`SELECT ${POLICY_COLUMNS}, changed_at_ms, origin_region FROM keyspaces ORDER BY name`)) as (KeyspaceRow & {
+      changed_at_ms: string;
+      origin_region: string;
+    })[];
+    return rows.map((row) => ({ policy: policyFromRow(row), changedAtMs: Number(row.changed_at_ms), originRegion: row.origin_region, deleted: row.deleted }));
+  }
+
+  /**
+   * Adopts each of a peer's definitions that supersedes the one held (last writer wins, but a deletion
+   * beats any live definition; see supersedes), in one
    * statement: a peer ships every definition it has, and one statement per definition took longer than the
    * RPC deadline at a few thousand keyspaces, so the shipment timed out and was sent again, forever. Rows
    * go in name order, the same lock order for every adopt, so two peers' shipments cannot deadlock.
@@ -81,9 +101,9 @@ export class CatalogStore {
     const columns = definitionColumns(newest);
     const rows = (await this.db.query(
       `INSERT INTO keyspaces (${DEFINITION_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::bigint[], $9::text[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::bigint[], $9::text[], $10::boolean[])
        ON CONFLICT (name) DO UPDATE SET ${ASSIGN_DEFINITION}, changed_at_ms = excluded.changed_at_ms
-         WHERE (keyspaces.changed_at_ms, keyspaces.origin_region) < (excluded.changed_at_ms, excluded.origin_region)
+         WHERE (keyspaces.deleted, keyspaces.changed_at_ms, keyspaces.origin_region) < (excluded.deleted, excluded.changed_at_ms, excluded.origin_region)
        RETURNING name`,
       columns,
     )) as unknown[];
@@ -96,23 +116,18 @@ function newestPerName(definitions: readonly KeyspaceDefinition[]): KeyspaceDefi
   const byName = new Map<string, KeyspaceDefinition>();
   for (const definition of definitions) {
     const held = byName.get(definition.policy.name);
-    if (held === undefined || isNewer(definition, held)) byName.set(definition.policy.name, definition);
+    if (held === undefined || supersedes(definition, held)) byName.set(definition.policy.name, definition);
   }
   return [...byName.values()].sort((a, b) => (a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0));
 }
 
-/** The same order as the statement's row comparison: time, then region. */
-function isNewer(a: KeyspaceDefinition, b: KeyspaceDefinition): boolean {
-  return a.changedAtMs !== b.changedAtMs ? a.changedAtMs > b.changedAtMs : a.originRegion > b.originRegion;
-}
-
 const DEFINITION_COLUMNS =
-  'name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum, write_quorum, changed_at_ms, origin_region';
+  'name, consistency, conflict_resolution, default_ttl_seconds, replication_factor, read_quorum, write_quorum, changed_at_ms, origin_region, deleted';
 
 const ASSIGN_DEFINITION = `consistency = excluded.consistency, conflict_resolution = excluded.conflict_resolution,
   default_ttl_seconds = excluded.default_ttl_seconds, replication_factor = excluded.replication_factor,
   read_quorum = excluded.read_quorum, write_quorum = excluded.write_quorum, origin_region = excluded.origin_region,
-  version = nextval('catalog_version'), updated_at = now()`;
+  deleted = excluded.deleted, version = nextval('catalog_version'), updated_at = now()`;
 
 function definitionParams(definition: KeyspaceDefinition): unknown[] {
   return definitionColumns([definition]).map(([value]) => value);
@@ -130,6 +145,7 @@ function definitionColumns(definitions: readonly KeyspaceDefinition[]): unknown[
     definitions.map(({ policy }) => policy.writeQuorum),
     definitions.map(({ changedAtMs }) => changedAtMs),
     definitions.map(({ originRegion }) => originRegion),
+    definitions.map(({ deleted }) => deleted === true),
   ];
 }
 

@@ -56,13 +56,13 @@ export class NodeStore {
 
   /** The largest replication factor of any keyspace: what a rebalance's partition count assumes. */
   async largestReplicationFactor(): Promise<number> {
-    const rows = (await this.db.query('SELECT coalesce(max(replication_factor), 1)::int AS n FROM keyspaces')) as { n: number }[];
+    const rows = (await this.db.query('SELECT coalesce(max(replication_factor), 1)::int AS n FROM keyspaces WHERE NOT deleted')) as { n: number }[];
     return rows[0].n;
   }
 
   /** Whether any keyspace is strong: their acceptor state lives on each key's primary node, which a rebalance would move. */
   async hasStrongKeyspaces(): Promise<boolean> {
-    const rows = (await this.db.query(`SELECT EXISTS (SELECT 1 FROM keyspaces WHERE consistency = 'strong') AS strong`)) as { strong: boolean }[];
+    const rows = (await this.db.query(`SELECT EXISTS (SELECT 1 FROM keyspaces WHERE consistency = 'strong' AND NOT deleted) AS strong`)) as { strong: boolean }[];
     return rows[0].strong;
   }
 
