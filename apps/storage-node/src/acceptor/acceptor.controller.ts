@@ -70,7 +70,9 @@ export class AcceptorController {
     const owned: T[] = [];
     const positions: number[] = [];
     items.forEach((item, position) => {
-      if (answersAsAcceptor(this.region.current, this.region.ring, this.region.self, item.keyspace, item.key)) {
+      if (this.region.isDeleted(item.keyspace)) {
+        outcomes[position] = { ok: false, error: { code: ErrorCode.KeyspaceNotFound, message: `keyspace '${item.keyspace}' was deleted` } };
+      } else if (answersAsAcceptor(this.region.current, this.region.ring, this.region.self, item.keyspace, item.key)) {
         owned.push(item);
         positions.push(position);
       } else {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PeriodicService } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
+import { RegionView } from '../region/region-view.service';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { drainInSlices } from './drain-in-slices';
 import { VERSIONS_PURGE_SLICE } from './shard-statements';
@@ -15,8 +16,10 @@ const SWEEP_BUDGET_MS = 5_000;
 /**
  * Purges expired versions in small slices, until none is left (or the sweep's budget is spent); a sweep
  * still running skips the next tick. Reads already hide a version from the moment it expires, so this only
- * reclaims space; a cached copy of a purged version is harmless for the same reason. Conflict records past
- * their retention go the same way, in what is left of the budget.
+ * reclaims space; a cached copy of a purged version is harmless for the same reason. Deleted keyspaces'
+ * data, and conflict records past their retention, go the same way in what is left of the budget (no
+ * request reaches a deleted keyspace's keys, so its cached copies are never served either; the cache
+ * evicts them in time).
  */
 @Injectable()
 export class ExpirySweeper extends PeriodicService {
@@ -26,6 +29,7 @@ export class ExpirySweeper extends PeriodicService {
 
   constructor(
     private readonly store: VersionStore,
+    private readonly region: RegionView,
     @Inject(APP_CONFIG) config: StorageNodeConfig,
   ) {
     super(config.GEOKV_EXPIRY_SWEEP_INTERVAL_MS);
@@ -37,6 +41,11 @@ export class ExpirySweeper extends PeriodicService {
       const deadlineMs = Date.now() + SWEEP_BUDGET_MS;
       const purged = await drainInSlices(() => this.store.purgeExpired(), VERSIONS_PURGE_SLICE, deadlineMs);
       if (purged > 0) this.logger.log({ purged }, 'purged expired versions');
+      const deleted = this.region.deletedKeyspaces();
+      if (deleted.length > 0) {
+        const rows = await drainInSlices(() => this.store.purgeDeletedKeyspaces(deleted), VERSIONS_PURGE_SLICE, deadlineMs);
+        if (rows > 0) this.logger.log({ keyspaces: deleted.length, rows }, 'purged data of deleted keyspaces');
+      }
       if (this.conflictRetentionSeconds === 0) return;
       const conflicts = await drainInSlices(() => this.store.purgeOldConflicts(this.conflictRetentionSeconds), VERSIONS_PURGE_SLICE, deadlineMs);
       if (conflicts > 0) this.logger.log({ conflicts }, 'purged conflict records past their retention');

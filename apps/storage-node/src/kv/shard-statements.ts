@@ -146,6 +146,28 @@ export const PURGE_OLD_CONFLICTS: ShardStatement = {
    SELECT count(*) AS purged FROM purged`,
 };
 
+/**
+ * Deletes up to VERSIONS_PURGE_SLICE rows of the deleted keyspaces $1 from each table that holds a
+ * keyspace's data (versions, conflict records, hints, acceptor state, its replica spread), and answers
+ * the most any one table lost: a full slice means another may follow. The outbox is left to the
+ * replicator, which trims it once shipped; the peers drop what they receive of a deleted keyspace.
+ */
+export const PURGE_DELETED_KEYSPACES: ShardStatement = {
+  name: 'purge_deleted_keyspaces',
+  text: `WITH v AS (
+     DELETE FROM versions WHERE ctid = ANY(ARRAY(SELECT ctid FROM versions WHERE keyspace = ANY($1::text[]) LIMIT ${VERSIONS_PURGE_SLICE})) RETURNING 1
+   ), c AS (
+     DELETE FROM conflicts WHERE id = ANY(ARRAY(SELECT id FROM conflicts WHERE keyspace = ANY($1::text[]) LIMIT ${VERSIONS_PURGE_SLICE})) RETURNING 1
+   ), h AS (
+     DELETE FROM hints WHERE ctid = ANY(ARRAY(SELECT ctid FROM hints WHERE keyspace = ANY($1::text[]) LIMIT ${VERSIONS_PURGE_SLICE})) RETURNING 1
+   ), a AS (
+     DELETE FROM acceptor_state WHERE ctid = ANY(ARRAY(SELECT ctid FROM acceptor_state WHERE keyspace = ANY($1::text[]) LIMIT ${VERSIONS_PURGE_SLICE})) RETURNING 1
+   ), r AS (
+     DELETE FROM replica_spread WHERE keyspace = ANY($1::text[]) RETURNING 1
+   )
+   SELECT greatest((SELECT count(*) FROM v), (SELECT count(*) FROM c), (SELECT count(*) FROM h), (SELECT count(*) FROM a), (SELECT count(*) FROM r)) AS purged`,
+};
+
 /** The peer's cursor, or the start of the outbox for a peer that has acknowledged nothing yet. */
 const PEER_CURSOR = `(
   coalesce((SELECT acked_txid FROM replication_cursors WHERE peer = $1), '0'::xid8),

@@ -5,7 +5,7 @@ import { keyIdOf, type KeyRef } from './key-id';
 import { prefixRange } from './prefix-range';
 import { ShardDatabase } from './shard-database';
 import type { OpenConflict, OutboxPosition } from '@geokv/protocol';
-import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_EXPIRED, PURGE_OLD_CONFLICTS, RECORD_HINTS } from './shard-statements';
+import { COMMIT_BATCH, LIST_KEYS, LOAD_VERSIONS, OPEN_MANUAL_CONFLICTS, PURGE_DELETED_KEYSPACES, PURGE_EXPIRED, PURGE_OLD_CONFLICTS, RECORD_HINTS } from './shard-statements';
 import { VersionColumns, versionFromRow, type VersionRow } from './version-rows';
 
 export interface CommitResult {
@@ -84,6 +84,12 @@ export class VersionStore {
   /** One slice of expired versions (VERSIONS_PURGE_SLICE); returns how many went. */
   async purgeExpired(): Promise<number> {
     const rows = await this.db.run<{ purged: string }>(PURGE_EXPIRED, []);
+    return Number(rows[0].purged);
+  }
+
+  /** One slice of each table's rows of the deleted keyspaces (see PURGE_DELETED_KEYSPACES). */
+  async purgeDeletedKeyspaces(keyspaces: readonly string[]): Promise<number> {
+    const rows = await this.db.run<{ purged: string }>(PURGE_DELETED_KEYSPACES, [keyspaces]);
     return Number(rows[0].purged);
   }
 

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import type { ConflictResolution } from '@geokv/protocol';
 import { HybridLogicalClock, compareHlc, type HlcTimestamp } from '@geokv/vector-clock';
+import { RegionView } from '../region/region-view.service';
 import { OutboxTail } from '../replication/outbox-tail';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { ErrorCode } from '@geokv/protocol';
@@ -74,6 +75,7 @@ export class WriteBatcher {
     private readonly store: VersionStore,
     private readonly cache: VersionCache,
     private readonly outboxTail: OutboxTail,
+    private readonly region: RegionView,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
     @InjectMetric(Metric.writeBatchSize) private readonly batchSize: Histogram<string>,
     @InjectMetric(Metric.lwwConflicts) private readonly lwwConflicts: Counter<string>,
@@ -119,6 +121,7 @@ export class WriteBatcher {
     bytes: number,
     hintsFor: readonly string[],
   ): Promise<WriteOutcome> {
+    if (this.region.isDeleted(ref.keyspace)) return droppedWrite(ref.keyspace, change);
     return new Promise<WriteOutcome>((resolve, reject) => {
       this.queue.push({ requestId, ref, keyId: keyIdOf(ref), change, strategy, bytes, hintsFor, resolve, reject });
       this.scheduleDispatch();
@@ -380,4 +383,14 @@ function diffStates(
     }
   }
   return { removed, upserted };
+}
+
+/**
+ * A write to a deleted keyspace. A client's write is refused, since the keyspace is gone; a version from
+ * elsewhere (a peer region, a replica, a handoff) is acknowledged as applied, with nothing stored: what
+ * sent it must not keep retrying, and the keyspace's data is being purged everywhere.
+ */
+function droppedWrite(keyspace: string, change: Change): Promise<WriteOutcome> {
+  if (change.kind === 'local') return Promise.reject(new StorageError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' was deleted`));
+  return Promise.resolve({ written: null });
 }

@@ -29,6 +29,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
   private view: RingView | null = null;
   private placement = NO_RING;
   private policies = new Map<string, KeyspacePolicy>();
+  private deleted: ReadonlySet<string> = new Set();
   private readonly firstReplicas = new Map<string, number>();
   private catalogVersion = -1;
   /** A catalog fetch on its way, after an announcement of a newer version. */
@@ -94,6 +95,15 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
     return [...this.policies.values()];
   }
 
+  /** Whether the keyspace was deleted: its data is purged, and versions of it that still arrive are dropped. */
+  isDeleted(keyspace: string): boolean {
+    return this.deleted.has(keyspace);
+  }
+
+  deletedKeyspaces(): string[] {
+    return [...this.deleted];
+  }
+
   strategyOf(keyspace: string): ConflictResolution {
     return (this.policies.get(keyspace) ?? DEFAULT_KEYSPACE).conflictResolution;
   }
@@ -109,6 +119,7 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
     if (catalog.version < this.catalogVersion) return;
     this.catalogVersion = catalog.version;
     this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+    this.deleted = new Set(catalog.deleted);
     for (const policy of catalog.keyspaces) if (!this.firstReplicas.has(policy.name)) this.firstReplicas.set(policy.name, policy.replicationFactor);
   }
 

@@ -5,6 +5,7 @@ import { Hints1764300000000 } from './1764300000000-hints';
 import { AcceptorState1764400000000 } from './1764400000000-acceptor-state';
 import { ReplicaSpread1764500000000 } from './1764500000000-replica-spread';
 import { ConflictAgeIndex1764600000000 } from './1764600000000-conflict-age-index';
+import { ConflictsByKeyspace1764700000000 } from './1764700000000-conflicts-by-keyspace';
 
 /** In order. Listed explicitly rather than globbed so that a build can never miss or reorder one. */
 export const SHARD_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const SHARD_MIGRATIONS = [
   AcceptorState1764400000000,
   ReplicaSpread1764500000000,
   ConflictAgeIndex1764600000000,
+  ConflictsByKeyspace1764700000000,
 ];
