@@ -59,6 +59,11 @@ describe('API keys (one region, real processes)', () => {
       expectStatus(await http(`${gw}/v1/keyspaces/by-admin-key`, { ...policy, headers: { ...policy.headers, ...as(ADMIN_KEY) } }), 200);
       const listed = jsonOf(await http(`${gw}/v1/keyspaces`, { headers: as(DATA_KEY) })) as { keyspaces: { name: string }[] };
       expect(listed.keyspaces.map((keyspace) => keyspace.name)).toContain('by-admin-key');
+      // Deleting a keyspace is the admin's too.
+      expectApiError(await http(`${gw}/v1/keyspaces/by-admin-key`, { method: 'DELETE', headers: as(DATA_KEY) }), 403, 'FORBIDDEN');
+      expectStatus(await http(`${gw}/v1/keyspaces/by-admin-key`, { headers: as(DATA_KEY) }), 200);
+      expectStatus(await http(`${gw}/v1/keyspaces/by-admin-key`, { method: 'DELETE', headers: as(ADMIN_KEY) }), 204);
+      expectStatus(await http(`${gw}/v1/keyspaces/by-admin-key`, { headers: as(DATA_KEY) }), 404);
     });
   }, 30_000);
 

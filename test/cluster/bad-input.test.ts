@@ -163,6 +163,14 @@ describe('bad input (one region, three storage nodes)', () => {
     }, 30_000);
 
     it.each([
+      ['default, which always exists', '/v1/keyspaces/default', 400, 'INVALID_KEYSPACE_POLICY'],
+      ['a keyspace that does not exist', '/v1/keyspaces/no-such-ks', 404, 'KEYSPACE_NOT_FOUND'],
+      ['a name no keyspace can have', '/v1/keyspaces/No%20Such', 400, 'BAD_REQUEST'],
+    ] as [string, string, number, string][])('deleting %s answers %s %s', async (_name, path, status, code) => {
+      await expectRejected(path, { method: 'DELETE' }, status, code);
+    }, 30_000);
+
+    it.each([
       ['not base64url', 'zzz!'],
       ['truncated', 'AQ'],
       ['unknown format version', 'Ag'],
@@ -247,8 +255,7 @@ describe('bad input (one region, three storage nodes)', () => {
       ['POST', '/v1/kv/default/target', 'GET, HEAD, PUT, DELETE'],
       ['PUT', '/v1/kv/default', 'GET, HEAD'],
       ['DELETE', '/v1/kv/default', 'GET, HEAD'],
-      ['POST', '/v1/keyspaces/guarded', 'GET, HEAD, PUT'],
-      ['DELETE', '/v1/keyspaces/guarded', 'GET, HEAD, PUT'],
+      ['POST', '/v1/keyspaces/guarded', 'GET, HEAD, PUT, DELETE'],
       ['POST', '/v1/keyspaces', 'GET, HEAD'],
       ['POST', '/v1/admin/ring', 'GET, HEAD'],
     ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {

@@ -28,10 +28,11 @@ describe('ApiKeys', () => {
 });
 
 describe('accessNeeded', () => {
-  it('asks the admin role for the admin API and for defining keyspaces, any key for the rest of /v1', () => {
+  it('asks the admin role for the admin API and for defining or deleting keyspaces, any key for the rest of /v1', () => {
     expect(accessNeeded('GET', '/v1/admin/ring')).toBe('admin');
     expect(accessNeeded('POST', '/v1/admin/conflicts')).toBe('admin');
     expect(accessNeeded('PUT', '/v1/keyspaces/:name')).toBe('admin');
+    expect(accessNeeded('DELETE', '/v1/keyspaces/:name')).toBe('admin');
     expect(accessNeeded('GET', '/v1/keyspaces/:name')).toBe('data');
     expect(accessNeeded('GET', '/v1/keyspaces')).toBe('data');
     expect(accessNeeded('PUT', '/v1/kv/:keyspace/*')).toBe('data');

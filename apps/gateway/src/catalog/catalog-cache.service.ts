@@ -15,6 +15,7 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(CatalogCacheService.name);
   private version = -1;
   private policies = new Map<string, KeyspacePolicy>();
+  private deleted = new Set<string>();
   private lastMissRefreshMs = 0;
   private fetching: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
@@ -37,6 +38,7 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
     if (catalog.version < this.version) return;
     this.version = catalog.version;
     this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
+    this.deleted = new Set(catalog.deleted);
   }
 
   list(): KeyspacePolicy[] {
@@ -61,6 +63,7 @@ export class CatalogCacheService implements OnApplicationBootstrap, OnApplicatio
     const refreshed = this.policies.get(keyspace);
     if (refreshed) return refreshed;
     if (this.version < 0) throw new ApiError(ErrorCode.RingUnavailable, 'this gateway has not received the keyspace catalog from membership yet');
+    if (this.deleted.has(keyspace)) throw new ApiError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' was deleted`);
     throw new ApiError(ErrorCode.KeyspaceNotFound, `keyspace '${keyspace}' does not exist; create it with PUT /v1/keyspaces/${keyspace}`);
   }
 

@@ -11,7 +11,7 @@ const HTTP_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'
 const RESOURCES = [
   { url: '/v1/kv/:keyspace/*', allow: ['GET', 'HEAD', 'PUT', 'DELETE'] },
   { url: '/v1/kv/:keyspace', allow: ['GET', 'HEAD'] },
-  { url: '/v1/keyspaces/:name', allow: ['GET', 'HEAD', 'PUT'] },
+  { url: '/v1/keyspaces/:name', allow: ['GET', 'HEAD', 'PUT', 'DELETE'] },
   { url: '/v1/keyspaces', allow: ['GET', 'HEAD'] },
   { url: '/v1/admin/ring', allow: ['GET', 'HEAD'] },
   { url: '/v1/admin/nodes', allow: ['GET', 'HEAD', 'POST'] },

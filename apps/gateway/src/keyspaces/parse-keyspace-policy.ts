@@ -4,7 +4,8 @@ import { parseJsonObject } from '../http/parse-json-object';
 import { validatedBody } from '../http/validated-body';
 import { KeyspacePolicyBody } from './keyspace-policy.body';
 
-const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const KEYSPACE_NAME_RULE = 'keyspace names are 1 to 63 characters: a-z, 0-9, _ and -, starting with a letter or digit';
 
 /**
  * Turns a PUT /v1/keyspaces/{name} request into a complete policy, or throws a 400 that says what is
@@ -14,7 +15,7 @@ const KEYSPACE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
  */
 export function parseKeyspacePolicy(name: string, body: Buffer | undefined): KeyspacePolicy {
   if (!KEYSPACE_NAME.test(name)) {
-    throw new ApiError(ErrorCode.InvalidKeyspacePolicy, 'keyspace names are 1 to 63 characters: a-z, 0-9, _ and -, starting with a letter or digit');
+    throw new ApiError(ErrorCode.InvalidKeyspacePolicy, KEYSPACE_NAME_RULE);
   }
   const input = validatedBody(KeyspacePolicyBody, parseJsonObject(body), ErrorCode.InvalidKeyspacePolicy);
   const policy: KeyspacePolicy = {
