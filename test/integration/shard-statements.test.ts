@@ -18,7 +18,7 @@ import {
   SHARD_SESSION_SETTINGS,
   type ShardStatement, RECORD_HINTS, READ_HINTS, DELETE_HINTS, COUNT_HINTS, PAGE_KEYS, DROP_KEYS
 } from '../../apps/storage-node/src/kv/shard-statements';
-import { ACCEPT_BATCH, PREPARE_BATCH } from '../../apps/storage-node/src/acceptor/acceptor-statements';
+import { ACCEPT_BATCH, ACCEPTOR_KEYSPACE_KEYS, PREPARE_BATCH } from '../../apps/storage-node/src/acceptor/acceptor-statements';
 import { createMigratedShard } from '../support/migrated-database';
 
 const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
@@ -53,6 +53,7 @@ const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [DROP_KEYS, [/Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
   [PREPARE_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/]],
   [ACCEPT_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/]],
+  [ACCEPTOR_KEYSPACE_KEYS, [/Index (Only )?Scan using acceptor_state_pkey on acceptor_state/]],
 ];
 
 /**

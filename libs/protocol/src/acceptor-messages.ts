@@ -59,3 +59,14 @@ export interface AcceptorHandover extends RequestMeta {
   readonly rebalanceId: number;
   readonly records: readonly AcceptorRecord[];
 }
+
+/** One node's page of the keys it holds acceptor state for (a ListRequest's), in byte order. */
+export interface NodeKeys {
+  readonly node: string;
+  readonly keys: readonly string[];
+}
+
+/** A region's part of a strong keyspace's listing: the page of every node that holds its acceptor state. */
+export interface RegionAcceptorKeys {
+  readonly listings: readonly NodeKeys[];
+}

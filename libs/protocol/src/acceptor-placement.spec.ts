@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { NodeView, RebalancePhase, RingView } from './membership-messages';
-import { acceptorNodeOf, answersAsAcceptor, targetAcceptorNodeOf } from './acceptor-placement';
+import { acceptorHolders, acceptorNodeOf, answersAsAcceptor, targetAcceptorNodeOf } from './acceptor-placement';
 import { regionRingOf } from './region-ring-of';
 
 const NODES = ['n1', 'n2', 'n3', 'n4'];
@@ -62,5 +62,19 @@ describe('answersAsAcceptor', () => {
     const empty: RingView = { ...views[0], members: [], nodes: [] };
     expect(answering(empty, 'k')).toEqual([]);
     expect(targetAcceptorNodeOf(regionRingOf(empty), 'ledger', 'k')).toBeNull();
+  });
+});
+
+describe('acceptorHolders', () => {
+  const views = joinViews();
+
+  it('names the ring members, unless one is down or acceptor state is moving between nodes', () => {
+    expect(acceptorHolders(views[0])).toEqual(['n1', 'n2', 'n3']);
+    expect(acceptorHolders(views[2])).toEqual(['n1', 'n2', 'n3']);
+    expect(acceptorHolders(views[3])).toBeNull();
+    expect(acceptorHolders(views[4])).toEqual(NODES);
+    const n2Down = { ...views[4], nodes: views[4].nodes.map((node) => (node.id === 'n2' ? { ...node, status: 'down' as const } : node)) };
+    expect(acceptorHolders(n2Down)).toBeNull();
+    expect(acceptorHolders(null)).toBeNull();
   });
 });

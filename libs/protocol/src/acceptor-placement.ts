@@ -34,3 +34,14 @@ export function answersAsAcceptor(view: RingView | null, ring: RegionRing, node:
   if (acceptorNodeOf(ring, keyspace, key) !== node) return false;
   return view?.rebalance?.phase !== 'acceptors' || targetAcceptorNodeOf(ring, keyspace, key) === node;
 }
+
+/**
+ * The nodes that hold a region's acceptor state (its ring's members), each of which a listing of a strong
+ * keyspace must ask; null while one of them is down or a rebalance hands acceptor state between them, when
+ * the region's keys cannot all be found.
+ */
+export function acceptorHolders(view: RingView | null): readonly string[] | null {
+  if (view === null || view.members.length === 0 || view.rebalance?.phase === 'acceptors') return null;
+  const down = new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id));
+  return view.members.some((member) => down.has(member)) ? null : view.members;
+}

@@ -41,6 +41,8 @@ export const StoragePatterns = {
   acceptorAcceptBatch: 'storage.{node}.acceptor-accept-batch',
   /** A rebalance hands strong keys' acceptor state from their old acceptor node to their new one. */
   acceptorHandover: 'storage.{node}.acceptor-handover',
+  /** A page of the keys of a strong keyspace this node holds acceptor state for (ListRequest), for a listing. */
+  acceptorKeys: 'storage.{node}.acceptor-keys',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
@@ -85,6 +87,8 @@ export const ReplicationPatterns = {
   acceptorPrepareBatch: 'replication.{region}.acceptor-prepare-batch',
   /** A peer's proposer: CASPaxos phase 2 on this region's acceptors. */
   acceptorAcceptBatch: 'replication.{region}.acceptor-accept-batch',
+  /** A peer's listing of a strong keyspace: each of this region's acceptor nodes' page of its keys. */
+  acceptorKeys: 'replication.{region}.acceptor-keys',
 } as const;
 
 /** The channel on which `region`'s replicator serves `pattern`. */

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
 import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type PersistentReplyRedisClient } from '@geokv/config';
 import {
+  acceptorHolders,
   addressTo,
   ErrorCode,
   isRpcErrorBody,
@@ -10,8 +12,11 @@ import {
   type BatchRequest,
   type BatchResponse,
   type ItemOutcome,
+  type ListRequest,
+  type ListResult,
   type PrepareRequest,
   type PrepareResult,
+  type RegionAcceptorKeys,
   type RpcErrorBody,
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
@@ -61,6 +66,25 @@ export class AcceptorRelay {
 
   accept(batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
     return this.relay(batch, this.accepts);
+  }
+
+  /**
+   * A peer's listing of a strong keyspace: the page of every node holding this region's acceptor state.
+   * Refused while one of them is down or a handover moves state between them; the listing then counts
+   * this region out.
+   */
+  async keys(request: ListRequest): Promise<RegionAcceptorKeys> {
+    const holders = acceptorHolders(this.region.current);
+    if (holders === null) {
+      throw new RpcException({ code: ErrorCode.NodeUnavailable, message: `region ${this.config.GEOKV_REGION} cannot list its acceptor keys now: a node holding them is down, or a rebalance is moving them` });
+    }
+    const listings = await Promise.all(
+      holders.map(async (node) => {
+        const page = await this.local.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), request, this.config.GEOKV_RPC_TIMEOUT_MS);
+        return { node, keys: page.keys };
+      }),
+    );
+    return { listings };
   }
 
   private async relay<T extends PrepareRequest | AcceptRequest, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {

@@ -18,7 +18,9 @@ import {
   type MerkleTreeResult,
   type KeyspacesShipment,
   type KeyVersionsRequest,
+  type ListRequest,
   type MajorityReadResult,
+  type RegionAcceptorKeys,
   type ReplicationStatus,
   type ShipmentRequest,
   type ShipmentResult,
@@ -97,6 +99,12 @@ export class ShipmentController {
   @MessagePattern(ReplicationPatterns.acceptorAcceptBatch)
   acceptorAccept(@Payload() batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
     return this.acceptors.accept(batch);
+  }
+
+  /** A peer's listing of a strong keyspace. */
+  @MessagePattern(ReplicationPatterns.acceptorKeys)
+  acceptorKeys(@Payload() request: ListRequest): Promise<RegionAcceptorKeys> {
+    return this.acceptors.keys(request);
   }
 
   @MessagePattern(ReplicationPatterns.status)

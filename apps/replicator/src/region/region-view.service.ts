@@ -70,6 +70,11 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
     return this.view?.nodes.map((node) => node.id) ?? [];
   }
 
+  /** The region's ring as membership last published it; null before the first arrives. */
+  get current(): RingView | null {
+    return this.view;
+  }
+
   /** The epoch of the ring the placements come from; 0 before the first ring arrives. */
   get epoch(): number {
     return this.view?.epoch ?? 0;

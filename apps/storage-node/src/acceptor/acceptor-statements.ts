@@ -82,6 +82,19 @@ export const ACCEPT_BATCH: ShardStatement = {
     ORDER BY i.n`,
 };
 
+/**
+ * A listing's page: keys of keyspace $1 this node holds acceptor state for, in [$2, $3) ($3 null: no upper
+ * bound), after $4 (null: from the start), $5 at most, in byte order. Deleted registers too: whether a key
+ * is live is for a read through the protocol to say, not one acceptor.
+ */
+export const ACCEPTOR_KEYSPACE_KEYS: ShardStatement = {
+  name: 'acceptor_keyspace_keys',
+  text: `SELECT key FROM acceptor_state
+    WHERE keyspace = $1 AND key >= $2 AND ($3::text IS NULL OR key < $3) AND ($4::text IS NULL OR key > $4)
+    ORDER BY key
+    LIMIT $5`,
+};
+
 /** Keys of the acceptor rows after ($1 keyspace, $2 key), $3 at most, in key order: a keyset page. */
 export const ACCEPTOR_KEYS_PAGE: ShardStatement = {
   name: 'acceptor_keys_page',

@@ -3,8 +3,9 @@ import type { Accepted, Ballot } from '@geokv/caspaxos';
 import type { AcceptorRecord, AcceptRequest, AcceptResult, PrepareRequest, PrepareResult, StrongValue } from '@geokv/protocol';
 import type { KeyRef } from '../kv/key-id';
 import { PackedValues } from '../kv/packed-values';
+import { prefixRange } from '../kv/prefix-range';
 import { ShardDatabase } from '../kv/shard-database';
-import { ACCEPT_BATCH, ACCEPTOR_KEYS_PAGE, DELETE_ACCEPTOR_STATES, LOAD_ACCEPTOR_STATES, MERGE_ACCEPTOR_STATES, PREPARE_BATCH } from './acceptor-statements';
+import { ACCEPT_BATCH, ACCEPTOR_KEYS_PAGE, ACCEPTOR_KEYSPACE_KEYS, DELETE_ACCEPTOR_STATES, LOAD_ACCEPTOR_STATES, MERGE_ACCEPTOR_STATES, PREPARE_BATCH } from './acceptor-statements';
 
 /** An accepted register as a row holds it. */
 interface AcceptedColumns {
@@ -75,6 +76,13 @@ export class AcceptorStore {
       ]);
       return rows.map((row, i): AcceptResult => (row.ok ? { accepted: true } : { accepted: false, conflict: conflictOf(row, wave[i].ballot) }));
     });
+  }
+
+  /** A listing's page of the keyspace's keys this node holds acceptor state for (see ACCEPTOR_KEYSPACE_KEYS). */
+  async listKeys(keyspace: string, prefix: string, after: string | null, limit: number): Promise<string[]> {
+    const range = prefixRange(prefix);
+    const rows = await this.db.run<{ key: string }>(ACCEPTOR_KEYSPACE_KEYS, [keyspace, range.from, range.before, after, limit]);
+    return rows.map((row) => row.key);
   }
 
   /** The keys of up to `limit` acceptor rows after `after`, in key order. */

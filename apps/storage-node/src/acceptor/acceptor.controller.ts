@@ -11,6 +11,8 @@ import {
   type BatchRequest,
   type BatchResponse,
   type ItemOutcome,
+  type ListRequest,
+  type ListResult,
   type PrepareRequest,
   type PrepareResult,
 } from '@geokv/protocol';
@@ -46,6 +48,12 @@ export class AcceptorController {
   @MessagePattern(StoragePatterns.acceptorAcceptBatch)
   accept(@Payload() batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
     return this.owned(batch.items, (items) => this.store.accept(items));
+  }
+
+  /** A listing's page of the strong keyspace's keys whose acceptor state this node holds. */
+  @MessagePattern(StoragePatterns.acceptorKeys)
+  async keys(@Payload() request: ListRequest): Promise<ListResult> {
+    return { keys: await this.store.listKeys(request.keyspace, request.prefix, request.after, request.limit) };
   }
 
   /**
