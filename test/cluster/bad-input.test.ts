@@ -336,10 +336,6 @@ describe('bad input (one region, three storage nodes)', () => {
   });
 
   describe('listing', () => {
-    it('listing a strong keyspace answers 400 UNSUPPORTED', async () => {
-      await expectRejected('/v1/kv/ledger', { method: 'GET' }, 400, 'UNSUPPORTED');
-    }, 30_000);
-
     it.each(['0', '1001', 'abc', '-1', '1.5', '', '10&limit=20'])('limit=%s answers 400 BAD_REQUEST', async (limit) => {
       await expectRejected(`/v1/kv/default?limit=${limit}`, { method: 'GET' }, 400, 'BAD_REQUEST');
     }, 30_000);

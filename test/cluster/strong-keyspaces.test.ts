@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from '@geokv/linearizability';
-import { expectApiError, expectStatus, http } from '../support/http';
+import { expectApiError, expectStatus, http, jsonOf, keyPath } from '../support/http';
 import { query } from '../support/shard-db';
 import { StrongClient, type Attempt } from '../support/strong-client';
 import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
@@ -157,6 +157,43 @@ describe('strong keyspaces across three regions', () => {
     expectStatus(deleted, 204);
     expectApiError(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`), 404, 'NOT_FOUND');
   }, 60_000);
+
+  it('lists the live keys in byte order from every region, page by page, and needs a majority of regions', async () => {
+    const written = ['list/a', 'list/b', 'list/é', 'list/z', 'list/ä/1', ...Array.from({ length: 20 }, (_, i) => `list/k${String(i).padStart(2, '0')}`)];
+    for (const [i, key] of written.entries()) expectStatus(await http(`${gateway(THREE_REGIONS[i % 3])}/v1/kv/${KEYSPACE}/${keyPath(key)}`, { method: 'PUT', body: key }), 204);
+    const deleted = ['list/b', 'list/k03', 'list/k17'];
+    for (const key of deleted) expectStatus(await http(`${gateway('eu-west')}/v1/kv/${KEYSPACE}/${keyPath(key)}`, { method: 'DELETE' }), 204);
+    const expected = written.filter((key) => !deleted.includes(key)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+    const listAll = async (region: string): Promise<string[]> => {
+      const keys: string[] = [];
+      let cursor: string | null = '';
+      for (let page = 0; page < 50 && cursor !== null; page++) {
+        const result = await http(`${gateway(region)}/v1/kv/${KEYSPACE}?prefix=list/&limit=4${cursor === '' ? '' : `&cursor=${cursor}`}`);
+        expectStatus(result, 200);
+        const body = jsonOf(result) as { keys: string[]; cursor: string | null };
+        expect(body.keys.length).toBeLessThanOrEqual(4);
+        keys.push(...body.keys);
+        cursor = body.cursor;
+      }
+      expect(cursor).toBeNull();
+      return keys;
+    };
+    for (const region of THREE_REGIONS) expect(await listAll(region)).toEqual(expected);
+
+    // With one region cut off, the other two still list; the cut-off one cannot reach a majority.
+    const { proxy } = regions.cluster;
+    for (const other of ['us-east', 'eu-west']) {
+      proxy.setFaults('ap-south', other, { delayMs: 0, blackhole: true });
+      proxy.setFaults(other, 'ap-south', { delayMs: 0, blackhole: true });
+    }
+    try {
+      expect(await listAll('us-east')).toEqual(expected);
+      expectApiError(await http(`${gateway('ap-south')}/v1/kv/${KEYSPACE}?prefix=list/`), 503, 'NO_QUORUM');
+    } finally {
+      proxy.healAll();
+    }
+  }, 120_000);
 });
 
 /** How the requests that ended so ended: `503 NO_QUORUM ×n`, `no answer ×n`, … */

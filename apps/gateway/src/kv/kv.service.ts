@@ -25,10 +25,11 @@ import { ApiError } from '../errors/api-error';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
 import { StrongKvService } from '../strong/strong-kv.service';
+import { StrongListing } from '../strong/strong-listing.service';
 import { hedgedCall } from './hedged-call';
 import { assertValidKey } from './key-rules';
 import type { Preconditions } from './kv-headers';
-import { planListingPage } from './listing-page';
+import { livePage, planListingPage, type ListingPage } from './listing-page';
 import type { Written } from './kv-responses';
 
 export interface PutCommand {
@@ -130,6 +131,7 @@ export class KvService {
     private readonly ring: RingViewService,
     private readonly rpc: RpcClient,
     private readonly strong: StrongKvService,
+    private readonly strongListing: StrongListing,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {
     const deadline = config.GEOKV_RPC_TIMEOUT_MS;
@@ -223,11 +225,9 @@ export class KvService {
    * them all) is read, and listed only if the read finds it, so a page never shows a key an acknowledged
    * delete removed. A page may hold fewer than `limit` keys and still have a cursor: follow it until null.
    */
-  async list(query: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
+  async list(query: ListQuery): Promise<ListingPage> {
     const policy = await this.catalog.policyOf(query.keyspace);
-    if (policy.consistency === 'strong') {
-      throw new ApiError(ErrorCode.Unsupported, 'listing the keys of a strong keyspace is not available in this release; read keys by name');
-    }
+    if (policy.consistency === 'strong') return this.strongListing.list(query);
     const listings = await Promise.all(
       this.ring.allNodesUp().map(async ({ id }) => {
         const page = await this.rpc.request<ListResult>(addressTo(StoragePatterns.list, id), query, StoragePatterns.list);
@@ -236,18 +236,7 @@ export class KvService {
     );
     const { replicationFactor, readQuorum } = policy;
     const plan = planListingPage(listings, query.limit, (key) => this.ring.readCoordinators(query.keyspace, key, replicationFactor, readQuorum));
-    const keys: string[] = [];
-    let examined = 0;
-    while (keys.length < query.limit && examined < plan.candidates.length) {
-      const next = plan.candidates.slice(examined, examined + query.limit - keys.length);
-      examined += next.length;
-      const isLive = async (key: string): Promise<boolean> =>
-        (await this.get({ requestId: query.requestId, keyspace: query.keyspace, key, consistency: 'eventual' })).versions.length > 0;
-      const live = await Promise.all(next.map(({ key, agreed }) => agreed || isLive(key)));
-      next.forEach(({ key }, index) => live[index] && keys.push(key));
-    }
-    const last = keys.length === query.limit ? keys[keys.length - 1] : plan.cut;
-    return { keys, cursor: last === null ? null : Buffer.from(last, 'utf8').toString('base64url') };
+    return livePage(plan, query.limit, async (key) => (await this.get({ requestId: query.requestId, keyspace: query.keyspace, key, consistency: 'eventual' })).versions.length > 0);
   }
 
   /** The same request to every storage node of the region (a node-addressed pattern); fails if one is down. */

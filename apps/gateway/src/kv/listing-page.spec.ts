@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareKeys, planListingPage, type NodeListing } from './listing-page';
+import { compareKeys, livePage, planListingPage, type NodeListing } from './listing-page';
 
 /** Every key on the three nodes a, b, c; its read replicas are given per key. */
 const everyNode = (): readonly string[] => ['a', 'b', 'c'];
@@ -99,5 +99,25 @@ describe('planListingPage', () => {
         expect(seen).toEqual(all);
       }),
     );
+  });
+});
+
+describe('livePage', () => {
+  const cursorOf = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+  const plan = { candidates: ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, agreed: key === 'a' || key === 'd' })), cut: 'e' };
+
+  it('lists agreed keys without a read and the others only if the read finds them, until the page is full', async () => {
+    const reads: string[] = [];
+    const page = await livePage(plan, 3, async (key) => {
+      reads.push(key);
+      return key !== 'b';
+    });
+    expect(page).toEqual({ keys: ['a', 'c', 'd'], cursor: cursorOf('d') });
+    expect(reads).toEqual(['b', 'c']);
+  });
+
+  it('ends a page that is not full at the cut, or with no cursor when nothing is left', async () => {
+    expect(await livePage(plan, 10, async () => false)).toEqual({ keys: ['a', 'd'], cursor: cursorOf('e') });
+    expect(await livePage({ candidates: plan.candidates, cut: null }, 10, async () => true)).toEqual({ keys: ['a', 'b', 'c', 'd', 'e'], cursor: null });
   });
 });

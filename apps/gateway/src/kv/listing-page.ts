@@ -1,8 +1,7 @@
-/** One storage node's answer to a listing: its first `limit` live keys after the cursor, in byte order. */
-export interface NodeListing {
-  readonly node: string;
-  readonly keys: readonly string[];
-}
+import type { NodeKeys } from '@geokv/protocol';
+
+/** One storage node's answer to a listing: its first `limit` keys after the cursor, in byte order. */
+export type NodeListing = NodeKeys;
 
 export interface ListingCandidate {
   readonly key: string;
@@ -54,6 +53,31 @@ export function planListingPage(listings: readonly NodeListing[], limit: number,
     })
     .sort((a, b) => compareKeys(a.key, b.key));
   return { candidates, cut };
+}
+
+/** A page of a listing, as the API answers it. */
+export interface ListingPage {
+  readonly keys: string[];
+  /** Where the next page starts (base64url of the last key considered); null once the listing is done. */
+  readonly cursor: string | null;
+}
+
+/**
+ * The page a plan gives: its candidates in order, an agreed one listed as it is and any other only if
+ * `isLive` finds it, until `limit` keys are listed. The cursor is the last key listed on a full page, the
+ * plan's cut otherwise (null: nothing is left).
+ */
+export async function livePage(plan: ListingPlan, limit: number, isLive: (key: string) => Promise<boolean>): Promise<ListingPage> {
+  const keys: string[] = [];
+  let examined = 0;
+  while (keys.length < limit && examined < plan.candidates.length) {
+    const next = plan.candidates.slice(examined, examined + limit - keys.length);
+    examined += next.length;
+    const live = await Promise.all(next.map(({ key, agreed }) => agreed || isLive(key)));
+    next.forEach(({ key }, index) => live[index] && keys.push(key));
+  }
+  const last = keys.length === limit ? keys[keys.length - 1] : plan.cut;
+  return { keys, cursor: last === null ? null : Buffer.from(last, 'utf8').toString('base64url') };
 }
 
 /**
