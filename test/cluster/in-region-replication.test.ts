@@ -4,6 +4,7 @@ import { placementKey } from '@geokv/protocol';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, keyPath, pollUntil, type HttpResult } from '../support/http';
 import { LoadLoop } from '../support/load-loop';
+import { counterTotal as counterTotalOf } from '../support/metrics';
 import { query } from '../support/shard-db';
 import { explainWithLogs, startTestRegion, type TestRegion } from '../support/test-region';
 
@@ -54,11 +55,8 @@ describe('in-region replication (one region, N=3 W=2 R=2)', () => {
   }
 
   /** A counter summed over the given nodes' series of it (every label set). */
-  async function counterTotal(ids: readonly string[], metric: string): Promise<number> {
-    const pages = await Promise.all(ids.map(async (id) => (await http(`${cluster.region.storageNode(id).process.httpUrl}/metrics`)).body.toString('utf8')));
-    const series = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\d+)$`, 'gm');
-    return pages.flatMap((page) => [...page.matchAll(series)]).reduce((sum, sample) => sum + Number(sample[1]), 0);
-  }
+  const counterTotal = (ids: readonly string[], metric: string): Promise<number> =>
+    counterTotalOf(ids.map((id) => cluster.region.storageNode(id).process.httpUrl), metric);
 
   /**
    * Keys the given nodes have streamed to new replicas so far, by their `geokv_handoff_keys_moved_total`.

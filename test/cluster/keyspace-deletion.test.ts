@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, pollUntil } from '../support/http';
+import { counterTotal } from '../support/metrics';
 import { query } from '../support/shard-db';
 import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
 
@@ -95,6 +96,12 @@ describe('deleting a keyspace across three regions', () => {
       intervalMs: 250,
       what: "every region to purge the deleted keyspaces' rows",
     });
+
+    // Operators see the purge: each region's nodes counted the rows they purged.
+    for (const region of THREE_REGIONS) {
+      const nodes = regions.cluster.region(region).storageNodes.map((node) => node.process.httpUrl);
+      expect(await counterTotal(nodes, 'geokv_deleted_keyspace_rows_purged_total')).toBeGreaterThanOrEqual(150);
+    }
 
     // The other keyspace is whole, in every region.
     for (const region of THREE_REGIONS) {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from '@geokv/linearizability';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectApiError, expectStatus, http, jsonOf, pollUntil } from '../support/http';
+import { counterTotal } from '../support/metrics';
 import { ownerOf, query, ringOf } from '../support/shard-db';
 import { StrongClient } from '../support/strong-client';
 import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
@@ -107,6 +108,7 @@ describe('rebalancing a region that holds a strong keyspace', () => {
 
     const usEast = regions.cluster.region('us-east');
     const prefix = usEast.storageNode('n1').databaseName.replace(/_n1$/, '');
+    let joined = { phases: new Set<string>(), acceptorsMoved: 0 };
     try {
       await usEast.addStorageNode('n3', prefix);
       await pollUntil(() => ring('us-east'), (view) => view.nodes.some((node) => node.id === 'n3' && node.role === 'standby'), {
@@ -114,7 +116,7 @@ describe('rebalancing a region that holds a strong keyspace', () => {
         what: 'n3 to register as a standby',
       });
       await sleep(1_000);
-      const joined = await rebalance('us-east', 'POST', '/v1/admin/nodes', '{"nodeId":"n3"}');
+      joined = await rebalance('us-east', 'POST', '/v1/admin/nodes', '{"nodeId":"n3"}');
       expect(joined.phases).toContain('acceptors');
       expect(joined.acceptorsMoved).toBeGreaterThan(0);
       await sleep(1_000);
@@ -142,6 +144,12 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     expect(misplaced).toEqual([]);
     expect(new Map(after.map((row) => [row.key, { accepted: row.accepted, etag: row.etag }]))).toEqual(stateBefore);
     expect(after.filter((row) => row.node === 'n3').length).toBeGreaterThan(0);
+    // Operators see the handovers: every key the ring reported moved was counted by the node that sent it.
+    const handedOver = await counterTotal(
+      regions.cluster.region('us-east').storageNodes.map((node) => node.process.httpUrl),
+      'geokv_acceptor_handover_keys_total',
+    );
+    expect(handedOver).toBeGreaterThanOrEqual(joined.acceptorsMoved);
 
     // Every key reads back in every region, the hot keys included.
     for (const region of THREE_REGIONS) {

@@ -17,6 +17,8 @@ import {
   readRepairsMetric,
   handoffKeysMovedMetric,
   handoffBytesMovedMetric,
+  acceptorHandoverKeysMetric,
+  deletedKeyspaceRowsPurgedMetric,
 } from '@geokv/observability';
 import { PostgresModule, SHARD_MIGRATIONS } from '@geokv/persistence';
 import { AcceptorModule } from './acceptor/acceptor.module';
@@ -47,6 +49,8 @@ export class StorageNodeModule {
           readRepairsMetric,
           handoffKeysMovedMetric,
           handoffBytesMovedMetric,
+          acceptorHandoverKeysMetric,
+          deletedKeyspaceRowsPurgedMetric,
         ]),
         PostgresModule.forRoot({
           url: config.DATABASE_URL,

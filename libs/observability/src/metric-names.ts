@@ -29,6 +29,8 @@ export const Metric = {
   readRepairs: 'geokv_read_repairs_total',
   handoffKeysMoved: 'geokv_handoff_keys_moved_total',
   handoffBytesMoved: 'geokv_handoff_bytes_moved_total',
+  acceptorHandoverKeys: 'geokv_acceptor_handover_keys_total',
+  deletedKeyspaceRowsPurged: 'geokv_deleted_keyspace_rows_purged_total',
   rebalancePartitionsPending: 'geokv_rebalance_partitions_pending',
   paxosPhaseDuration: 'geokv_paxos_phase_duration_seconds',
   paxosRetries: 'geokv_paxos_retries_total',
@@ -175,6 +177,18 @@ export const handoffKeysMovedMetric: Provider = makeCounterProvider({
 export const handoffBytesMovedMetric: Provider = makeCounterProvider({
   name: Metric.handoffBytesMoved,
   help: 'Value bytes this node streamed to their new replicas during rebalances',
+  labelNames: [],
+});
+
+export const acceptorHandoverKeysMetric: Provider = makeCounterProvider({
+  name: Metric.acceptorHandoverKeys,
+  help: "Strong keys whose acceptor state this node handed to their new acceptor node during rebalances",
+  labelNames: [],
+});
+
+export const deletedKeyspaceRowsPurgedMetric: Provider = makeCounterProvider({
+  name: Metric.deletedKeyspaceRowsPurged,
+  help: 'Rows of deleted keyspaces (versions, conflict records, hints, acceptor state) this node purged',
   labelNames: [],
 });
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
+import { Metric } from '@geokv/observability';
 import { byteGroups, type AcceptorRecord } from '@geokv/protocol';
 import type { KeyRef } from '../kv/key-id';
 import { SEND_BYTES_IN_FLIGHT } from '../handoff/send-budget';
@@ -27,6 +30,7 @@ export class AcceptorHandover {
     private readonly region: RegionView,
     private readonly replicas: ReplicaClient,
     @Inject(APP_CONFIG) private readonly config: StorageNodeConfig,
+    @InjectMetric(Metric.acceptorHandoverKeys) private readonly handedOver: Counter<string>,
   ) {}
 
   /**
@@ -51,6 +55,7 @@ export class AcceptorHandover {
         }
         await this.store.forget(refs);
         moved += records.length;
+        this.handedOver.inc(records.length);
       }
       if (stray.length > 0) {
         await this.store.forget(stray);

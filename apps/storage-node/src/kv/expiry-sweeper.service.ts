@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { PeriodicService } from '@geokv/bootstrap';
 import { APP_CONFIG } from '@geokv/config';
+import { Metric } from '@geokv/observability';
 import { RegionView } from '../region/region-view.service';
 import type { StorageNodeConfig } from '../storage-node.config';
 import { drainInSlices } from './drain-in-slices';
@@ -31,6 +34,7 @@ export class ExpirySweeper extends PeriodicService {
     private readonly store: VersionStore,
     private readonly region: RegionView,
     @Inject(APP_CONFIG) config: StorageNodeConfig,
+    @InjectMetric(Metric.deletedKeyspaceRowsPurged) private readonly deletedRowsPurged: Counter<string>,
   ) {
     super(config.GEOKV_EXPIRY_SWEEP_INTERVAL_MS);
     this.conflictRetentionSeconds = config.GEOKV_CONFLICT_RETENTION_SECONDS;
@@ -43,8 +47,20 @@ export class ExpirySweeper extends PeriodicService {
       if (purged > 0) this.logger.log({ purged }, 'purged expired versions');
       const deleted = this.region.deletedKeyspaces();
       if (deleted.length > 0) {
-        const rows = await drainInSlices(() => this.store.purgeDeletedKeyspaces(deleted), VERSIONS_PURGE_SLICE, deadlineMs);
-        if (rows > 0) this.logger.log({ keyspaces: deleted.length, rows }, 'purged data of deleted keyspaces');
+        let rows = 0;
+        await drainInSlices(
+          async () => {
+            const purged = await this.store.purgeDeletedKeyspaces(deleted);
+            rows += purged.rows;
+            return purged.slice;
+          },
+          VERSIONS_PURGE_SLICE,
+          deadlineMs,
+        );
+        if (rows > 0) {
+          this.deletedRowsPurged.inc(rows);
+          this.logger.log({ keyspaces: deleted.length, rows }, 'purged data of deleted keyspaces');
+        }
       }
       if (this.conflictRetentionSeconds === 0) return;
       const conflicts = await drainInSlices(() => this.store.purgeOldConflicts(this.conflictRetentionSeconds), VERSIONS_PURGE_SLICE, deadlineMs);

@@ -149,8 +149,9 @@ export const PURGE_OLD_CONFLICTS: ShardStatement = {
 /**
  * Deletes up to VERSIONS_PURGE_SLICE rows of the deleted keyspaces $1 from each table that holds a
  * keyspace's data (versions, conflict records, hints, acceptor state, its replica spread), and answers
- * the most any one table lost: a full slice means another may follow. The outbox is left to the
- * replicator, which trims it once shipped; the peers drop what they receive of a deleted keyspace.
+ * the most any one table lost (`purged`: a full slice means another may follow) and the rows in all. The
+ * outbox is left to the replicator, which trims it once shipped; the peers drop what they receive of a
+ * deleted keyspace.
  */
 export const PURGE_DELETED_KEYSPACES: ShardStatement = {
   name: 'purge_deleted_keyspaces',
@@ -165,7 +166,10 @@ export const PURGE_DELETED_KEYSPACES: ShardStatement = {
    ), r AS (
      DELETE FROM replica_spread WHERE keyspace = ANY($1::text[]) RETURNING 1
    )
-   SELECT greatest((SELECT count(*) FROM v), (SELECT count(*) FROM c), (SELECT count(*) FROM h), (SELECT count(*) FROM a), (SELECT count(*) FROM r)) AS purged`,
+   , counts AS (
+     SELECT (SELECT count(*) FROM v) AS v, (SELECT count(*) FROM c) AS c, (SELECT count(*) FROM h) AS h, (SELECT count(*) FROM a) AS a, (SELECT count(*) FROM r) AS r
+   )
+   SELECT greatest(v, c, h, a, r) AS purged, v + c + h + a + r AS rows FROM counts`,
 };
 
 /** The peer's cursor, or the start of the outbox for a peer that has acknowledged nothing yet. */

@@ -87,10 +87,13 @@ export class VersionStore {
     return Number(rows[0].purged);
   }
 
-  /** One slice of each table's rows of the deleted keyspaces (see PURGE_DELETED_KEYSPACES). */
-  async purgeDeletedKeyspaces(keyspaces: readonly string[]): Promise<number> {
-    const rows = await this.db.run<{ purged: string }>(PURGE_DELETED_KEYSPACES, [keyspaces]);
-    return Number(rows[0].purged);
+  /**
+   * One slice of each table's rows of the deleted keyspaces (see PURGE_DELETED_KEYSPACES): the most one
+   * table lost (a full slice means another may follow), and the rows in all.
+   */
+  async purgeDeletedKeyspaces(keyspaces: readonly string[]): Promise<{ slice: number; rows: number }> {
+    const [result] = await this.db.run<{ purged: string; rows: string }>(PURGE_DELETED_KEYSPACES, [keyspaces]);
+    return { slice: Number(result.purged), rows: Number(result.rows) };
   }
 
   /** One slice of conflict records older than the retention (VERSIONS_PURGE_SLICE); returns how many went. */
