@@ -151,6 +151,20 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     );
     expect(handedOver).toBeGreaterThanOrEqual(joined.acceptorsMoved);
 
+    // A listing after the handovers finds every key on its new acceptor nodes, in every region.
+    for (const region of THREE_REGIONS) {
+      const listed: string[] = [];
+      let cursor: string | null = '';
+      for (let page = 0; page < 20 && cursor !== null; page++) {
+        const result = await http(`${gateway(region)}/v1/kv/${KEYSPACE}?prefix=seed-&limit=50${cursor === '' ? '' : `&cursor=${cursor}`}`);
+        expectStatus(result, 200);
+        const body = jsonOf(result) as { keys: string[]; cursor: string | null };
+        listed.push(...body.keys);
+        cursor = body.cursor;
+      }
+      expect(listed).toEqual([...SEEDED].sort());
+    }
+
     // Every key reads back in every region, the hot keys included.
     for (const region of THREE_REGIONS) {
       await mapWithConcurrency(SEEDED, 8, async (key) => {

@@ -389,6 +389,21 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     expect(expired.context).toEqual(expect.any(String));
   }, 30_000);
 
+  it("lists the keys it holds acceptor state for, by prefix and page, only to an asker that has seen the rebalances it has", async () => {
+    await query(
+      shardUrl,
+      `INSERT INTO acceptor_state (keyspace, key, promised_counter, promised_proposer)
+       SELECT 'ledger', k, 1, 'us-east.p' FROM unnest(ARRAY['a/1', 'a/2', 'a/3', 'b/1', 'a/é']) AS k`,
+    );
+    const ask = (after: string | null, lastRebalanceId: number | null) =>
+      rpc.acceptorKeys(NODE, { requestId: 'it-acceptor-keys', keyspace: 'ledger', prefix: 'a/', after, limit: 2, lastRebalanceId });
+    expect(await ask(null, null)).toEqual({ keys: ['a/1', 'a/2'] });
+    expect(await ask('a/2', null)).toEqual({ keys: ['a/3', 'a/é'] });
+    expect(await ask('a/é', null)).toEqual({ keys: [] });
+    // An asker whose view of the ring has a rebalance finish that this node's has not (or the other way round).
+    expect((await rpcErrorOf(ask(null, 7))).code).toBe(ErrorCode.NotAcceptor);
+  }, 30_000);
+
   it('rejects a malformed context token with MALFORMED_CONTEXT and writes nothing', async () => {
     const before = await outboxRows('');
     for (const context of ['not a token!', 'AQ', 'Ag', 'AQA=']) {

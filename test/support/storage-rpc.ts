@@ -1,5 +1,6 @@
 import { PersistentReplyRedisClient, redisOptionsFromUrl } from '@geokv/config';
 import {
+  type AcceptorKeysRequest,
   addressTo,
   isRpcErrorBody,
   StoragePatterns,
@@ -9,6 +10,7 @@ import {
   type BucketVersionsRequest,
   type CollectGarbageRequest,
   type CollectGarbageResult,
+  type ListResult,
   type OpenConflictsRequest,
   type OpenConflictsResult,
   type OutboxAckRequest,
@@ -65,6 +67,11 @@ export class StorageRpc {
   /** Keys of manual keyspaces queued for an operator, as the gateway's GET /v1/admin/conflicts asks. */
   openConflicts(nodeId: string, request: OpenConflictsRequest, timeoutMs = 10_000): Promise<OpenConflictsResult> {
     return this.send<OpenConflictsResult>(addressTo(StoragePatterns.openConflicts, nodeId), request, timeoutMs);
+  }
+
+  /** A strong listing's question, as the gateway (or a peer's, through the replicator) asks it. */
+  acceptorKeys(nodeId: string, request: AcceptorKeysRequest, timeoutMs = 10_000): Promise<ListResult> {
+    return this.send<ListResult>(addressTo(StoragePatterns.acceptorKeys, nodeId), request, timeoutMs);
   }
 
   /** Anti-entropy's questions, as the region's replicator asks them. */

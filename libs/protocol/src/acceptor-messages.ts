@@ -1,5 +1,5 @@
 import type { AcceptorState, AcceptReply, Ballot, PrepareReply } from '@geokv/caspaxos';
-import type { RequestMeta } from './storage-messages';
+import type { ListRequest, RequestMeta } from './storage-messages';
 
 /** How many of the latest operations a strong value remembers (see StrongValue.recentOps). */
 export const STRONG_RECENT_OPS = 32;
@@ -58,6 +58,15 @@ export interface AcceptorRecord {
 export interface AcceptorHandover extends RequestMeta {
   readonly rebalanceId: number;
   readonly records: readonly AcceptorRecord[];
+}
+
+/**
+ * A listing's request to one node for the keys it holds acceptor state for, with the last rebalance the
+ * asker's view of the region has seen finish: a node whose view has seen another one finish refuses (its
+ * moved keys are on a node the asker does not know to ask).
+ */
+export interface AcceptorKeysRequest extends ListRequest {
+  readonly lastRebalanceId: number | null;
 }
 
 /** One node's page of the keys it holds acceptor state for (a ListRequest's), in byte order. */

@@ -38,7 +38,8 @@ export function answersAsAcceptor(view: RingView | null, ring: RegionRing, node:
 /**
  * The nodes that hold a region's acceptor state (its ring's members), each of which a listing of a strong
  * keyspace must ask; null while one of them is down or a rebalance hands acceptor state between them, when
- * the region's keys cannot all be found.
+ * the region's keys cannot all be found. Each node also checks the asker's view against its own (see
+ * AcceptorKeysRequest): the asker's may be behind.
  */
 export function acceptorHolders(view: RingView | null): readonly string[] | null {
   if (view === null || view.members.length === 0 || view.rebalance?.phase === 'acceptors') return null;

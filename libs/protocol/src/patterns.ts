@@ -41,7 +41,7 @@ export const StoragePatterns = {
   acceptorAcceptBatch: 'storage.{node}.acceptor-accept-batch',
   /** A rebalance hands strong keys' acceptor state from their old acceptor node to their new one. */
   acceptorHandover: 'storage.{node}.acceptor-handover',
-  /** A page of the keys of a strong keyspace this node holds acceptor state for (ListRequest), for a listing. */
+  /** A page of the keys of a strong keyspace this node holds acceptor state for (AcceptorKeysRequest), for a listing. */
   acceptorKeys: 'storage.{node}.acceptor-keys',
 } as const;
 

@@ -8,6 +8,7 @@ import {
   regionAddressed,
   ReplicationPatterns,
   StoragePatterns,
+  type AcceptorKeysRequest,
   type ListRequest,
   type ListResult,
   type NodeKeys,
@@ -59,11 +60,13 @@ export class StrongListing {
   }
 
   private async localKeys(request: ListRequest): Promise<NodeKeys[]> {
-    const holders = acceptorHolders(this.ring.current);
+    const view = this.ring.current;
+    const holders = acceptorHolders(view);
     if (holders === null) throw new Error('this region cannot list its acceptor keys now');
+    const asked: AcceptorKeysRequest = { ...request, lastRebalanceId: view!.lastRebalanceId };
     return Promise.all(
       holders.map(async (node) => {
-        const page = await this.rpc.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), request, StoragePatterns.acceptorKeys, this.config.GEOKV_STRONG_PHASE_TIMEOUT_MS);
+        const page = await this.rpc.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), asked, StoragePatterns.acceptorKeys, this.config.GEOKV_STRONG_PHASE_TIMEOUT_MS);
         return { node: `${this.config.GEOKV_REGION}/${node}`, keys: page.keys };
       }),
     );

@@ -4,6 +4,7 @@ import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type Persisten
 import {
   acceptorHolders,
   addressTo,
+  type AcceptorKeysRequest,
   ErrorCode,
   isRpcErrorBody,
   StoragePatterns,
@@ -74,13 +75,15 @@ export class AcceptorRelay {
    * this region out.
    */
   async keys(request: ListRequest): Promise<RegionAcceptorKeys> {
-    const holders = acceptorHolders(this.region.current);
+    const view = this.region.current;
+    const holders = acceptorHolders(view);
     if (holders === null) {
       throw new RpcException({ code: ErrorCode.NodeUnavailable, message: `region ${this.config.GEOKV_REGION} cannot list its acceptor keys now: a node holding them is down, or a rebalance is moving them` });
     }
     const listings = await Promise.all(
       holders.map(async (node) => {
-        const page = await this.local.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), request, this.config.GEOKV_RPC_TIMEOUT_MS);
+        const asked: AcceptorKeysRequest = { ...request, lastRebalanceId: view!.lastRebalanceId };
+        const page = await this.local.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), asked, this.config.GEOKV_RPC_TIMEOUT_MS);
         return { node, keys: page.keys };
       }),
     );

@@ -11,7 +11,7 @@ import {
   type BatchRequest,
   type BatchResponse,
   type ItemOutcome,
-  type ListRequest,
+  type AcceptorKeysRequest,
   type ListResult,
   type PrepareRequest,
   type PrepareResult,
@@ -50,9 +50,17 @@ export class AcceptorController {
     return this.owned(batch.items, (items) => this.store.accept(items));
   }
 
-  /** A listing's page of the strong keyspace's keys whose acceptor state this node holds. */
+  /**
+   * A listing's page of the strong keyspace's keys whose acceptor state this node holds. Refused while
+   * acceptor state moves, or when the asker has not seen the last rebalance this node has seen finish: the
+   * keys it handed over are on a node the asker would not ask.
+   */
   @MessagePattern(StoragePatterns.acceptorKeys)
-  async keys(@Payload() request: ListRequest): Promise<ListResult> {
+  async keys(@Payload() request: AcceptorKeysRequest): Promise<ListResult> {
+    const view = this.region.current;
+    if (view?.rebalance?.phase === 'acceptors' || (view?.lastRebalanceId ?? null) !== request.lastRebalanceId) {
+      throw new StorageError(ErrorCode.NotAcceptor, `node ${this.region.self} cannot list its acceptor keys for a view of the ring other than its own (epoch ${this.region.epoch})`);
+    }
     return { keys: await this.store.listKeys(request.keyspace, request.prefix, request.after, request.limit) };
   }
 
