@@ -11,6 +11,7 @@ import {
   type MajorityReadResult,
   ErrorCode,
   StoragePatterns,
+  type ListRequest,
   type ListResult,
   type ReadRequest,
   type ReplicaQuorum,
@@ -63,14 +64,6 @@ export interface GetQuery {
   readonly after?: VectorClock;
   /** X-Read-Quorum: lowers the keyspace's R for this request. */
   readonly readQuorum?: number;
-}
-
-export interface ListQuery {
-  readonly requestId: string;
-  readonly keyspace: string;
-  readonly prefix: string;
-  readonly after: string | null;
-  readonly limit: number;
 }
 
 /**
@@ -225,7 +218,7 @@ export class KvService {
    * them all) is read, and listed only if the read finds it, so a page never shows a key an acknowledged
    * delete removed. A page may hold fewer than `limit` keys and still have a cursor: follow it until null.
    */
-  async list(query: ListQuery): Promise<ListingPage> {
+  async list(query: ListRequest): Promise<ListingPage> {
     const policy = await this.catalog.policyOf(query.keyspace);
     if (policy.consistency === 'strong') return this.strongListing.list(query);
     const listings = await Promise.all(
