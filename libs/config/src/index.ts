@@ -13,3 +13,4 @@ export * from './plain-pattern-redis.server';
 export * from './wire-codec';
 export * from './url-rules';
 export * from './problem-rule';
+export * from './first-to-succeed';

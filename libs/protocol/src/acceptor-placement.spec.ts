@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { NodeView, RebalancePhase, RingView } from './membership-messages';
-import { acceptorHolders, acceptorNodeOf, answersAsAcceptor, targetAcceptorNodeOf } from './acceptor-placement';
+import { acceptorHolders, acceptorKeysAsks, acceptorNodeOf, answersAsAcceptor, targetAcceptorNodeOf } from './acceptor-placement';
 import { regionRingOf } from './region-ring-of';
 
 const NODES = ['n1', 'n2', 'n3', 'n4'];
@@ -76,5 +76,12 @@ describe('acceptorHolders', () => {
     const n2Down = { ...views[4], nodes: views[4].nodes.map((node) => (node.id === 'n2' ? { ...node, status: 'down' as const } : node)) };
     expect(acceptorHolders(n2Down)).toBeNull();
     expect(acceptorHolders(null)).toBeNull();
+  });
+
+  it("asks each holder with the last rebalance the asker's view has seen finish", () => {
+    const request = { requestId: 'r', keyspace: 'ledger', prefix: '', after: null, limit: 10 };
+    expect(acceptorKeysAsks(views[4], request)).toEqual({ nodes: NODES, request: { ...request, lastRebalanceId: 2 } });
+    expect(acceptorKeysAsks(views[0], request)).toEqual({ nodes: ['n1', 'n2', 'n3'], request: { ...request, lastRebalanceId: null } });
+    expect(acceptorKeysAsks(views[3], request)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
 import type { RegionRing } from '@geokv/partitioning';
+import type { AcceptorKeysRequest } from './acceptor-messages';
 import type { RingView } from './membership-messages';
+import type { ListRequest } from './storage-messages';
 import { placementKey } from './placement';
 
 /**
@@ -45,4 +47,14 @@ export function acceptorHolders(view: RingView | null): readonly string[] | null
   if (view === null || view.members.length === 0 || view.rebalance?.phase === 'acceptors') return null;
   const down = new Set(view.nodes.filter((node) => node.status === 'down').map((node) => node.id));
   return view.members.some((member) => down.has(member)) ? null : view.members;
+}
+
+/**
+ * What a listing of a strong keyspace asks of a region, by the asker's view of it: each node holding its
+ * acceptor state, with the request carrying the last rebalance that view has seen finish; null while the
+ * region cannot answer (see acceptorHolders).
+ */
+export function acceptorKeysAsks(view: RingView | null, request: ListRequest): { readonly nodes: readonly string[]; readonly request: AcceptorKeysRequest } | null {
+  const nodes = acceptorHolders(view);
+  return nodes === null ? null : { nodes, request: { ...request, lastRebalanceId: view!.lastRebalanceId } };
 }

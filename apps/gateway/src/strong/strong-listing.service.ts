@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { majorityOf } from '@geokv/caspaxos';
-import { APP_CONFIG } from '@geokv/config';
+import { APP_CONFIG, firstToSucceed } from '@geokv/config';
 import {
-  acceptorHolders,
+  acceptorKeysAsks,
   addressTo,
   ErrorCode,
   regionAddressed,
   ReplicationPatterns,
   StoragePatterns,
-  type AcceptorKeysRequest,
   type ListRequest,
   type ListResult,
   type NodeKeys,
@@ -19,7 +18,6 @@ import type { GatewayConfig } from '../gateway.config';
 import { livePage, planListingPage, type ListingPage } from '../kv/listing-page';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
-import { firstToSucceed } from './first-to-succeed';
 import { PeerTransports } from './peer-transports';
 import { StrongKvService } from './strong-kv.service';
 
@@ -49,24 +47,22 @@ export class StrongListing {
     const regions = [this.localKeys(request), ...this.transports.peers.map((peer) => this.peerKeys(peer, request))];
     const needed = majorityOf(regions.length);
     const answered = await firstToSucceed(regions, needed);
-    if (answered === null) {
+    if ('errors' in answered) {
       throw new ApiError(
         ErrorCode.NoQuorum,
         `listing a strong keyspace needs the acceptor keys of ${needed} of ${regions.length} regions, and fewer answered (a region answers only with all its storage nodes up and no rebalance moving acceptor state)`,
       );
     }
-    const plan = planListingPage(answered.flat(), request.limit, () => []);
+    const plan = planListingPage(answered.values.flat(), request.limit, () => []);
     return livePage(plan, request.limit, async (key) => (await this.strong.get(request.requestId, request.keyspace, key)).versions.length > 0);
   }
 
   private async localKeys(request: ListRequest): Promise<NodeKeys[]> {
-    const view = this.ring.current;
-    const holders = acceptorHolders(view);
-    if (holders === null) throw new Error('this region cannot list its acceptor keys now');
-    const asked: AcceptorKeysRequest = { ...request, lastRebalanceId: view!.lastRebalanceId };
+    const asks = acceptorKeysAsks(this.ring.current, request);
+    if (asks === null) throw new Error('this region cannot list its acceptor keys now');
     return Promise.all(
-      holders.map(async (node) => {
-        const page = await this.rpc.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), asked, StoragePatterns.acceptorKeys, this.config.GEOKV_STRONG_PHASE_TIMEOUT_MS);
+      asks.nodes.map(async (node) => {
+        const page = await this.rpc.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), asks.request, StoragePatterns.acceptorKeys, this.config.GEOKV_STRONG_PHASE_TIMEOUT_MS);
         return { node: `${this.config.GEOKV_REGION}/${node}`, keys: page.keys };
       }),
     );

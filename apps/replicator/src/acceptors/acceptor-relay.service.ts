@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type PersistentReplyRedisClient } from '@geokv/config';
 import {
-  acceptorHolders,
+  acceptorKeysAsks,
   addressTo,
-  type AcceptorKeysRequest,
   ErrorCode,
   isRpcErrorBody,
   StoragePatterns,
@@ -75,15 +74,13 @@ export class AcceptorRelay {
    * this region out.
    */
   async keys(request: ListRequest): Promise<RegionAcceptorKeys> {
-    const view = this.region.current;
-    const holders = acceptorHolders(view);
-    if (holders === null) {
+    const asks = acceptorKeysAsks(this.region.current, request);
+    if (asks === null) {
       throw new RpcException({ code: ErrorCode.NodeUnavailable, message: `region ${this.config.GEOKV_REGION} cannot list its acceptor keys now: a node holding them is down, or a rebalance is moving them` });
     }
     const listings = await Promise.all(
-      holders.map(async (node) => {
-        const asked: AcceptorKeysRequest = { ...request, lastRebalanceId: view!.lastRebalanceId };
-        const page = await this.local.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), asked, this.config.GEOKV_RPC_TIMEOUT_MS);
+      asks.nodes.map(async (node) => {
+        const page = await this.local.request<ListResult>(addressTo(StoragePatterns.acceptorKeys, node), asks.request, this.config.GEOKV_RPC_TIMEOUT_MS);
         return { node, keys: page.keys };
       }),
     );

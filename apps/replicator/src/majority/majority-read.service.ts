@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
+import { APP_CONFIG, firstToSucceed, type PersistentReplyRedisClient } from '@geokv/config';
 import {
   addressTo,
   ErrorCode,
@@ -67,32 +67,24 @@ export class MajorityReadService {
   }
 
   /** The first `count` peers to answer; NO_QUORUM as soon as too many have failed for `count` to answer. */
-  private firstPeerAnswers(request: KeyVersionsRequest, count: number): Promise<{ peer: string; result: BucketVersionsResult }[]> {
-    if (count === 0) return Promise.resolve([]);
+  private async firstPeerAnswers(request: KeyVersionsRequest, count: number): Promise<{ peer: string; result: BucketVersionsResult }[]> {
+    if (count === 0) return [];
     const links = this.peers.all;
-    return new Promise((resolve, reject) => {
-      const answers: { peer: string; result: BucketVersionsResult }[] = [];
-      const failures: string[] = [];
-      for (const link of links) {
-        const peerRequest: KeyVersionsRequest = { ...request, requestId: `${request.requestId}-${randomUUID().slice(0, 8)}` };
-        link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.keyVersions, link.region), peerRequest, this.config.GEOKV_MAJORITY_READ_TIMEOUT_MS).then(
-          (result) => {
-            answers.push({ peer: link.region, result });
-            if (answers.length === count) resolve(answers);
-          },
-          (error: unknown) => {
-            failures.push(`${link.region}: ${describeFailure(error)}`);
-            if (links.length - failures.length < count) {
-              reject(
-                new RpcException({
-                  code: ErrorCode.NoQuorum,
-                  message: `region ${this.config.GEOKV_REGION} cannot reach a majority of regions (${count + 1} of ${links.length + 1} needed; ${failures.join('; ')})`,
-                }),
-              );
-            }
-          },
-        );
+    const asked = links.map(async (link) => {
+      const peerRequest: KeyVersionsRequest = { ...request, requestId: `${request.requestId}-${randomUUID().slice(0, 8)}` };
+      try {
+        const result = await link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.keyVersions, link.region), peerRequest, this.config.GEOKV_MAJORITY_READ_TIMEOUT_MS);
+        return { peer: link.region, result };
+      } catch (error) {
+        throw new Error(`${link.region}: ${describeFailure(error)}`);
       }
+    });
+    const answered = await firstToSucceed(asked, count);
+    if ('values' in answered) return answered.values;
+    const failures = answered.errors.map((error) => (error as Error).message);
+    throw new RpcException({
+      code: ErrorCode.NoQuorum,
+      message: `region ${this.config.GEOKV_REGION} cannot reach a majority of regions (${count + 1} of ${links.length + 1} needed; ${failures.join('; ')})`,
     });
   }
 }
