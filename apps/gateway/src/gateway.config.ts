@@ -63,7 +63,7 @@ export class GatewayConfig extends CommonConfig {
   @apiKeysRule()
   GEOKV_API_KEYS = '';
 
-  /** API keys that may also use the admin API (/v1/admin) and define keyspaces. */
+  /** API keys that may also use the admin API (/v1/admin) and define or delete keyspaces. */
   @Expose()
   @apiKeysRule()
   GEOKV_ADMIN_API_KEYS = '';

@@ -62,7 +62,7 @@ export class HandoffStreamer extends PeriodicService {
   }
 
   private async stream(rebalanceId: number): Promise<void> {
-    this.current = { rebalanceId, done: false, keysMoved: 0, bytesMoved: 0, acceptorsDone: false, acceptorsMoved: 0 };
+    this.current = progressFrom(rebalanceId, false);
     this.logger.log({ rebalanceId }, 'handoff started');
     try {
       for await (const page of pagesOfKeys(this.db, this.config.GEOKV_HANDOFF_BATCH)) {
@@ -80,7 +80,7 @@ export class HandoffStreamer extends PeriodicService {
   /** `streamed`: this node's progress in the streaming phase, unless it restarted since. */
   private async handOverAcceptors(rebalanceId: number, streamed: HandoffProgress | null): Promise<void> {
     // Membership moved on from streaming, so every node's streaming is done, this one's included.
-    const progress = streamed ?? { rebalanceId, done: true, keysMoved: 0, bytesMoved: 0, acceptorsDone: false, acceptorsMoved: 0 };
+    const progress = streamed ?? progressFrom(rebalanceId, true);
     try {
       const moved = await this.acceptors.handOver(rebalanceId);
       this.current = { ...progress, done: true, acceptorsDone: true, acceptorsMoved: progress.acceptorsMoved + moved };
@@ -133,4 +133,9 @@ export class HandoffStreamer extends PeriodicService {
     }
     return moves;
   }
+}
+
+/** A node's progress in a rebalance it has only begun (or, `streamed`, whose streaming it is past). */
+function progressFrom(rebalanceId: number, streamed: boolean): HandoffProgress {
+  return { rebalanceId, done: streamed, keysMoved: 0, bytesMoved: 0, acceptorsDone: false, acceptorsMoved: 0 };
 }
