@@ -12,3 +12,4 @@ export * from './acceptor-messages';
 export * from './acceptor-placement';
 export * from './value-bytes';
 export * from './byte-groups';
+export * from './key-order';
