@@ -54,9 +54,10 @@ export class MembershipConfig extends CommonConfig {
 
   /**
    * Comma-separated ids of the storage nodes a new region starts with: they join the ring as soon as they
-   * register. Any other node registers as a standby and joins through POST /v1/admin/nodes, which first
-   * hands it its share of the data. (The very first node of an empty ring always joins: it has nothing to
-   * take over.)
+   * register, until the region's first rebalance (after it, a seed's id may be a removed node back with old
+   * data). Any other node registers as a standby and joins through POST /v1/admin/nodes, which first hands
+   * it its share of the data. (The very first node of an empty ring always joins: it has nothing to take
+   * over.)
    */
   @Expose()
   @Matches(/^([a-z0-9][a-z0-9-]{0,31}(,[a-z0-9][a-z0-9-]{0,31})*)?$/, { message: 'must be comma-separated node ids (e.g. n1,n2,n3)' })

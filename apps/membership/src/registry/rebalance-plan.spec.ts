@@ -1,5 +1,5 @@
 import { ErrorCode, type NodeView } from '@geokv/protocol';
-import { handoffComplete, readyToStream, RebalanceRefused, targetMembers, type Rebalance } from './rebalance-plan';
+import { handoffComplete, readyToStream, RebalanceRefused, roleOfNewNode, targetMembers, type Rebalance } from './rebalance-plan';
 
 const node = (id: string, status: NodeView['status'] = 'up'): NodeView => ({ id, status, role: 'member', httpUrl: '', joinedAtMs: 0, lastHeartbeatMs: 0 });
 const members = ['n1', 'n2', 'n3'];
@@ -55,5 +55,20 @@ describe('rebalance phases', () => {
     const n3Down = (id: string) => (id === 'n3' ? 'down' : 'up') as NodeView['status'];
     expect(handoffComplete(leave, members, n3Down, new Set(['n1', 'n2']), false)).toBe(false);
     expect(handoffComplete(leave, members, n3Down, new Set(['n1', 'n2', 'n3']), false)).toBe(true);
+  });
+});
+
+describe('roleOfNewNode', () => {
+  const seeds = ['n1', 'n2', 'n3'];
+
+  it('lets the seeds of a new region, and the first node of an empty ring, join at once', () => {
+    expect(roleOfNewNode('n1', seeds, [], false)).toBe('member');
+    expect(roleOfNewNode('x9', seeds, [], true)).toBe('member');
+    expect(roleOfNewNode('n3', seeds, ['n1', 'n2'], false)).toBe('member');
+  });
+
+  it('makes every other node, and a seed once the region has rebalanced (it may be one a leave removed), a standby', () => {
+    expect(roleOfNewNode('n4', seeds, ['n1', 'n2', 'n3'], false)).toBe('standby');
+    expect(roleOfNewNode('n2', seeds, ['n1', 'n3'], true)).toBe('standby');
   });
 });

@@ -34,6 +34,19 @@ export function targetMembers(kind: RebalanceKind, node: NodeView | undefined, m
 }
 
 /**
+ * The role of a node registering with an id the registry does not hold. The first node of an empty ring
+ * joins it at once (it has nothing to take over), and so do the seed nodes a new region starts with, until
+ * the region's first rebalance: after that, a seed's id may be a node that a leave removed and that came
+ * back with its old data, which must not rejoin without a join's handoff (it would serve what it missed as
+ * absent, and a strong keyspace's acceptor state as it was). Every other node waits as a standby for an
+ * operator's join. Pure.
+ */
+export function roleOfNewNode(id: string, seeds: readonly string[], members: readonly string[], rebalanced: boolean): NodeView['role'] {
+  if (members.length === 0) return 'member';
+  return seeds.includes(id) && !rebalanced ? 'member' : 'standby';
+}
+
+/**
  * Whether the streaming phase may start: every node that is up has adopted the rebalance's ring (so every
  * coordinator already sends new writes to the new replicas too), and the settle time has passed for writes
  * that were in flight under the old ring to commit.

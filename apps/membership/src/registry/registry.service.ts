@@ -21,7 +21,7 @@ import { EVENTS_CLIENT } from '../events/tokens';
 import type { MembershipConfig } from '../membership.config';
 import { nodesToSuspect } from './failure-detector';
 import { NodeStore, type RegistryChange } from './node-store';
-import { handoffComplete, readyToStream, RebalanceRefused, targetMembers, type Rebalance } from './rebalance-plan';
+import { handoffComplete, readyToStream, RebalanceRefused, roleOfNewNode, targetMembers, type Rebalance } from './rebalance-plan';
 
 /** Partitions moving per streaming source, worked out once when a rebalance starts (or membership restarts). */
 interface RebalancePlanCounts {
@@ -198,14 +198,9 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /**
-   * A node registering for the first time joins the ring at once if it is a seed (the nodes a new region
-   * starts with) or if the ring is empty: there is no data to hand it. Any other node waits as a standby
-   * for an operator's join, which moves its share of the data to it first.
-   */
   private roleOfNewNode(id: string): NodeView['role'] {
     const seeds = this.config.GEOKV_SEED_NODES.split(',').map((seed) => seed.trim());
-    return seeds.includes(id) || this.members().length === 0 ? 'member' : 'standby';
+    return roleOfNewNode(id, seeds, this.members(), this.lastRebalanceId !== null || this.rebalance !== null);
   }
 
   /** Runs changes one at a time, so that two can never race on the epoch. */
