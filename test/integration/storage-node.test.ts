@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeContext } from '@geokv/vector-clock';
 import {
+  compareAcceptorKeys,
   ErrorCode,
+  heldByLostAcceptor,
   valueBytesOf,
+  type AcceptorKey,
+  type LostAcceptor,
   type OutboxPosition,
   type OutboxReadRequest,
   type OutboxReadResult,
@@ -403,6 +407,50 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
     // An asker whose view of the ring has a rebalance finish that this node's has not (or the other way round).
     expect((await rpcErrorOf(ask(null, 7))).code).toBe(ErrorCode.NotAcceptor);
   }, 30_000);
+
+  it("gives a peer region rebuilding a lost node the acceptor state of exactly that node's keys, page by page", async () => {
+    await query(
+      shardUrl,
+      `INSERT INTO acceptor_state (keyspace, key, promised_counter, promised_proposer)
+       SELECT 'rebuild', 'k' || i, i, 'eu-west.p' FROM generate_series(1, 60) AS i`,
+    );
+    const lost: LostAcceptor = { node: 'eu-n2', members: ['eu-n1', 'eu-n2', 'eu-n3'], vnodesPerNode: 16 };
+    const rows = await query<{ keyspace: string; key: string; promised: string }>(shardUrl, `SELECT keyspace, key, promised_counter AS promised FROM acceptor_state`);
+    const held = heldByLostAcceptor(lost);
+    const expected = rows.filter(held).sort(compareAcceptorKeys);
+    expect(expected.length).toBeGreaterThan(5);
+    expect(expected.length).toBeLessThan(rows.length);
+
+    const seen: { keyspace: string; key: string; promised: string }[] = [];
+    let after: AcceptorKey | null = null;
+    for (let page = 0; page < 100; page++) {
+      const answer = await rpc.acceptorStates(NODE, { requestId: 'it-acceptor-states', lost, after, limit: 7, lastRebalanceId: null });
+      seen.push(...answer.records.map((record) => ({ keyspace: record.keyspace, key: record.key, promised: String(record.state.promised?.counter) })));
+      if (answer.scannedThrough === null) break;
+      after = answer.scannedThrough;
+    }
+    expect(seen).toEqual(expected);
+    // An asker whose view has seen another rebalance finish is refused, as a listing is.
+    const refused = rpc.acceptorStates(NODE, { requestId: 'it-acceptor-states', lost, after: null, limit: 7, lastRebalanceId: 3 });
+    expect((await rpcErrorOf(refused)).code).toBe(ErrorCode.NotAcceptor);
+  }, 30_000);
+
+  it('answers as an acceptor only while membership confirms its view: not once its lease lapses, again once membership is back', async () => {
+    const prepare = (counter: number) =>
+      rpc.prepare(NODE, { items: [{ requestId: 'it-lease', keyspace: 'lease', key: 'k', ballot: { counter, proposer: 'us-east.test' } }] });
+    expect((await prepare(1)).outcomes[0].ok).toBe(true);
+    await lone.membership.stop();
+    try {
+      // Within the lease (2 s) of its last answered heartbeat, then no more.
+      const lapsed = await pollUntil(() => prepare(2), (batch) => !batch.outcomes[0].ok, { timeoutMs: 10_000, what: 'the lease to lapse' });
+      expect(lapsed.outcomes[0]).toEqual({ ok: false, error: expect.objectContaining({ code: ErrorCode.NotAcceptor }) });
+    } finally {
+      await lone.membership.restart();
+      await lone.membership.waitReady();
+    }
+    const answered = await pollUntil(() => prepare(3), (batch) => batch.outcomes[0].ok, { timeoutMs: 15_000, what: 'the node to answer again' });
+    expect(answered.outcomes[0]).toEqual({ ok: true, value: expect.objectContaining({ promised: true }) });
+  }, 60_000);
 
   it('rejects a malformed context token with MALFORMED_CONTEXT and writes nothing', async () => {
     const before = await outboxRows('');

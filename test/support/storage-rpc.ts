@@ -1,21 +1,27 @@
 import { PersistentReplyRedisClient, redisOptionsFromUrl } from '@geokv/config';
 import {
   type AcceptorKeysRequest,
+  type AcceptorStatesRequest,
   addressTo,
   isRpcErrorBody,
   StoragePatterns,
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
+  type BatchRequest,
+  type BatchResponse,
   type BucketDigestsResult,
   type BucketVersionsRequest,
   type CollectGarbageRequest,
   type CollectGarbageResult,
   type ListResult,
+  type NodeAcceptorStates,
   type OpenConflictsRequest,
   type OpenConflictsResult,
   type OutboxAckRequest,
   type OutboxReadRequest,
   type OutboxReadResult,
+  type PrepareRequest,
+  type PrepareResult,
   type ReadRequest,
   type ReadResult,
   type ReplicatedVersion,
@@ -72,6 +78,16 @@ export class StorageRpc {
   /** A strong listing's question, as the gateway (or a peer's, through the replicator) asks it. */
   acceptorKeys(nodeId: string, request: AcceptorKeysRequest, timeoutMs = 10_000): Promise<ListResult> {
     return this.send<ListResult>(addressTo(StoragePatterns.acceptorKeys, nodeId), request, timeoutMs);
+  }
+
+  /** A proposer's phase 1, as the gateway sends it to its region's acceptors. */
+  prepare(nodeId: string, batch: BatchRequest<PrepareRequest>, timeoutMs = 10_000): Promise<BatchResponse<PrepareResult>> {
+    return this.send<BatchResponse<PrepareResult>>(addressTo(StoragePatterns.acceptorPrepareBatch, nodeId), batch, timeoutMs);
+  }
+
+  /** A peer region rebuilding a lost node, as this region's replicator relays it. */
+  acceptorStates(nodeId: string, request: AcceptorStatesRequest, timeoutMs = 10_000): Promise<NodeAcceptorStates> {
+    return this.send<NodeAcceptorStates>(addressTo(StoragePatterns.acceptorStates, nodeId), request, timeoutMs);
   }
 
   /** Anti-entropy's questions, as the region's replicator asks them. */

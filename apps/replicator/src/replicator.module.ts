@@ -16,6 +16,7 @@ import {
   replicationLagMetric,
   replicationShippedMetric,
 } from '@geokv/observability';
+import { AcceptorRebuild } from './acceptors/acceptor-rebuild.service';
 import { AcceptorRelay } from './acceptors/acceptor-relay.service';
 import { AntiEntropyService } from './anti-entropy/anti-entropy.service';
 import { GarbageCollectionService } from './gc/garbage-collection.service';
@@ -65,7 +66,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService, AcceptorRelay],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService, AcceptorRelay, AcceptorRebuild],
     };
   }
 }

@@ -38,6 +38,20 @@ export class CommonConfig {
   @Min(50)
   @Max(60_000)
   GEOKV_RPC_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * A storage node answers as a strong keys' acceptor only within this long of sending a heartbeat that
+   * membership answered with an epoch its view has reached; a replicator rebuilding a lost node's acceptor
+   * state waits this long (and a second more) after the rebuild's phase begins. So a node that was frozen or
+   * cut off and comes back with an old view cannot vote beside the state rebuilt for its keys. Read by
+   * storage nodes and replicators, which must agree on it. 2 s: four heartbeats, so one lost answer never
+   * lapses it.
+   */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  GEOKV_ACCEPTOR_LEASE_MS: number = 2_000;
 }
 
 /** The HTTP port, with the default each app documents. */

@@ -14,3 +14,4 @@ export * from './wire-codec';
 export * from './url-rules';
 export * from './problem-rule';
 export * from './first-to-succeed';
+export * from './repeated-log';

@@ -47,11 +47,20 @@ export interface AcceptRequest extends RequestMeta {
 
 export type AcceptResult = AcceptReply;
 
-/** One strong key's acceptor state, as the node that held it hands it to the key's new acceptor node. */
-export interface AcceptorRecord {
+/** A strong key, as acceptor rows are keyed. */
+export interface AcceptorKey {
   readonly keyspace: string;
   readonly key: string;
+}
+
+/** One strong key's acceptor state, as the node that held it hands it to the key's new acceptor node. */
+export interface AcceptorRecord extends AcceptorKey {
   readonly state: AcceptorState<StrongValue>;
+}
+
+/** The value bytes a record carries: what bounds a message of records. */
+export function bytesOfAcceptorRecord(record: AcceptorRecord): number {
+  return record.state.accepted?.value?.value.length ?? 0;
 }
 
 /** A rebalance's handover of acceptor state; the receiver merges each record into what it holds. */
@@ -78,4 +87,55 @@ export interface NodeKeys {
 /** A region's part of a strong keyspace's listing: the page of every node that holds its acceptor state. */
 export interface RegionAcceptorKeys {
   readonly listings: readonly NodeKeys[];
+}
+
+/**
+ * A storage node a region lost with its database (a leave of a node that is down): the keys whose
+ * acceptor it was, in the ring of `members`, are the keys whose state the region rebuilds from its peers.
+ */
+export interface LostAcceptor {
+  readonly node: string;
+  readonly members: readonly string[];
+  readonly vnodesPerNode: number;
+}
+
+/**
+ * A region rebuilding a lost acceptor asks a peer for a page of the acceptor state it holds of the lost
+ * acceptor's keys: each of the peer's acceptor nodes scans `limit` rows after `after`, in key order.
+ */
+export interface RegionAcceptorStatesRequest extends RequestMeta {
+  readonly lost: LostAcceptor;
+  readonly after: AcceptorKey | null;
+  readonly limit: number;
+  /** The scan's first page: the peer takes the last rebalance its view has seen finish, and answers with it. */
+  readonly firstPage: boolean;
+  /**
+   * On later pages, the first page's `lastRebalanceId`: a peer that has seen another rebalance finish since
+   * refuses (its rows may have moved between its nodes), and the scan starts over.
+   */
+  readonly lastRebalanceId: number | null;
+}
+
+/** A peer's page of a lost acceptor's keys' state; `next` null once every one of its nodes was scanned to the end. */
+export interface RegionAcceptorStates {
+  readonly records: readonly AcceptorRecord[];
+  readonly next: AcceptorKey | null;
+  readonly lastRebalanceId: number | null;
+}
+
+/** One node's part of a RegionAcceptorStatesRequest, with the last rebalance the asker's view has seen finish. */
+export interface AcceptorStatesRequest extends RequestMeta {
+  readonly lost: LostAcceptor;
+  readonly after: AcceptorKey | null;
+  readonly limit: number;
+  readonly lastRebalanceId: number | null;
+}
+
+/**
+ * One node's page: the matching records among the rows it scanned, and the last row scanned (null: it has no
+ * more). A page stops early, at its last record, once its values reach a few MiB.
+ */
+export interface NodeAcceptorStates {
+  readonly records: readonly AcceptorRecord[];
+  readonly scannedThrough: AcceptorKey | null;
 }

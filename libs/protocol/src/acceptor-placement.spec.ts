@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { NodeView, RebalancePhase, RingView } from './membership-messages';
-import { acceptorHolders, acceptorKeysAsks, acceptorNodeOf, answersAsAcceptor, targetAcceptorNodeOf } from './acceptor-placement';
+import type { NodeView, RebalanceKind, RebalancePhase, RebalanceView, RingView } from './membership-messages';
+import { acceptorHolders, acceptorKeysAsks, acceptorNodeOf, answersAsAcceptor, heldByLostAcceptor, lostAcceptorOf, targetAcceptorNodeOf } from './acceptor-placement';
 import { regionRingOf } from './region-ring-of';
 
 const NODES = ['n1', 'n2', 'n3', 'n4'];
@@ -9,20 +9,7 @@ const nodeView = (id: string): NodeView => ({ id, status: 'up', role: 'member', 
 /** The views a node sees through a join of n4 (epochs in order), ending with the target ring as the ring. */
 function joinViews(): RingView[] {
   const base = { region: 'us-east', vnodesPerNode: 16, nodes: NODES.map(nodeView), lastRebalanceId: null };
-  const rebalance = (phase: RebalancePhase) => ({
-    id: 2,
-    kind: 'join' as const,
-    node: 'n4',
-    target: NODES,
-    phase,
-    startedAtMs: 0,
-    partitionsMoving: 0,
-    partitionsPending: 0,
-    keysMoved: 0,
-    bytesMoved: 0,
-    acceptorsMoved: 0,
-    nodesDone: [],
-  });
+  const rebalance = (phase: RebalancePhase) => rebalanceOf('join', 'n4', NODES, phase);
   return [
     { ...base, epoch: 1, members: ['n1', 'n2', 'n3'], rebalance: null },
     { ...base, epoch: 2, members: ['n1', 'n2', 'n3'], rebalance: rebalance('propagating') },
@@ -30,6 +17,24 @@ function joinViews(): RingView[] {
     { ...base, epoch: 4, members: ['n1', 'n2', 'n3'], rebalance: rebalance('acceptors') },
     { ...base, epoch: 5, members: NODES, rebalance: null, lastRebalanceId: 2 },
   ];
+}
+
+function rebalanceOf(kind: RebalanceKind, node: string, target: string[], phase: RebalancePhase): RebalanceView {
+  return {
+    id: 2,
+    kind,
+    node,
+    target,
+    phase,
+    startedAtMs: 0,
+    partitionsMoving: 0,
+    partitionsPending: 0,
+    keysMoved: 0,
+    bytesMoved: 0,
+    acceptorsMoved: 0,
+    acceptorsRebuilt: false,
+    nodesDone: [],
+  };
 }
 
 const answering = (view: RingView, key: string): string[] =>
@@ -83,5 +88,44 @@ describe('acceptorHolders', () => {
     expect(acceptorKeysAsks(views[4], request)).toEqual({ nodes: NODES, request: { ...request, lastRebalanceId: 2 } });
     expect(acceptorKeysAsks(views[0], request)).toEqual({ nodes: ['n1', 'n2', 'n3'], request: { ...request, lastRebalanceId: null } });
     expect(acceptorKeysAsks(views[3], request)).toBeNull();
+  });
+});
+
+describe('lostAcceptorOf', () => {
+  const members = ['n1', 'n2', 'n3'];
+  const viewOf = (kind: RebalanceKind, phase: RebalancePhase, n3: NodeView['status']): RingView => ({
+    region: 'us-east',
+    epoch: 7,
+    vnodesPerNode: 16,
+    nodes: members.map((id) => ({ ...nodeView(id), status: id === 'n3' ? n3 : 'up' })),
+    members,
+    rebalance: rebalanceOf(kind, 'n3', ['n1', 'n2'], phase),
+    lastRebalanceId: null,
+  });
+
+  it('names the node a leave removes, in its acceptors phase, while it is down', () => {
+    expect(lostAcceptorOf(viewOf('leave', 'acceptors', 'down'))).toEqual({ node: 'n3', members, vnodesPerNode: 16 });
+  });
+
+  it('names nobody before that phase, when the node is up (it hands its state over itself), or for a drain', () => {
+    expect(lostAcceptorOf(viewOf('leave', 'streaming', 'down'))).toBeNull();
+    expect(lostAcceptorOf(viewOf('leave', 'acceptors', 'up'))).toBeNull();
+    expect(lostAcceptorOf(viewOf('drain', 'acceptors', 'down'))).toBeNull();
+    expect(lostAcceptorOf({ ...viewOf('leave', 'acceptors', 'down'), rebalance: null })).toBeNull();
+    expect(lostAcceptorOf(null)).toBeNull();
+  });
+});
+
+describe('heldByLostAcceptor', () => {
+  it("picks exactly the keys whose acceptor the lost node was in its region's ring", () => {
+    const view = { ...joinViews()[0] };
+    const ring = regionRingOf(view);
+    const held = heldByLostAcceptor({ node: 'n2', members: view.members, vnodesPerNode: view.vnodesPerNode });
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 12 }), (key) => {
+        expect(held({ keyspace: 'ledger', key })).toBe(acceptorNodeOf(ring, 'ledger', key) === 'n2');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,5 +1,5 @@
-import type { RegionRing } from '@geokv/partitioning';
-import type { AcceptorKeysRequest } from './acceptor-messages';
+import { RegionRing } from '@geokv/partitioning';
+import type { AcceptorKey, AcceptorKeysRequest, LostAcceptor } from './acceptor-messages';
 import type { RingView } from './membership-messages';
 import type { ListRequest } from './storage-messages';
 import { placementKey } from './placement';
@@ -57,4 +57,21 @@ export function acceptorHolders(view: RingView | null): readonly string[] | null
 export function acceptorKeysAsks(view: RingView | null, request: ListRequest): { readonly nodes: readonly string[]; readonly request: AcceptorKeysRequest } | null {
   const nodes = acceptorHolders(view);
   return nodes === null ? null : { nodes, request: { ...request, lastRebalanceId: view!.lastRebalanceId } };
+}
+
+/**
+ * The node whose acceptor state the region must rebuild from its peers: the node a leave removes, while the
+ * leave is in its `acceptors` phase and the node is down (it cannot hand its state over). Null otherwise.
+ */
+export function lostAcceptorOf(view: RingView | null): LostAcceptor | null {
+  const rebalance = view?.rebalance;
+  if (view == null || rebalance?.kind !== 'leave' || rebalance.phase !== 'acceptors') return null;
+  if (view.nodes.find((node) => node.id === rebalance.node)?.status !== 'down') return null;
+  return { node: rebalance.node, members: view.members, vnodesPerNode: view.vnodesPerNode };
+}
+
+/** Whether the lost acceptor was the acceptor of a key: a peer region answers with the lost region's ring. */
+export function heldByLostAcceptor(lost: LostAcceptor): (ref: AcceptorKey) => boolean {
+  const ring = new RegionRing({ vnodesPerNode: lost.vnodesPerNode, members: lost.members, target: null, down: new Set() });
+  return (ref) => acceptorNodeOf(ring, ref.keyspace, ref.key) === lost.node;
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareKeys } from './key-order';
+import { compareAcceptorKeys, compareKeys } from './key-order';
 
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -15,5 +15,18 @@ describe('compareKeys', () => {
     expect(compareKeys('\u{1F600}', '\uFFFD')).toBeGreaterThan(0);
     expect(compareKeys('a', 'ab')).toBeLessThan(0);
     expect(compareKeys('ab', 'ab')).toBe(0);
+  });
+});
+
+describe('compareAcceptorKeys', () => {
+  it('orders by keyspace, then by key, each in byte order', () => {
+    const ref = fc.record({ keyspace: fc.string({ unit: 'binary', maxLength: 3 }), key: fc.string({ unit: 'binary', maxLength: 3 }) });
+    fc.assert(
+      fc.property(ref, ref, (a, b) => {
+        const expected = Buffer.compare(utf8(a.keyspace), utf8(b.keyspace)) || Buffer.compare(utf8(a.key), utf8(b.key));
+        expect(Math.sign(compareAcceptorKeys(a, b))).toBe(Math.sign(expected));
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

@@ -1,3 +1,5 @@
+import type { AcceptorKey } from './acceptor-messages';
+
 /**
  * Byte order of the UTF-8 encodings: the order of PostgreSQL's `C` collation, which keys are stored in,
  * and of a listing's cursor. UTF-8 keeps code point order, so no encoding is needed: UTF-16 code units
@@ -20,3 +22,7 @@ function inCodePointOrder(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
+/** (keyspace, key) pairs in the order of the acceptor table's primary key (both columns in byte order). */
+export function compareAcceptorKeys(a: AcceptorKey, b: AcceptorKey): number {
+  return compareKeys(a.keyspace, b.keyspace) || compareKeys(a.key, b.key);
+}

@@ -40,6 +40,22 @@ export interface Heartbeat extends NodeRegistration {
   readonly handoff: HandoffProgress | null;
 }
 
+/**
+ * Membership's answer to a heartbeat: its ring epoch. A node whose view is that epoch or newer holds its
+ * acceptor lease for GEOKV_ACCEPTOR_LEASE_MS from when it sent the heartbeat (see AcceptorLease).
+ */
+export interface HeartbeatAnswer {
+  readonly epoch: number;
+}
+
+/** The replicator's report that it rebuilt the acceptor state of the node a leave removes, which is down. */
+export interface AcceptorsRebuilt {
+  readonly rebalanceId: number;
+  readonly node: string;
+  /** Acceptor records merged into the keys' new acceptors (peers' copies of one key count once each). */
+  readonly records: number;
+}
+
 export interface NodeView {
   readonly id: string;
   readonly status: NodeStatus;
@@ -80,6 +96,8 @@ export interface RebalanceView extends RebalancePlan {
   readonly bytesMoved: number;
   /** Strong keys whose acceptor state has moved to their new acceptor node. */
   readonly acceptorsMoved: number;
+  /** A leave of a node that is down: its acceptor state has been rebuilt from the peer regions' (see LostAcceptor). */
+  readonly acceptorsRebuilt: boolean;
   /** Nodes that have finished their part of the current phase. */
   readonly nodesDone: readonly string[];
 }

@@ -43,12 +43,16 @@ export const StoragePatterns = {
   acceptorHandover: 'storage.{node}.acceptor-handover',
   /** A page of the keys of a strong keyspace this node holds acceptor state for (AcceptorKeysRequest), for a listing. */
   acceptorKeys: 'storage.{node}.acceptor-keys',
+  /** A page of the acceptor state this node holds of a peer region's lost acceptor's keys (AcceptorStatesRequest). */
+  acceptorStates: 'storage.{node}.acceptor-states',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
 
 export const MembershipPatterns = {
   register: 'membership.register',
+  /** A node's heartbeat; the answer (HeartbeatAnswer) renews its acceptor lease. */
+  heartbeat: 'membership.heartbeat',
   ring: 'membership.ring',
   putKeyspace: 'membership.keyspaces.put',
   deleteKeyspace: 'membership.keyspaces.delete',
@@ -59,6 +63,8 @@ export const MembershipPatterns = {
   adoptDefinitions: 'membership.keyspaces.adopt',
   /** Join, drain or leave: starts a rebalance. */
   rebalance: 'membership.nodes.rebalance',
+  /** The replicator has rebuilt a lost node's acceptor state from the peer regions (AcceptorsRebuilt). */
+  acceptorsRebuilt: 'membership.nodes.acceptors-rebuilt',
 } as const;
 
 /**
@@ -89,6 +95,8 @@ export const ReplicationPatterns = {
   acceptorAcceptBatch: 'replication.{region}.acceptor-accept-batch',
   /** A peer's listing of a strong keyspace: each of this region's acceptor nodes' page of its keys. */
   acceptorKeys: 'replication.{region}.acceptor-keys',
+  /** A peer rebuilding a lost acceptor: this region's acceptor state of its keys, a page at a time. */
+  acceptorStates: 'replication.{region}.acceptor-states',
 } as const;
 
 /** The channel on which `region`'s replicator serves `pattern`. */
@@ -98,7 +106,6 @@ export function regionAddressed(pattern: string, region: string): string {
 
 /** Fire-and-forget events. Lossy by design: receivers also poll, so a lost event only delays them. */
 export const MembershipEvents = {
-  heartbeat: 'membership.heartbeat',
   /** Membership's message to itself, proving that it can still hear the transport. */
   selfEcho: 'membership.self-echo',
   ringChanged: 'events.ring.changed',

@@ -24,6 +24,7 @@ export class RebalanceProgress {
   @ApiProperty() keysMoved!: number;
   @ApiProperty() bytesMoved!: number;
   @ApiProperty({ description: 'Strong keys whose acceptor state has moved to their new acceptor node' }) acceptorsMoved!: number;
+  @ApiProperty({ description: "A leave of a node that is down: its strong keys' acceptor state has been rebuilt from the peer regions'" }) acceptorsRebuilt!: boolean;
   @ApiProperty({ type: [String], description: 'Nodes that have finished their part of the current phase' }) nodesDone!: string[];
 }
 

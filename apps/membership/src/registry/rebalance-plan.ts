@@ -37,8 +37,8 @@ export function targetMembers(kind: RebalanceKind, node: NodeView | undefined, m
  * The role of a node registering with an id the registry does not hold. The first node of an empty ring
  * joins it at once (it has nothing to take over), and so do the seed nodes a new region starts with, until
  * the region's first rebalance: after that, a seed's id may be a node that a leave removed and that came
- * back with its old data, which must not rejoin without a join's handoff (it would serve what it missed as
- * absent, and a strong keyspace's acceptor state as it was). Every other node waits as a standby for an
+ * back with its old data and acceptor state, which must not rejoin without a join's handoff (its acceptor
+ * state would vote beside what was rebuilt for its keys). Every other node waits as a standby for an
  * operator's join. Pure.
  */
 export function roleOfNewNode(id: string, seeds: readonly string[], members: readonly string[], rebalanced: boolean): NodeView['role'] {
@@ -60,8 +60,8 @@ export function readyToStream(rebalance: Rebalance, nodes: readonly NodeView[], 
  * Whether every node of the old or the new ring has done its part of the current phase (`doneNodes`). A
  * node that is down holds the rebalance back (it may hold the only copy of some keys), except the node a
  * leave removes when `leaverMayBeDown`: its fellow replicas stream its keys instead. Strong keys' acceptor
- * state has no fellow copy, so the acceptors phase excuses that node only in a region without strong
- * keyspaces.
+ * state has no fellow copy in the region, so the acceptors phase excuses that node only in a region without
+ * strong keyspaces, or once the replicator has rebuilt its state from the peer regions'.
  */
 export function handoffComplete(
   rebalance: Rebalance,

@@ -1,6 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import { MembershipEvents, MembershipPatterns, type Heartbeat, type NodeRegistration, type RebalanceRequest, type RingView } from '@geokv/protocol';
+import {
+  MembershipEvents,
+  MembershipPatterns,
+  type AcceptorsRebuilt,
+  type Heartbeat,
+  type HeartbeatAnswer,
+  type NodeRegistration,
+  type RebalanceRequest,
+  type RingView,
+} from '@geokv/protocol';
 import { RebalanceRefused } from './rebalance-plan';
 import { RegistryService } from './registry.service';
 
@@ -14,10 +23,12 @@ export class RegistryController {
     return this.registry.ring();
   }
 
-  @EventPattern(MembershipEvents.heartbeat)
-  async heartbeat(@Payload() registration: Heartbeat): Promise<void> {
+  /** Answered with the epoch once the heartbeat is taken in (see HeartbeatAnswer): the node's acceptor lease rests on it. */
+  @MessagePattern(MembershipPatterns.heartbeat)
+  async heartbeat(@Payload() registration: Heartbeat): Promise<HeartbeatAnswer> {
     // A failed status change is logged by the registry and retried by the next heartbeat.
     await this.registry.heard(registration).catch(() => undefined);
+    return { epoch: this.registry.currentEpoch };
   }
 
   @EventPattern(MembershipEvents.selfEcho)
@@ -33,6 +44,12 @@ export class RegistryController {
       if (error instanceof RebalanceRefused) throw new RpcException({ code: error.code, message: error.message });
       throw error;
     }
+  }
+
+  @MessagePattern(MembershipPatterns.acceptorsRebuilt)
+  acceptorsRebuilt(@Payload() report: AcceptorsRebuilt): { taken: true } {
+    this.registry.acceptorsRebuilt(report);
+    return { taken: true };
   }
 
   @MessagePattern(MembershipPatterns.ring)

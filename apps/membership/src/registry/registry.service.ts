@@ -7,6 +7,7 @@ import { Metric } from '@geokv/observability';
 import { partitionMoves, Ring } from '@geokv/partitioning';
 import {
   MembershipEvents,
+  type AcceptorsRebuilt,
   type HandoffProgress,
   type Heartbeat,
   type NodeRegistration,
@@ -48,6 +49,8 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
   private epoch = 0;
   private rebalance: Rebalance | null = null;
   private lastRebalanceId: number | null = null;
+  /** The replicator's report that it rebuilt the down leaving node's acceptor state, for the rebalance in progress. */
+  private rebuilt: AcceptorsRebuilt | null = null;
   private planCounts: RebalancePlanCounts | null = null;
   /** The largest replication factor of any keyspace, read when a rebalance starts: its partition count assumes it. */
   private largestReplicationFactor = 3;
@@ -90,6 +93,11 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     this.timers.forEach(clearInterval);
   }
 
+  /** The epoch of the ring as last made durable and published. */
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
   ring(): RingView {
     return {
       region: this.config.GEOKV_REGION,
@@ -130,14 +138,6 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
         return this.ring();
       }
       const target = targetMembers(kind, node, this.members(), nodeId);
-      if (kind === 'leave' && node?.status === 'down' && (await this.store.hasStrongKeyspaces())) {
-        // A key's acceptor state lives on its primary node alone; a new primary starting from nothing could
-        // promise what the old one refused. Only the node itself can hand it over.
-        throw new RebalanceRefused(
-          ErrorCode.InvalidNodeState,
-          `node ${nodeId} is down, and this region holds strong keyspaces whose acceptor state it alone holds for the keys it is the primary replica of; start it again on its database so that it can hand that state over, then remove it`,
-        );
-      }
       this.largestReplicationFactor = await this.store.largestReplicationFactor();
       const rebalance: Rebalance = { id: this.epoch + 1, kind, node: nodeId, target, phase: 'propagating', startedAtMs: Date.now() };
       await this.commit({ rebalance }, () => {
@@ -255,8 +255,9 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     }
     if (!handoffComplete(rebalance, this.members(), statusOf, done)) return;
     void this.serially(async () => {
-      // A down leaving node may be the only holder of strong keys' acceptor state: then it is waited for.
-      const leaverMayBeDown = !(await this.store.hasStrongKeyspaces());
+      // A down leaving node held strong keys' acceptor state: it is excused once the replicator has rebuilt that
+      // state from the peer regions (or the node, back, has handed it over).
+      const leaverMayBeDown = this.rebuilt?.rebalanceId === rebalance.id || !(await this.store.hasStrongKeyspaces());
       if (!handoffComplete(rebalance, this.members(), statusOf, this.doneNodes(rebalance), leaverMayBeDown)) return;
       await this.finish(rebalance);
     }).catch((error: unknown) => this.logger.error({ err: error }, 'could not finish the rebalance; will retry'));
@@ -272,6 +273,16 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
       });
       this.logger.log({ rebalanceId: rebalance.id, phase }, message);
     }).catch((error: unknown) => this.logger.error({ err: error }, 'could not advance the rebalance; will retry'));
+  }
+
+  /** The replicator rebuilt the down leaving node's acceptor state: the acceptors phase no longer waits for that node. */
+  acceptorsRebuilt(report: AcceptorsRebuilt): void {
+    const rebalance = this.rebalance;
+    if (rebalance?.id !== report.rebalanceId || rebalance.phase !== 'acceptors' || rebalance.node !== report.node) return;
+    if (this.rebuilt?.rebalanceId === report.rebalanceId) return;
+    this.rebuilt = report;
+    this.logger.log({ ...report }, 'the leaving node’s acceptor state was rebuilt from the peer regions');
+    this.publish();
   }
 
   /** The target ring becomes the ring: roles change, a left node is forgotten, and the epoch moves on. */
@@ -308,7 +319,8 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     const done = this.doneNodes(rebalance);
     let keysMoved = 0;
     let bytesMoved = 0;
-    let acceptorsMoved = 0;
+    const rebuilt = this.rebuilt?.rebalanceId === rebalance.id ? this.rebuilt : null;
+    let acceptorsMoved = rebuilt?.records ?? 0;
     for (const report of this.reports.values()) {
       if (report.handoff?.rebalanceId !== rebalance.id) continue;
       keysMoved += report.handoff.keysMoved;
@@ -318,7 +330,7 @@ export class RegistryService implements OnApplicationBootstrap, OnApplicationShu
     let pending = 0;
     if (rebalance.phase === 'propagating') pending = counts.moving;
     if (rebalance.phase === 'streaming') for (const [source, partitions] of counts.bySource) if (!done.has(source)) pending += partitions;
-    return { ...rebalance, partitionsMoving: counts.moving, partitionsPending: pending, keysMoved, bytesMoved, acceptorsMoved, nodesDone: [...done].sort() };
+    return { ...rebalance, partitionsMoving: counts.moving, partitionsPending: pending, keysMoved, bytesMoved, acceptorsMoved, acceptorsRebuilt: rebuilt !== null, nodesDone: [...done].sort() };
   }
 
   private countsFor(rebalance: Rebalance): RebalancePlanCounts {

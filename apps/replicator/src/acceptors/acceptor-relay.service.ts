@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { APP_CONFIG, NodeRequestCoalescer, type CoalescingLimits, type PersistentReplyRedisClient } from '@geokv/config';
 import {
+  acceptorHolders,
   acceptorKeysAsks,
   addressTo,
   ErrorCode,
@@ -11,17 +12,22 @@ import {
   type AcceptResult,
   type BatchRequest,
   type BatchResponse,
+  type AcceptorStatesRequest,
   type ItemOutcome,
   type ListRequest,
+  type NodeAcceptorStates,
   type ListResult,
   type PrepareRequest,
   type PrepareResult,
   type RegionAcceptorKeys,
+  type RegionAcceptorStates,
+  type RegionAcceptorStatesRequest,
   type RpcErrorBody,
 } from '@geokv/protocol';
 import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import { describeFailure } from '../region/describe-failure';
+import { regionStatesPage } from './acceptor-states-page';
 import type { ReplicatorConfig } from '../replicator.config';
 
 class RelayError extends Error {
@@ -85,6 +91,24 @@ export class AcceptorRelay {
       }),
     );
     return { listings };
+  }
+
+  /**
+   * A peer rebuilding a node it lost: a page of this region's acceptor state of that node's keys, from every
+   * node holding this region's acceptor state. Refused as a listing is (a node down, or state moving).
+   */
+  async states(request: RegionAcceptorStatesRequest): Promise<RegionAcceptorStates> {
+    const view = this.region.current;
+    const nodes = acceptorHolders(view);
+    if (view === null || nodes === null) {
+      throw new RpcException({ code: ErrorCode.NodeUnavailable, message: `region ${this.config.GEOKV_REGION} cannot read its acceptor state now: a node holding it is down, or a rebalance is moving it` });
+    }
+    const lastRebalanceId = request.firstPage ? view.lastRebalanceId : request.lastRebalanceId;
+    const ask: AcceptorStatesRequest = { requestId: request.requestId, lost: request.lost, after: request.after, limit: request.limit, lastRebalanceId };
+    const pages = await Promise.all(
+      nodes.map((node) => this.local.request<NodeAcceptorStates>(addressTo(StoragePatterns.acceptorStates, node), ask, this.config.GEOKV_RPC_TIMEOUT_MS)),
+    );
+    return { ...regionStatesPage(pages), lastRebalanceId };
   }
 
   private async relay<T extends PrepareRequest | AcceptRequest, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {

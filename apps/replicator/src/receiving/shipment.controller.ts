@@ -21,6 +21,8 @@ import {
   type ListRequest,
   type MajorityReadResult,
   type RegionAcceptorKeys,
+  type RegionAcceptorStates,
+  type RegionAcceptorStatesRequest,
   type ReplicationStatus,
   type ShipmentRequest,
   type ShipmentResult,
@@ -105,6 +107,12 @@ export class ShipmentController {
   @MessagePattern(ReplicationPatterns.acceptorKeys)
   acceptorKeys(@Payload() request: ListRequest): Promise<RegionAcceptorKeys> {
     return this.acceptors.keys(request);
+  }
+
+  /** A peer rebuilding a node it lost: this region's acceptor state of that node's keys. */
+  @MessagePattern(ReplicationPatterns.acceptorStates)
+  acceptorStates(@Payload() request: RegionAcceptorStatesRequest): Promise<RegionAcceptorStates> {
+    return this.acceptors.states(request);
   }
 
   @MessagePattern(ReplicationPatterns.status)

@@ -4,6 +4,7 @@ import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import type { RegionRing } from '@geokv/partitioning';
 import {
   upAcceptorNodeOf,
+  targetAcceptorNodeOf,
   DEFAULT_KEYSPACE,
   MembershipPatterns,
   placementKey,
@@ -123,6 +124,11 @@ export class RegionViewService implements OnApplicationBootstrap, OnApplicationS
    */
   acceptorOf(keyspace: string, key: string): string | null {
     return this.ring === null ? null : upAcceptorNodeOf(this.ring, keyspace, key);
+  }
+
+  /** The key's acceptor node once the rebalance in progress is done; null before a ring. */
+  newAcceptorOf(keyspace: string, key: string): string | null {
+    return this.ring === null ? null : targetAcceptorNodeOf(this.ring, keyspace, key);
   }
 
   /** The keyspace's replicas and write (or read) quorum here; a keyspace not known yet gets the default's. */

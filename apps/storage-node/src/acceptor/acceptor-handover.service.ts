@@ -4,7 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { byteGroups, type AcceptorRecord } from '@geokv/protocol';
+import { byteGroups, bytesOfAcceptorRecord } from '@geokv/protocol';
 import type { KeyRef } from '../kv/key-id';
 import { SEND_BYTES_IN_FLIGHT } from '../handoff/send-budget';
 import { RegionView } from '../region/region-view.service';
@@ -50,7 +50,7 @@ export class AcceptorHandover {
       const { handOver, stray } = acceptorsLeaving(this.region.ring, this.region.self, page);
       for (const [node, refs] of handOver) {
         const records = await this.store.load(refs);
-        for (const group of byteGroups(records, bytesOfRecord, SEND_BYTES_IN_FLIGHT)) {
+        for (const group of byteGroups(records, bytesOfAcceptorRecord, SEND_BYTES_IN_FLIGHT)) {
           await this.replicas.handOverAcceptors(node, { requestId, rebalanceId, records: group });
         }
         await this.store.forget(refs);
@@ -65,6 +65,3 @@ export class AcceptorHandover {
   }
 }
 
-function bytesOfRecord(record: AcceptorRecord): number {
-  return record.state.accepted?.value?.value.length ?? 0;
-}

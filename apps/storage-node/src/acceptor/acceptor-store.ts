@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Accepted, Ballot } from '@geokv/caspaxos';
-import type { AcceptorRecord, AcceptRequest, AcceptResult, PrepareRequest, PrepareResult, StrongValue } from '@geokv/protocol';
+import { bytesOfAcceptorRecord, type AcceptorRecord, type AcceptRequest, type AcceptResult, type NodeAcceptorStates, type PrepareRequest, type PrepareResult, type StrongValue } from '@geokv/protocol';
 import type { KeyRef } from '../kv/key-id';
 import { PackedValues } from '../kv/packed-values';
 import { prefixRange } from '../kv/prefix-range';
@@ -46,6 +46,9 @@ interface AcceptedRow {
  * given only after PostgreSQL committed it: a promise or acceptance that a crash could forget would let
  * two proposers both win.
  */
+/** Keys a scan loads at once: each may hold a value of up to 1 MiB. */
+const SCAN_LOAD_WAVE = 16;
+
 @Injectable()
 export class AcceptorStore {
   constructor(private readonly db: ShardDatabase) {}
@@ -88,6 +91,27 @@ export class AcceptorStore {
   /** The keys of up to `limit` acceptor rows after `after`, in key order. */
   async keysAfter(after: KeyRef, limit: number): Promise<KeyRef[]> {
     return this.db.run<{ keyspace: string; key: string }>(ACCEPTOR_KEYS_PAGE, [after.keyspace, after.key, limit]);
+  }
+
+  /**
+   * Scans the next `limit` rows after `after` (from the first, with null) and loads the state of those
+   * `wanted` picks, a few at a time, stopping at `maxBytes` of values. `scannedThrough` is where the next
+   * scan starts: the last row scanned, or the last record loaded when the bytes stopped it; null once the
+   * table has no more.
+   */
+  async scan(after: KeyRef | null, limit: number, wanted: (ref: KeyRef) => boolean, maxBytes: number): Promise<NodeAcceptorStates> {
+    const refs = await this.keysAfter(after ?? { keyspace: '', key: '' }, limit);
+    const picked = refs.filter(wanted);
+    const records: AcceptorRecord[] = [];
+    let bytes = 0;
+    for (let from = 0; from < picked.length; from += SCAN_LOAD_WAVE) {
+      for (const record of await this.load(picked.slice(from, from + SCAN_LOAD_WAVE))) {
+        records.push(record);
+        bytes += bytesOfAcceptorRecord(record);
+      }
+      if (bytes >= maxBytes && from + SCAN_LOAD_WAVE < picked.length) return { records, scannedThrough: picked[from + SCAN_LOAD_WAVE - 1] };
+    }
+    return { records, scannedThrough: refs.length < limit ? null : refs[refs.length - 1] };
   }
 
   /** The acceptor state of the keys that have a row. */

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   answersAsAcceptor,
   ErrorCode,
+  heldByLostAcceptor,
   StoragePatterns,
   targetAcceptorNodeOf,
   type AcceptorHandover,
@@ -12,13 +13,17 @@ import {
   type BatchResponse,
   type ItemOutcome,
   type AcceptorKeysRequest,
+  type AcceptorStatesRequest,
   type ListResult,
+  type NodeAcceptorStates,
   type PrepareRequest,
   type PrepareResult,
 } from '@geokv/protocol';
+import { SEND_BYTES_IN_FLIGHT } from '../handoff/send-budget';
 import { rpcErrorBodyOf } from '../kv/rpc-error-body';
 import { StorageError } from '../kv/storage-errors';
 import { StorageRpcErrorFilter } from '../kv/storage-rpc-error.filter';
+import { AcceptorLease } from '../region/acceptor-lease';
 import { RegionView } from '../region/region-view.service';
 import { AcceptorStore } from './acceptor-store';
 import { AcceptorsInFlight } from './acceptors-in-flight';
@@ -27,7 +32,8 @@ import { AcceptorsInFlight } from './acceptors-in-flight';
  * CASPaxos acceptor messages for the strong keys whose primary replica this node is. A key this node does
  * not own in its view of the ring is refused (NOT_ACCEPTOR): a proposer with a stale ring must not create
  * a second acceptor for the key in this region. So is a key whose acceptor state a rebalance is handing
- * to another node (see answersAsAcceptor).
+ * to another node (see answersAsAcceptor), and every key while the node's lease has lapsed (see
+ * AcceptorLease): its view may be old.
  */
 @Controller()
 @UseFilters(StorageRpcErrorFilter)
@@ -38,6 +44,7 @@ export class AcceptorController {
     private readonly store: AcceptorStore,
     private readonly region: RegionView,
     private readonly inFlight: AcceptorsInFlight,
+    private readonly lease: AcceptorLease,
   ) {}
 
   @MessagePattern(StoragePatterns.acceptorPrepareBatch)
@@ -57,11 +64,18 @@ export class AcceptorController {
    */
   @MessagePattern(StoragePatterns.acceptorKeys)
   async keys(@Payload() request: AcceptorKeysRequest): Promise<ListResult> {
-    const view = this.region.current;
-    if (view?.rebalance?.phase === 'acceptors' || (view?.lastRebalanceId ?? null) !== request.lastRebalanceId) {
-      throw new StorageError(ErrorCode.NotAcceptor, `node ${this.region.self} cannot list its acceptor keys for a view of the ring other than its own (epoch ${this.region.epoch})`);
-    }
+    this.refuseOtherViews(request.lastRebalanceId, 'list its acceptor keys');
     return { keys: await this.store.listKeys(request.keyspace, request.prefix, request.after, request.limit) };
+  }
+
+  /**
+   * A peer region rebuilding a node it lost: the acceptor state this node holds of that node's keys, among
+   * the next `limit` rows after `after`. Refused as a listing is, for the same reason.
+   */
+  @MessagePattern(StoragePatterns.acceptorStates)
+  async states(@Payload() request: AcceptorStatesRequest): Promise<NodeAcceptorStates> {
+    this.refuseOtherViews(request.lastRebalanceId, 'scan its acceptor state');
+    return this.store.scan(request.after, request.limit, heldByLostAcceptor(request.lost), SEND_BYTES_IN_FLIGHT);
   }
 
   /**
@@ -81,12 +95,23 @@ export class AcceptorController {
     return { merged: handover.records.length };
   }
 
+  /** Refuses while acceptor state moves here, or when the asker has not seen the same rebalances finish as this node. */
+  private refuseOtherViews(lastRebalanceId: number | null, what: string): void {
+    const view = this.region.current;
+    if (view?.rebalance?.phase === 'acceptors' || (view?.lastRebalanceId ?? null) !== lastRebalanceId) {
+      throw new StorageError(ErrorCode.NotAcceptor, `node ${this.region.self} cannot ${what} for a view of the ring other than its own (epoch ${this.region.epoch})`);
+    }
+  }
+
   private async owned<T extends PrepareRequest | AcceptRequest, R>(items: readonly T[], run: (owned: T[]) => Promise<R[]>): Promise<BatchResponse<R>> {
     const outcomes: ItemOutcome<R>[] = new Array<ItemOutcome<R>>(items.length);
     const owned: T[] = [];
     const positions: number[] = [];
+    const leased = this.lease.holds();
     items.forEach((item, position) => {
-      if (this.region.isDeleted(item.keyspace)) {
+      if (!leased) {
+        outcomes[position] = { ok: false, error: { code: ErrorCode.NotAcceptor, message: lapsedLease(this.region.self) } };
+      } else if (this.region.isDeleted(item.keyspace)) {
         outcomes[position] = { ok: false, error: { code: ErrorCode.KeyspaceNotFound, message: `keyspace '${item.keyspace}' was deleted` } };
       } else if (answersAsAcceptor(this.region.current, this.region.ring, this.region.self, item.keyspace, item.key)) {
         owned.push(item);
@@ -101,6 +126,8 @@ export class AcceptorController {
     if (owned.length > 0) {
       try {
         const results = await this.inFlight.track(run(owned));
+        // A node frozen while the statement ran answers nothing it decided under a view it can no longer vouch for.
+        if (!this.lease.holds()) throw new StorageError(ErrorCode.NotAcceptor, lapsedLease(this.region.self));
         results.forEach((value, i) => (outcomes[positions[i]] = { ok: true, value }));
       } catch (error) {
         const body = rpcErrorBodyOf(error, owned[0].requestId, this.logger);
@@ -109,4 +136,8 @@ export class AcceptorController {
     }
     return { outcomes };
   }
+}
+
+function lapsedLease(node: string): string {
+  return `node ${node} has not had its view of the ring confirmed by membership lately (its acceptor lease has lapsed)`;
 }

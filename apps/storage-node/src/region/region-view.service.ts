@@ -34,6 +34,8 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
   private catalogVersion = -1;
   /** A catalog fetch on its way, after an announcement of a newer version. */
   private catalogFetch: Promise<void> | null = null;
+  /** A ring fetch on its way, after membership answered a heartbeat with a newer epoch. */
+  private ringFetch: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -121,6 +123,14 @@ export class RegionView implements OnApplicationBootstrap, OnApplicationShutdown
     this.policies = new Map(catalog.keyspaces.map((policy) => [policy.name, policy]));
     this.deleted = new Set(catalog.deleted);
     for (const policy of catalog.keyspaces) if (!this.firstReplicas.has(policy.name)) this.firstReplicas.set(policy.name, policy.replicationFactor);
+  }
+
+  /** Fetches the ring when membership reports a newer epoch than this node holds (it missed the change's event). */
+  catchUpRing(epoch: number): void {
+    if (epoch <= this.epoch || this.ringFetch !== null) return;
+    this.ringFetch = this.refresh().finally(() => {
+      this.ringFetch = null;
+    });
   }
 
   /** Fetches the catalog when membership announces a newer version than this node holds (it missed a change). */

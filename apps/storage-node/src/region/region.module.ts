@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, createTransportClient, type CommonConfig } from '@geokv/config';
+import { AcceptorLease } from './acceptor-lease';
 import { MembershipEventsController } from './membership-events.controller';
 import { RegionView } from './region-view.service';
 import { ReplicaClient } from './replica-client';
@@ -14,9 +15,14 @@ import { REGION_TRANSPORT } from './tokens';
       inject: [APP_CONFIG],
       useFactory: (config: CommonConfig) => createTransportClient(config.REDIS_URL),
     },
+    {
+      provide: AcceptorLease,
+      inject: [APP_CONFIG],
+      useFactory: (config: CommonConfig) => new AcceptorLease(config.GEOKV_ACCEPTOR_LEASE_MS),
+    },
     RegionView,
     ReplicaClient,
   ],
-  exports: [RegionView, ReplicaClient],
+  exports: [RegionView, ReplicaClient, AcceptorLease],
 })
 export class RegionModule {}
