@@ -41,14 +41,14 @@ interface AcceptedRow {
   readonly conflict_proposer: string | null;
 }
 
+/** Keys a scan loads at once: each may hold a value of up to 1 MiB. */
+const SCAN_LOAD_WAVE = 16;
+
 /**
  * The acceptor's durable state, one statement per batch (see acceptor-statements.ts). Every answer is
  * given only after PostgreSQL committed it: a promise or acceptance that a crash could forget would let
  * two proposers both win.
  */
-/** Keys a scan loads at once: each may hold a value of up to 1 MiB. */
-const SCAN_LOAD_WAVE = 16;
-
 @Injectable()
 export class AcceptorStore {
   constructor(private readonly db: ShardDatabase) {}
