@@ -255,6 +255,8 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     expect(removal.phases).toContain('acceptors');
     expect(removal.rebuilt).toBe(true);
     expect(removal.acceptorsMoved).toBeGreaterThanOrEqual(victimKeys.length);
+    // SREs see it: the replicator counts the records it merged (each key's state from both other regions).
+    expect(await counterTotal([apSouth.replicator!.httpUrl], 'geokv_acceptor_rebuilt_records_total')).toBe(removal.acceptorsMoved);
     expect((await ring('ap-south')).members).toEqual(['n1']);
     const finalRing = await ringOf(gateway('ap-south'));
 

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigModule } from '@geokv/config';
 import {
+  acceptorRebuiltRecordsMetric,
   antiEntropyKeysComparedMetric,
   antiEntropyVersionsRepairedMetric,
   HealthModule,
@@ -51,6 +52,7 @@ export class ReplicatorModule {
           replicationDelayMetric,
           antiEntropyKeysComparedMetric,
           antiEntropyVersionsRepairedMetric,
+          acceptorRebuiltRecordsMetric,
         ]),
         RedisClientModule.forUrl(config.REDIS_URL),
         RegionModule,

@@ -4,7 +4,7 @@ export { accept, EMPTY_ACCEPTOR, mergeAcceptorStates, prepare } from './acceptor
 export type { AcceptorState, Accepted, AcceptReply, PrepareReply } from './acceptor';
 export { isUnchanged } from './change';
 export type { Change, ChangeOutcome } from './change';
-export { majorityOf, QuorumTally } from './quorum-tally';
+export { majorityOf, QuorumTally, survivorsToRebuildFrom } from './quorum-tally';
 export type { TallyOutcome } from './quorum-tally';
 export { currentValueOf } from './current-value';
 export type { CurrentValue } from './current-value';

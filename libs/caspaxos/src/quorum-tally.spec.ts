@@ -1,4 +1,5 @@
-import { majorityOf, QuorumTally } from './quorum-tally';
+import fc from 'fast-check';
+import { majorityOf, QuorumTally, survivorsToRebuildFrom } from './quorum-tally';
 
 const b = (counter: number) => ({ counter, proposer: 'p' });
 
@@ -32,5 +33,24 @@ describe('QuorumTally', () => {
     expect(tally.outcome()).toBe('pending');
     tally.silent();
     expect(tally.outcome()).toBe('no-quorum');
+  });
+});
+
+describe('survivorsToRebuildFrom', () => {
+  it('is every other acceptor of three, three of the four others of five', () => {
+    expect([2, 3, 4, 5, 7].map(survivorsToRebuildFrom)).toEqual([1, 2, 2, 3, 4]);
+  });
+
+  it('meets every majority that included the lost acceptor, and one fewer would miss one', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 9 }), (acceptors) => {
+        const others = acceptors - 1;
+        const needed = survivorsToRebuildFrom(acceptors);
+        // The survivors a majority with the lost acceptor used, at most; the ones read, at least: they must overlap.
+        const inMajority = majorityOf(acceptors) - 1;
+        expect(needed + inMajority).toBeGreaterThan(others);
+        expect(needed - 1 + inMajority).toBeLessThanOrEqual(others);
+      }),
+    );
   });
 });

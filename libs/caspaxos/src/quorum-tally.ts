@@ -8,6 +8,16 @@ export function majorityOf(acceptors: number): number {
 }
 
 /**
+ * How many of the other acceptors' states must be merged to rebuild one lost acceptor's: enough to meet every
+ * majority that included the lost one (each holds majorityOf(acceptors) - 1 of the others), so that whatever
+ * such a majority promised or chose, one of them holds too.
+ */
+export function survivorsToRebuildFrom(acceptors: number): number {
+  // Of the acceptors - 1 others, a majority with the lost one used majorityOf(acceptors) - 1: one more than the rest.
+  return acceptors - majorityOf(acceptors) + 1;
+}
+
+/**
  * Counts one phase's answers from a fixed set of acceptors and decides as early as the answers allow: a
  * quorum of yeses, or a quorum made impossible. A phase never waits for the slowest acceptor once a
  * majority agreed, which is why one region cut off costs the others nothing.

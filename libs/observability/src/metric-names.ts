@@ -30,6 +30,7 @@ export const Metric = {
   handoffKeysMoved: 'geokv_handoff_keys_moved_total',
   handoffBytesMoved: 'geokv_handoff_bytes_moved_total',
   acceptorHandoverKeys: 'geokv_acceptor_handover_keys_total',
+  acceptorRebuiltRecords: 'geokv_acceptor_rebuilt_records_total',
   deletedKeyspaceRowsPurged: 'geokv_deleted_keyspace_rows_purged_total',
   rebalancePartitionsPending: 'geokv_rebalance_partitions_pending',
   paxosPhaseDuration: 'geokv_paxos_phase_duration_seconds',
@@ -183,6 +184,12 @@ export const handoffBytesMovedMetric: Provider = makeCounterProvider({
 export const acceptorHandoverKeysMetric: Provider = makeCounterProvider({
   name: Metric.acceptorHandoverKeys,
   help: "Strong keys whose acceptor state this node handed to their new acceptor node during rebalances",
+  labelNames: [],
+});
+
+export const acceptorRebuiltRecordsMetric: Provider = makeCounterProvider({
+  name: Metric.acceptorRebuiltRecords,
+  help: "Peer regions' acceptor records merged into this region's new acceptors, rebuilding the state of nodes it lost",
   labelNames: [],
 });
 

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, RepeatedLog, type PersistentReplyRedisClient } from '@geokv/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { survivorsToRebuildFrom } from '@geokv/caspaxos';
+import { APP_CONFIG, firstToSucceed, RepeatedLog, type PersistentReplyRedisClient } from '@geokv/config';
+import { Metric } from '@geokv/observability';
 import {
   addressTo,
   byteGroups,
@@ -37,13 +41,15 @@ const HANDOVER_BYTES = 4 * 1_048_576;
 /**
  * Rebuilds the acceptor state of a storage node this region lost (a leave of a node that is down), so that
  * the node can be removed although its state exists nowhere else in the region. The keys whose acceptor it
- * was get, on their new acceptor node, the merge of every peer region's state of them (the higher promise,
+ * was get, on their new acceptor node, the merge of the peer regions' states of them (the higher promise,
  * the later acceptance). That is safe once the lost node can answer nothing more: any majority that
- * promised or accepted something with it included a peer, whose state the merge holds, so the new acceptor
- * promises and reports at least what any majority with the old one did. Hence every peer must answer (with
- * three regions, both others), and the rebuild starts only once the lost node's lease has lapsed under a
- * view that has this phase (see AcceptorLease): by then it can answer nothing, even if it comes back. The
- * new acceptors answer only once membership, told of the rebuild, makes the target ring the ring.
+ * promised or accepted something with it included peers, and if the merge holds one of those peers' state,
+ * the new acceptor promises and reports at least what that majority did. Hence enough peers must give their
+ * whole state to meet every such majority (survivorsToRebuildFrom: with three regions, both others); what
+ * a peer that fails midway gave is merged too, which is harmless (it is some acceptor's real state). The
+ * rebuild starts only once the lost node's lease has lapsed under a view that has this phase (see
+ * AcceptorLease): by then it can answer nothing, even if it comes back. The new acceptors answer only once
+ * membership, told of the rebuild, makes the target ring the ring.
  */
 @Injectable()
 export class AcceptorRebuild implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,6 +66,7 @@ export class AcceptorRebuild implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     private readonly peers: PeerLinks,
+    @InjectMetric(Metric.acceptorRebuiltRecords) private readonly rebuiltRecords: Counter<string>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,9 +96,14 @@ export class AcceptorRebuild implements OnApplicationBootstrap, OnApplicationShu
     try {
       if (this.done?.rebalanceId !== rebalanceId) {
         if (this.peers.all.length === 0) throw new Error(`no peer region holds acceptor state of node ${lost.node}'s keys; start it again on its database so that it can hand it over`);
-        const counts = await Promise.all(this.peers.all.map((link) => this.rebuildFrom(link, rebalanceId, lost)));
-        this.done = { rebalanceId, node: lost.node, records: counts.reduce((sum, count) => sum + count, 0) };
-        this.logger.log({ ...this.done }, 'rebuilt the lost node’s acceptor state from every peer region');
+        const needed = survivorsToRebuildFrom(this.peers.all.length + 1);
+        const rebuilt = await firstToSucceed(
+          this.peers.all.map((link) => this.rebuildFrom(link, rebalanceId, lost)),
+          needed,
+        );
+        if ('errors' in rebuilt) throw new Error(`fewer than ${needed} peer regions gave their state: ${rebuilt.errors.map(describeFailure).join('; ')}`);
+        this.done = { rebalanceId, node: lost.node, records: rebuilt.values.reduce((sum, count) => sum + count, 0) };
+        this.logger.log({ ...this.done, peers: needed }, 'rebuilt the lost node’s acceptor state from the peer regions');
       }
       await this.local.request(MembershipPatterns.acceptorsRebuilt, this.done, this.config.GEOKV_RPC_TIMEOUT_MS);
     } catch (error) {
@@ -111,6 +123,7 @@ export class AcceptorRebuild implements OnApplicationBootstrap, OnApplicationShu
       lastRebalanceId = page.lastRebalanceId;
       await this.handOver(requestId, rebalanceId, page.records);
       merged += page.records.length;
+      this.rebuiltRecords.inc(page.records.length);
       if (page.next === null) return merged;
       after = page.next;
     }
