@@ -100,34 +100,30 @@ export interface LostAcceptor {
 }
 
 /**
- * A region rebuilding a lost acceptor asks a peer for a page of the acceptor state it holds of the lost
- * acceptor's keys: each of the peer's acceptor nodes scans `limit` rows after `after`, in key order.
+ * A page of the acceptor state a storage node holds of a lost acceptor's keys: it scans `limit` rows after
+ * `after`, in key order. The asker names the last rebalance its view of the node's region has seen finish; a
+ * node whose view has seen another refuses (its rows may have moved between the region's nodes).
  */
-export interface RegionAcceptorStatesRequest extends RequestMeta {
+export interface AcceptorStatesRequest extends RequestMeta {
   readonly lost: LostAcceptor;
   readonly after: AcceptorKey | null;
   readonly limit: number;
-  /** The scan's first page: the peer takes the last rebalance its view has seen finish, and answers with it. */
-  readonly firstPage: boolean;
-  /**
-   * On later pages, the first page's `lastRebalanceId`: a peer that has seen another rebalance finish since
-   * refuses (its rows may have moved between its nodes), and the scan starts over.
-   */
   readonly lastRebalanceId: number | null;
+}
+
+/**
+ * A region rebuilding a lost acceptor asks a peer for a page, which each of the peer's acceptor nodes
+ * scans. On the scan's first page the peer takes the last rebalance its own view has seen finish (and
+ * answers with it); later pages carry that one, and the scan starts over when a node refuses it.
+ */
+export interface RegionAcceptorStatesRequest extends AcceptorStatesRequest {
+  readonly firstPage: boolean;
 }
 
 /** A peer's page of a lost acceptor's keys' state; `next` null once every one of its nodes was scanned to the end. */
 export interface RegionAcceptorStates {
   readonly records: readonly AcceptorRecord[];
   readonly next: AcceptorKey | null;
-  readonly lastRebalanceId: number | null;
-}
-
-/** One node's part of a RegionAcceptorStatesRequest, with the last rebalance the asker's view has seen finish. */
-export interface AcceptorStatesRequest extends RequestMeta {
-  readonly lost: LostAcceptor;
-  readonly after: AcceptorKey | null;
-  readonly limit: number;
   readonly lastRebalanceId: number | null;
 }
 

@@ -52,7 +52,7 @@ export interface HeartbeatAnswer {
 export interface AcceptorsRebuilt {
   readonly rebalanceId: number;
   readonly node: string;
-  /** Acceptor records merged into the keys' new acceptors (peers' copies of one key count once each). */
+  /** Acceptor records merged into the keys' new acceptors: a key counts once for each peer whose copy was merged. */
   readonly records: number;
 }
 

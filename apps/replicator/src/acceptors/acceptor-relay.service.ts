@@ -103,8 +103,9 @@ export class AcceptorRelay {
     if (view === null || nodes === null) {
       throw new RpcException({ code: ErrorCode.NodeUnavailable, message: `region ${this.config.GEOKV_REGION} cannot read its acceptor state now: a node holding it is down, or a rebalance is moving it` });
     }
-    const lastRebalanceId = request.firstPage ? view.lastRebalanceId : request.lastRebalanceId;
-    const ask: AcceptorStatesRequest = { requestId: request.requestId, lost: request.lost, after: request.after, limit: request.limit, lastRebalanceId };
+    const { firstPage, ...asked } = request;
+    const lastRebalanceId = firstPage ? view.lastRebalanceId : asked.lastRebalanceId;
+    const ask: AcceptorStatesRequest = { ...asked, lastRebalanceId };
     const pages = await Promise.all(
       nodes.map((node) => this.local.request<NodeAcceptorStates>(addressTo(StoragePatterns.acceptorStates, node), ask, this.config.GEOKV_RPC_TIMEOUT_MS)),
     );
