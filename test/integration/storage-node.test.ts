@@ -430,6 +430,27 @@ describe('storage node (PostgreSQL + Redis transport)', () => {
       after = answer.scannedThrough;
     }
     expect(seen).toEqual(expected);
+    // Pages end at about 4 MiB of values: 1 MiB values held by the lost node come at most five to a page.
+    await query(
+      shardUrl,
+      `INSERT INTO acceptor_state (keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer, value, content_type,
+                                   etag, last_modified_ms, origin_region, tombstone, recent_ops, version)
+       SELECT 'rebuild-big', 'b' || i, 2, 'eu-west.p', 2, 'eu-west.p', convert_to(repeat('x', 1048576), 'UTF8'), 'text/plain',
+              'e' || i, 0, 'eu-west', false, ARRAY[]::text[], 1 FROM generate_series(1, 24) AS i`,
+    );
+    const bigRows = (await query<{ keyspace: string; key: string }>(shardUrl, `SELECT keyspace, key FROM acceptor_state WHERE keyspace = 'rebuild-big'`)).filter(held);
+    const bigSeen: string[] = [];
+    after = { keyspace: 'rebuild-big', key: '' };
+    for (let page = 0; page < 100 && after !== null; page++) {
+      const answer = await rpc.acceptorStates(NODE, { requestId: 'it-acceptor-states', lost, after, limit: 64, lastRebalanceId: null }, 30_000);
+      const big = answer.records.filter((record) => record.keyspace === 'rebuild-big');
+      expect(big.length).toBeLessThanOrEqual(5);
+      bigSeen.push(...big.map((record) => `${record.key}:${record.state.accepted?.value?.value.length}`));
+      after = answer.scannedThrough;
+    }
+    expect(bigSeen.sort()).toEqual(bigRows.map((row) => `${row.key}:1048576`).sort());
+    expect(bigRows.length).toBeGreaterThan(5);
+
     // An asker whose view has seen another rebalance finish is refused, as a listing is.
     const refused = rpc.acceptorStates(NODE, { requestId: 'it-acceptor-states', lost, after: null, limit: 7, lastRebalanceId: 3 });
     expect((await rpcErrorOf(refused)).code).toBe(ErrorCode.NotAcceptor);

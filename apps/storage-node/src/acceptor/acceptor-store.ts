@@ -95,9 +95,9 @@ export class AcceptorStore {
 
   /**
    * Scans the next `limit` rows after `after` (from the first, with null) and loads the state of those
-   * `wanted` picks, a few at a time, stopping at `maxBytes` of values. `scannedThrough` is where the next
-   * scan starts: the last row scanned, or the last record loaded when the bytes stopped it; null once the
-   * table has no more.
+   * `wanted` picks, a few at a time, until their values reach `maxBytes` (a page always has its first
+   * record, and so ends within one value of the bytes). `scannedThrough` is where the next scan starts: the
+   * last row scanned, or the page's last record when the bytes ended it; null once the table has no more.
    */
   async scan(after: KeyRef | null, limit: number, wanted: (ref: KeyRef) => boolean, maxBytes: number): Promise<NodeAcceptorStates> {
     const refs = await this.keysAfter(after ?? { keyspace: '', key: '' }, limit);
@@ -106,10 +106,11 @@ export class AcceptorStore {
     let bytes = 0;
     for (let from = 0; from < picked.length; from += SCAN_LOAD_WAVE) {
       for (const record of await this.load(picked.slice(from, from + SCAN_LOAD_WAVE))) {
+        // Past the bytes, the page ends at its last record; the next scan starts after it.
+        if (records.length > 0 && bytes >= maxBytes) return { records, scannedThrough: records[records.length - 1] };
         records.push(record);
         bytes += bytesOfAcceptorRecord(record);
       }
-      if (bytes >= maxBytes && from + SCAN_LOAD_WAVE < picked.length) return { records, scannedThrough: picked[from + SCAN_LOAD_WAVE - 1] };
     }
     return { records, scannedThrough: refs.length < limit ? null : refs[refs.length - 1] };
   }
