@@ -257,7 +257,10 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     expect(removal.acceptorsMoved).toBeGreaterThanOrEqual(victimKeys.length);
     // SREs see it: the replicator counts the records it merged (each key's state from both other regions).
     expect(await counterTotal([apSouth.replicator!.httpUrl], 'geokv_acceptor_rebuilt_records_total')).toBe(removal.acceptorsMoved);
-    expect((await ring('ap-south')).members).toEqual(['n1']);
+    // Back, it registers anew, as a standby: it must not rejoin with what it held.
+    const after = await pollUntil(() => ring('ap-south'), (view) => view.nodes.some((node) => node.id === 'n2'), { timeoutMs: 15_000, what: 'n2 to register again' });
+    expect(after.members).toEqual(['n1']);
+    expect(after.nodes.find((node) => node.id === 'n2')?.role).toBe('standby');
     const finalRing = await ringOf(gateway('ap-south'));
 
     // Each of n2's keys now has, on its new acceptor, the later of the other two regions' acceptances.
