@@ -54,6 +54,16 @@ describe('RegionRing properties', () => {
     );
   });
 
+  it("names each key's first home replica by its position alone, whatever the replication factor", () => {
+    fc.assert(
+      fc.property(keyArb, nArb, downArb, (key, n, down) => {
+        const region = layout(down);
+        expect(region.primaryAt(hashToPosition(key))).toBe(region.homeReplicas(key, n)[0]);
+      }),
+    );
+    expect(new RegionRing({ vnodesPerNode: 16, members: [], target: null, down: new Set() }).primaryAt(0)).toBeNull();
+  });
+
   it('reads from the up home replicas only, never from a stand-in', () => {
     fc.assert(
       fc.property(keyArb, downArb, (key, down) => {

@@ -66,6 +66,14 @@ export class RegionRing {
     return this.ring === null ? [] : this.ring.preferenceList(placementKey, this.effectiveReplicas(n));
   }
 
+  /**
+   * The first home replica of the key at `position` (hashToPosition of its placement key), whatever the
+   * replication factor: homeReplicas(key, n)[0] for every n, without hashing the key again. Null on an empty ring.
+   */
+  primaryAt(position: number): string | null {
+    return this.ring === null ? null : this.ring.ownerAt(position);
+  }
+
   /** The nodes that should hold the key once the rebalance in progress is done (its home now if none is). */
   targetReplicas(placementKey: string, n: number): string[] {
     if (this.targetRing === null) return this.homeReplicas(placementKey, n);

@@ -86,8 +86,13 @@ export class Ring {
    * @throws EmptyRingError when the ring has no members.
    */
   ownerOf(key: string): string {
+    return this.ownerAt(hashToPosition(key));
+  }
+
+  /** ownerOf for a position on the ring rather than a key: for a caller that has hashed the key already. */
+  ownerAt(position: number): string {
     this.assertNotEmpty();
-    return this.owners[this.firstTokenAtOrAfter(hashToPosition(key))];
+    return this.owners[this.firstTokenAtOrAfter(position)];
   }
 
   /**
