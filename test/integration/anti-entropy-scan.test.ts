@@ -1,5 +1,5 @@
-import { bucketOf, hashToPosition } from '@geokv/partitioning';
-import { ANTI_ENTROPY_BUCKETS, placementKey } from '@geokv/protocol';
+import { bucketOf, hashToPosition, xorInto } from '@geokv/partitioning';
+import { ANTI_ENTROPY_BUCKETS, placementKey, type VersionIdCursor } from '@geokv/protocol';
 import { startLoneStorageNode, type LoneStorageNode } from '../support/lone-storage-node';
 import { query } from '../support/shard-db';
 import { explainWithLogs } from '../support/test-region';
@@ -42,6 +42,29 @@ describe('anti-entropy reads of a storage node (PostgreSQL + Redis transport)', 
       const digests = await lone.rpc.bucketDigests(lone.nodeId);
       expect(digests.keys).toBe(KEYS);
       expect(digests.digests).toHaveLength(ANTI_ENTROPY_BUCKETS);
+    });
+  }, 60_000);
+
+  it('scans in steps of whole pages that add up to one pass, each saying where the next goes on', async () => {
+    await explainWithLogs([lone.membership, lone.node], async () => {
+      const whole = await lone.rpc.bucketDigests(lone.nodeId);
+      expect(whole.next).toBeNull();
+      const leaves = whole.digests.map(() => Buffer.alloc(16));
+      let keys = 0;
+      const stepSizes: number[] = [];
+      let after: VersionIdCursor | undefined;
+      do {
+        // 15,000 rounds up to two pages of the scan (10,000 ids each).
+        const step = await lone.rpc.bucketDigests(lone.nodeId, { maxVersions: 15_000, ...(after === undefined ? {} : { after }) });
+        step.digests.forEach((hex, bucket) => xorInto(leaves[bucket], Buffer.from(hex, 'hex')));
+        keys += step.keys;
+        stepSizes.push(step.keys);
+        after = step.next ?? undefined;
+      } while (after !== undefined);
+      expect(leaves.map((leaf) => leaf.toString('hex'))).toEqual(whole.digests);
+      expect(keys).toBe(KEYS);
+      // 25,250 unexpired versions: two pages, then what is left.
+      expect(stepSizes.length).toBe(2);
     });
   }, 60_000);
 

@@ -9,6 +9,7 @@ import {
   type ApplyRemoteResult,
   type BatchRequest,
   type BatchResponse,
+  type BucketDigestsRequest,
   type BucketDigestsResult,
   type BucketVersionsRequest,
   type CollectGarbageRequest,
@@ -91,8 +92,8 @@ export class StorageRpc {
   }
 
   /** Anti-entropy's questions, as the region's replicator asks them. */
-  bucketDigests(nodeId: string, timeoutMs = 30_000): Promise<BucketDigestsResult> {
-    return this.send<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, nodeId), {}, timeoutMs);
+  bucketDigests(nodeId: string, request: BucketDigestsRequest = {}, timeoutMs = 30_000): Promise<BucketDigestsResult> {
+    return this.send<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, nodeId), request, timeoutMs);
   }
 
   bucketVersions(nodeId: string, request: BucketVersionsRequest, timeoutMs = 30_000): Promise<{ versions: ReplicatedVersion[] }> {

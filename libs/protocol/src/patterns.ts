@@ -25,7 +25,7 @@ export const StoragePatterns = {
   applyRemote: 'storage.{node}.apply-remote',
   /** The replicator asks the node to drop what every peer has (outbox rows) and old tombstones. */
   collectGarbage: 'storage.{node}.collect-garbage',
-  /** Anti-entropy: the digest of each bucket of the hash space, over the node's versions. */
+  /** Anti-entropy: the digest of each bucket of the hash space, over a step of the node's versions. */
   bucketDigests: 'storage.{node}.bucket-digests',
   /** Anti-entropy: every version the node holds in the given buckets. */
   bucketVersions: 'storage.{node}.bucket-versions',
@@ -77,8 +77,8 @@ export const ReplicationPatterns = {
   ship: 'replication.{region}.ship',
   /** A peer's keyspace definitions. */
   keyspaces: 'replication.{region}.keyspaces',
-  /** Anti-entropy: the region's Merkle tree over its buckets. */
-  merkleTree: 'replication.{region}.merkle-tree',
+  /** Anti-entropy: a step of the region's bucket digests, from which a peer builds the region's Merkle tree. */
+  regionDigests: 'replication.{region}.region-digests',
   /** Anti-entropy: the region's versions in the given buckets. */
   bucketVersions: 'replication.{region}.bucket-versions',
   /** Run anti-entropy against every peer now (POST /v1/admin/anti-entropy). */

@@ -158,17 +158,48 @@ export interface KeyspacesShipment extends RequestMeta {
 /** Anti-entropy cuts the hash space into this many buckets; every region must use the same number. */
 export const ANTI_ENTROPY_BUCKETS = 1024;
 
-export interface BucketDigestsResult {
-  /** Hex digest per bucket: the XOR of the digests of the node's versions in it. */
-  readonly digests: readonly string[];
-  /** Keys the node digested. */
-  readonly keys: number;
+/** Where a scan of a node's versions stopped: the id of the last version it read, in primary-key order. */
+export interface VersionIdCursor {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly dotActor: string;
+  readonly dotCounter: string;
 }
 
-export interface MerkleTreeResult {
-  /** Hex digests level by level, root first. */
-  readonly levels: readonly (readonly string[])[];
+/**
+ * One step of a node's digest scan. A shard is scanned in steps so that each step, and its deadline, stays
+ * the same size however large the shard grows.
+ */
+export interface BucketDigestsRequest {
+  /** Go on after this version; from the first when absent. */
+  readonly after?: VersionIdCursor;
+  /** Versions this step reads at most (rounded up to whole pages of the scan); the whole shard when absent. */
+  readonly maxVersions?: number;
+}
+
+export interface BucketDigestsResult {
+  /** Hex digest per bucket: the XOR of the digests of the versions this step read in it. */
+  readonly digests: readonly string[];
+  /** Keys the step digested (a key whose versions two steps share counts in the first). */
   readonly keys: number;
+  /** Where the next step goes on; null once the shard is done. */
+  readonly next: VersionIdCursor | null;
+}
+
+/**
+ * One step of a region's digest scan, which a peer drives: a step of each of the region's nodes still
+ * scanning. `remaining` is absent for the first step (every node, from its first version).
+ */
+export interface RegionDigestsRequest {
+  readonly remaining?: Readonly<Record<string, VersionIdCursor>>;
+}
+
+export interface RegionDigestsStep {
+  /** Hex digest per bucket over what this step read, every node's XORed together. */
+  readonly leaves: readonly string[];
+  readonly keys: number;
+  /** The nodes still scanning, with where each goes on; empty once the region is done. */
+  readonly remaining: Readonly<Record<string, VersionIdCursor>>;
 }
 
 export interface BucketVersionsRequest extends RequestMeta {

@@ -4,7 +4,6 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { DIGEST_BYTES, MerkleTree, xorInto } from '@geokv/partitioning';
 import { encodeContext } from '@geokv/vector-clock';
 import {
   addressTo,
@@ -17,11 +16,13 @@ import {
   valueBytesOf,
   type AntiEntropyPeerReport,
   type AntiEntropyReport,
+  type BucketDigestsRequest,
   type BucketDigestsResult,
   type BucketVersionsRequest,
   type BucketVersionsResult,
   type ConflictResolution,
-  type MerkleTreeResult,
+  type RegionDigestsRequest,
+  type RegionDigestsStep,
   type ReplicatedVersion,
   type ShipmentRequest,
   type ShipmentResult,
@@ -33,6 +34,7 @@ import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from '../shipping/peer-link';
 import { FIRST_EXCHANGE_WIDTH, nextExchangeWidth } from './exchange-width';
+import { mergeDigestSteps, scanInSteps, type RegionTree } from './stepped-tree';
 import { PeerLinks } from '../shipping/peer-links';
 
 /**
@@ -74,15 +76,27 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     return this.running;
   }
 
-  /** This region's Merkle tree: every node's bucket digests, XORed bucket by bucket. */
-  async localTree(): Promise<MerkleTreeResult> {
-    const leaves = Array.from({ length: ANTI_ENTROPY_BUCKETS }, () => Buffer.alloc(DIGEST_BYTES));
-    let keys = 0;
-    for (const result of await this.askEveryNode<BucketDigestsResult>(StoragePatterns.bucketDigests, {})) {
-      result.digests.forEach((hex, bucket) => xorInto(leaves[bucket], Buffer.from(hex, 'hex')));
-      keys += result.keys;
-    }
-    return { levels: MerkleTree.fromLeaves(leaves).toHex(), keys };
+  /**
+   * One step of this region's digest scan: a step of each node still scanning (all of them, from their
+   * first version, when `remaining` is absent), their digests XORed bucket by bucket.
+   */
+  async digestStep(request: RegionDigestsRequest): Promise<RegionDigestsStep> {
+    const steps: [string, BucketDigestsRequest][] =
+      request.remaining === undefined
+        ? this.nodesOrFail().map((node) => [node, { maxVersions: DIGEST_STEP_VERSIONS }])
+        : Object.entries(request.remaining).map(([node, after]) => [node, { after, maxVersions: DIGEST_STEP_VERSIONS }]);
+    const results = await Promise.all(
+      steps.map(async ([node, step]) => {
+        const result = await this.local.request<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, node), step, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS);
+        return { node, ...result };
+      }),
+    );
+    return mergeDigestSteps(results);
+  }
+
+  /** This region's Merkle tree, scanned step by step. */
+  localTree(): Promise<RegionTree> {
+    return scanInSteps((request) => this.digestStep(request));
   }
 
   /** Every version this region holds in the buckets, with the strategies of their keyspaces. */
@@ -96,8 +110,8 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     const peers: AntiEntropyPeerReport[] = [];
     // Building the tree scans every node's whole shard: the next peer reuses it unless a repair changed
     // something (a stale tree would send it through every bucket this region has just taken in).
-    let mine: Promise<MerkleTreeResult> | null = null;
-    const localTree = (): Promise<MerkleTreeResult> => (mine ??= this.localTree());
+    let mine: Promise<RegionTree> | null = null;
+    const localTree = (): Promise<RegionTree> => (mine ??= this.localTree());
     for (const link of this.peers.all) {
       const report = await this.runAgainst(link, localTree);
       if (report.versionsRepaired > 0 || report.error !== null) mine = null;
@@ -108,14 +122,17 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     return report;
   }
 
-  private async runAgainst(link: PeerLink, localTree: () => Promise<MerkleTreeResult>): Promise<AntiEntropyPeerReport> {
+  private async runAgainst(link: PeerLink, localTree: () => Promise<RegionTree>): Promise<AntiEntropyPeerReport> {
     const labels = { source: this.config.GEOKV_REGION, target: link.region };
     const timeoutMs = this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS;
     try {
       const mine = await localTree();
       this.keysCompared.inc(labels, mine.keys);
-      const theirs = await link.client.request<MerkleTreeResult>(regionAddressed(ReplicationPatterns.merkleTree, link.region), {}, timeoutMs);
-      const differing = MerkleTree.fromHex(mine.levels).differingLeaves(MerkleTree.fromHex(theirs.levels));
+      // The peer's scan in steps too, each with its own deadline, however large its shards.
+      const theirs = await scanInSteps((request) =>
+        link.client.request<RegionDigestsStep>(regionAddressed(ReplicationPatterns.regionDigests, link.region), request, timeoutMs),
+      );
+      const differing = mine.tree.differingLeaves(theirs.tree);
       let repaired = 0;
       let width = FIRST_EXCHANGE_WIDTH;
       for (let start = 0; start < differing.length; ) {
@@ -183,11 +200,21 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   }
 
   private async askEveryNode<T>(pattern: string, payload: object): Promise<T[]> {
+    return Promise.all(this.nodesOrFail().map((nodeId) => this.local.request<T>(addressTo(pattern, nodeId), payload, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS)));
+  }
+
+  private nodesOrFail(): readonly string[] {
     const nodes = this.region.nodeIds();
     if (nodes.length === 0) throw new Error('this region has no ring yet');
-    return Promise.all(nodes.map((nodeId) => this.local.request<T>(addressTo(pattern, nodeId), payload, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS)));
+    return nodes;
   }
 }
+
+/**
+ * Versions each node reads in one step of a digest scan: about 0.6 s of a node's time on this project's
+ * 2-core machine (1,000,000 versions took 5.7 s), well within GEOKV_ANTI_ENTROPY_TIMEOUT_MS on a slow spell.
+ */
+const DIGEST_STEP_VERSIONS = 100_000;
 
 /** A version's identity across regions: its key, its dot and its context. */
 function versionId(version: ReplicatedVersion): string {

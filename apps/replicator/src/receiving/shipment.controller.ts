@@ -15,7 +15,8 @@ import {
   type AntiEntropyReport,
   type BucketVersionsRequest,
   type BucketVersionsResult,
-  type MerkleTreeResult,
+  type RegionDigestsRequest,
+  type RegionDigestsStep,
   type KeyspacesShipment,
   type KeyVersionsRequest,
   type ListRequest,
@@ -61,10 +62,10 @@ export class ShipmentController {
     return this.local.request(MembershipPatterns.adoptDefinitions, request, this.config.GEOKV_RPC_TIMEOUT_MS);
   }
 
-  /** A peer's anti-entropy run asks for this region's Merkle tree... */
-  @MessagePattern(ReplicationPatterns.merkleTree)
-  merkleTree(): Promise<MerkleTreeResult> {
-    return this.antiEntropy.localTree();
+  /** A peer's anti-entropy run scans this region's bucket digests, step by step... */
+  @MessagePattern(ReplicationPatterns.regionDigests)
+  regionDigests(@Payload() request: RegionDigestsRequest): Promise<RegionDigestsStep> {
+    return this.antiEntropy.digestStep(request);
   }
 
   /** ...and then for its versions in the buckets that differ. */

@@ -1,15 +1,12 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { bucketOf, DIGEST_BYTES, hashToPosition, xorInto } from '@geokv/partitioning';
-import { encodeContext } from '@geokv/vector-clock';
-import { ANTI_ENTROPY_BUCKETS, placementKey, type BucketDigestsResult, type ReplicatedVersion } from '@geokv/protocol';
+import { bucketOf, hashToPosition } from '@geokv/partitioning';
+import { ANTI_ENTROPY_BUCKETS, placementKey, type BucketDigestsRequest, type BucketDigestsResult, type ReplicatedVersion, type VersionIdCursor } from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
 import { RegionView } from '../region/region-view.service';
 import { LOAD_VERSIONS, SCAN_VERSION_IDS, VERSION_ID_PAGE } from '../kv/shard-statements';
 import type { VersionRow } from '../kv/version-rows';
+import { BucketDigests, type VersionId } from './bucket-digests';
 import { replicatedVersionOfRow } from './outbox-store';
-
-type VersionId = Pick<VersionRow, 'keyspace' | 'key' | 'dot_actor' | 'dot_counter' | 'context'>;
 
 /** Keys whose versions one statement loads for a repair. */
 const LOAD_KEYS = 500;
@@ -30,23 +27,18 @@ export class AntiEntropyService {
     private readonly region: RegionView,
   ) {}
 
-  /** Whether this node answers for the key in the region's Merkle tree. */
-  private speaksFor(keyspace: string, key: string): boolean {
+  /** Whether this node answers for the key at `position` in the region's Merkle tree: its first home replica. */
+  private speaksFor(position: number): boolean {
     const ring = this.region.ring;
-    if (ring.isEmpty) return true;
-    return ring.homeReplicas(placementKey(keyspace, key), this.region.replicasOf(keyspace))[0] === this.region.self;
+    return ring.isEmpty || ring.primaryAt(position) === this.region.self;
   }
 
-  async bucketDigests(): Promise<BucketDigestsResult> {
-    const digests = Array.from({ length: ANTI_ENTROPY_BUCKETS }, () => Buffer.alloc(DIGEST_BYTES));
-    const keys = new Set<string>();
-    await this.forEachVersionId((row) => {
-      if (!this.speaksFor(row.keyspace, row.key)) return;
-      const placement = placementKey(row.keyspace, row.key);
-      keys.add(placement);
-      xorInto(digests[bucketOf(hashToPosition(placement), ANTI_ENTROPY_BUCKETS)], versionDigest(row));
-    });
-    return { digests: digests.map((digest) => digest.toString('hex')), keys: keys.size };
+  /** One step of the digest scan: the versions after `after`, up to `maxVersions` (whole pages). */
+  async bucketDigests(request: BucketDigestsRequest): Promise<BucketDigestsResult> {
+    const after = request.after ?? null;
+    const digests = new BucketDigests((position) => this.speaksFor(position), after);
+    const next = await this.forEachVersionId((row) => digests.add(row), after, request.maxVersions);
+    return { ...digests.result(), next };
   }
 
   /**
@@ -58,11 +50,13 @@ export class AntiEntropyService {
     const wanted = new Set(buckets);
     const keyspaces: string[] = [];
     const keys: string[] = [];
+    let seen: VersionId | null = null;
     await this.forEachVersionId((row) => {
-      // Ids arrive in key order: a key's versions are consecutive.
-      if (keys.length > 0 && keys[keys.length - 1] === row.key && keyspaces[keyspaces.length - 1] === row.keyspace) return;
-      if (!wanted.has(bucketOf(hashToPosition(placementKey(row.keyspace, row.key)), ANTI_ENTROPY_BUCKETS))) return;
-      if (!this.speaksFor(row.keyspace, row.key)) return;
+      // Ids arrive in key order: a key's versions are consecutive, and its first one decides for all.
+      if (seen !== null && seen.key === row.key && seen.keyspace === row.keyspace) return;
+      seen = row;
+      const position = hashToPosition(placementKey(row.keyspace, row.key));
+      if (!wanted.has(bucketOf(position, ANTI_ENTROPY_BUCKETS)) || !this.speaksFor(position)) return;
       keyspaces.push(row.keyspace);
       keys.push(row.key);
     });
@@ -75,21 +69,35 @@ export class AntiEntropyService {
     return versions;
   }
 
-  /** Visits every unexpired version's id, one page in memory at a time. */
-  private async forEachVersionId(visit: (row: VersionId) => void): Promise<void> {
+  /**
+   * Visits every unexpired version's id after `after`, a page or two in memory at a time: the next page is
+   * read while this one is visited, so that PostgreSQL's share of the scan and this node's overlap. Stops
+   * after the page that reaches `maxVersions` and returns where to go on; null once every id was visited.
+   */
+  private async forEachVersionId(
+    visit: (row: VersionId) => void,
+    after: VersionIdCursor | null = null,
+    maxVersions = Number.POSITIVE_INFINITY,
+  ): Promise<VersionIdCursor | null> {
+    const readPage = (from: readonly unknown[]): Promise<VersionId[]> => this.db.run<VersionId>(SCAN_VERSION_IDS, [...from]);
     // Below every real id: keyspace names are never empty.
-    let after: unknown[] = ['', '', '', 0];
-    for (;;) {
-      const page = await this.db.run<VersionId>(SCAN_VERSION_IDS, after);
-      for (const row of page) visit(row);
-      if (page.length < VERSION_ID_PAGE) return;
+    let next: Promise<VersionId[]> | null = readPage(after === null ? ['', '', '', 0] : [after.keyspace, after.key, after.dotActor, after.dotCounter]);
+    let visited = 0;
+    while (next !== null) {
+      const page: VersionId[] = await next;
+      visited += page.length;
       const last = page[page.length - 1];
-      after = [last.keyspace, last.key, last.dot_actor, last.dot_counter];
+      const more = page.length === VERSION_ID_PAGE;
+      next = more && visited < maxVersions ? readPage([last.keyspace, last.key, last.dot_actor, last.dot_counter]) : null;
+      try {
+        for (const row of page) visit(row);
+      } catch (error) {
+        // The read ahead settles unobserved otherwise.
+        next?.catch(() => undefined);
+        throw error;
+      }
+      if (more && next === null) return { keyspace: last.keyspace, key: last.key, dotActor: last.dot_actor, dotCounter: String(last.dot_counter) };
     }
+    return null;
   }
-}
-
-function versionDigest(row: VersionId): Buffer {
-  // encodeContext is canonical (actors in byte order), so equal clocks always digest alike.
-  return createHash('md5').update(`${row.keyspace}\0${row.key}\0${row.dot_actor}\0${row.dot_counter}\0${encodeContext(row.context)}`).digest();
 }

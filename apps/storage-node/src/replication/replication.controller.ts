@@ -4,6 +4,7 @@ import {
   StoragePatterns,
   type ApplyRemoteRequest,
   type ApplyRemoteResult,
+  type BucketDigestsRequest,
   type BucketDigestsResult,
   type BucketVersionsRequest,
   type KeyVersionsRequest,
@@ -47,8 +48,8 @@ export class ReplicationController {
   }
 
   @MessagePattern(StoragePatterns.bucketDigests)
-  bucketDigests(): Promise<BucketDigestsResult> {
-    return this.antiEntropy.bucketDigests();
+  bucketDigests(@Payload() request: BucketDigestsRequest): Promise<BucketDigestsResult> {
+    return this.antiEntropy.bucketDigests(request);
   }
 
   @MessagePattern(StoragePatterns.bucketVersions)
