@@ -12,6 +12,7 @@ import {
   type BucketDigestsRequest,
   type BucketDigestsResult,
   type BucketVersionsRequest,
+  type NodeBucketVersions,
   type CollectGarbageRequest,
   type CollectGarbageResult,
   type ListResult,
@@ -25,7 +26,6 @@ import {
   type PrepareResult,
   type ReadRequest,
   type ReadResult,
-  type ReplicatedVersion,
   type RpcErrorBody,
   type WriteRequest,
   type WriteResult,
@@ -96,8 +96,8 @@ export class StorageRpc {
     return this.send<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, nodeId), request, timeoutMs);
   }
 
-  bucketVersions(nodeId: string, request: BucketVersionsRequest, timeoutMs = 30_000): Promise<{ versions: ReplicatedVersion[] }> {
-    return this.send<{ versions: ReplicatedVersion[] }>(addressTo(StoragePatterns.bucketVersions, nodeId), request, timeoutMs);
+  bucketVersions(nodeId: string, request: BucketVersionsRequest, timeoutMs = 30_000): Promise<NodeBucketVersions> {
+    return this.send<NodeBucketVersions>(addressTo(StoragePatterns.bucketVersions, nodeId), request, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -202,13 +202,37 @@ export interface RegionDigestsStep {
   readonly remaining: Readonly<Record<string, VersionIdCursor>>;
 }
 
+/** One step of a node's search for the versions in some buckets: a scan of its ids, as for the digests. */
 export interface BucketVersionsRequest extends RequestMeta {
   readonly buckets: readonly number[];
+  /** Go on after this version id; from the first when absent. */
+  readonly after?: VersionIdCursor;
+  /** Version ids this step scans at most (rounded up to whole pages); the whole shard when absent. */
+  readonly maxVersions?: number;
+}
+
+export interface NodeBucketVersions {
+  /** Every unexpired version of the keys in the buckets among the ids this step scanned. */
+  readonly versions: readonly ReplicatedVersion[];
+  /** Where the next step goes on; null once the shard is done. */
+  readonly next: VersionIdCursor | null;
+}
+
+/** One step of a region's versions in some buckets, which a peer drives as it drives the digests. */
+export interface RegionBucketVersionsRequest extends RequestMeta {
+  readonly buckets: readonly number[];
+  /** Absent for the first step (every node, from its first version). */
+  readonly remaining?: Readonly<Record<string, VersionIdCursor>>;
 }
 
 export interface BucketVersionsResult {
   readonly versions: readonly ReplicatedVersion[];
   readonly strategies: StrategiesByKeyspace;
+}
+
+export interface RegionBucketVersionsStep extends BucketVersionsResult {
+  /** The nodes still scanning, with where each goes on; empty once the region is done. */
+  readonly remaining: Readonly<Record<string, VersionIdCursor>>;
 }
 
 /** What one anti-entropy run against one peer found and did. */

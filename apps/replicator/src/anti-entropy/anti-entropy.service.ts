@@ -21,11 +21,15 @@ import {
   type BucketVersionsRequest,
   type BucketVersionsResult,
   type ConflictResolution,
+  type NodeBucketVersions,
+  type RegionBucketVersionsRequest,
+  type RegionBucketVersionsStep,
   type RegionDigestsRequest,
   type RegionDigestsStep,
   type ReplicatedVersion,
   type ShipmentRequest,
   type ShipmentResult,
+  type VersionIdCursor,
 } from '@geokv/protocol';
 import { RemoteApplier } from '../receiving/remote-applier.service';
 import { RegionViewService } from '../region/region-view.service';
@@ -34,7 +38,7 @@ import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from '../shipping/peer-link';
 import { FIRST_EXCHANGE_WIDTH, nextExchangeWidth } from './exchange-width';
-import { mergeDigestSteps, scanInSteps, type RegionTree } from './stepped-tree';
+import { collectVersionsInSteps, mergeDigestSteps, remainingOf, scanTreeInSteps, type RegionTree, type Remaining } from './region-scan';
 import { PeerLinks } from '../shipping/peer-links';
 
 /**
@@ -80,30 +84,31 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
    * One step of this region's digest scan: a step of each node still scanning (all of them, from their
    * first version, when `remaining` is absent), their digests XORed bucket by bucket.
    */
-  async digestStep(request: RegionDigestsRequest): Promise<RegionDigestsStep> {
-    const steps: [string, BucketDigestsRequest][] =
-      request.remaining === undefined
-        ? this.nodesOrFail().map((node) => [node, { maxVersions: DIGEST_STEP_VERSIONS }])
-        : Object.entries(request.remaining).map(([node, after]) => [node, { after, maxVersions: DIGEST_STEP_VERSIONS }]);
-    const results = await Promise.all(
-      steps.map(async ([node, step]) => {
-        const result = await this.local.request<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, node), step, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS);
-        return { node, ...result };
-      }),
+  async digestStep(remaining: Remaining | undefined): Promise<RegionDigestsStep> {
+    const results = await this.stepEachNode(remaining, (after): BucketDigestsRequest => ({ ...after, maxVersions: SCAN_STEP_VERSIONS }), (node, request) =>
+      this.local.request<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, node), request, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS),
     );
     return mergeDigestSteps(results);
   }
 
   /** This region's Merkle tree, scanned step by step. */
   localTree(): Promise<RegionTree> {
-    return scanInSteps((request) => this.digestStep(request));
+    return scanTreeInSteps((remaining) => this.digestStep(remaining));
+  }
+
+  /** One step of this region's search for the versions in the buckets, with the strategies of their keyspaces. */
+  async bucketVersionsStep(buckets: readonly number[], remaining: Remaining | undefined): Promise<RegionBucketVersionsStep> {
+    const requestId = `anti-entropy-${randomUUID()}`;
+    const results = await this.stepEachNode(remaining, (after): BucketVersionsRequest => ({ requestId, buckets, ...after, maxVersions: SCAN_STEP_VERSIONS }), (node, request) =>
+      this.local.request<NodeBucketVersions>(addressTo(StoragePatterns.bucketVersions, node), request, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS),
+    );
+    const versions = results.flatMap((result) => result.versions);
+    return { versions, strategies: this.region.strategiesFor(versions.map((version) => version.keyspace)), remaining: remainingOf(results) };
   }
 
   /** Every version this region holds in the buckets, with the strategies of their keyspaces. */
-  async localBucketVersions(buckets: readonly number[]): Promise<BucketVersionsResult> {
-    const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets };
-    const versions = (await this.askEveryNode<{ versions: ReplicatedVersion[] }>(StoragePatterns.bucketVersions, request)).flatMap((result) => result.versions);
-    return { versions, strategies: this.region.strategiesFor(versions.map((version) => version.keyspace)) };
+  localBucketVersions(buckets: readonly number[]): Promise<BucketVersionsResult> {
+    return collectVersionsInSteps((remaining) => this.bucketVersionsStep(buckets, remaining));
   }
 
   private async runAll(): Promise<AntiEntropyReport> {
@@ -129,9 +134,10 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
       const mine = await localTree();
       this.keysCompared.inc(labels, mine.keys);
       // The peer's scan in steps too, each with its own deadline, however large its shards.
-      const theirs = await scanInSteps((request) =>
-        link.client.request<RegionDigestsStep>(regionAddressed(ReplicationPatterns.regionDigests, link.region), request, timeoutMs),
-      );
+      const theirs = await scanTreeInSteps((remaining) => {
+        const request: RegionDigestsRequest = remaining === undefined ? {} : { remaining };
+        return link.client.request<RegionDigestsStep>(regionAddressed(ReplicationPatterns.regionDigests, link.region), request, timeoutMs);
+      });
       const differing = mine.tree.differingLeaves(theirs.tree);
       let repaired = 0;
       let width = FIRST_EXCHANGE_WIDTH;
@@ -156,10 +162,12 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
    * a side, and how many value bytes the exchange held.
    */
   private async repairBuckets(link: PeerLink, buckets: readonly number[], timeoutMs: number): Promise<{ changed: number; heldValueBytes: number }> {
-    const request: BucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets };
     const [ours, theirs] = await Promise.all([
       this.localBucketVersions(buckets),
-      link.client.request<BucketVersionsResult>(regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs),
+      collectVersionsInSteps((remaining) => {
+        const request: RegionBucketVersionsRequest = { requestId: `anti-entropy-${randomUUID()}`, buckets, ...(remaining === undefined ? {} : { remaining }) };
+        return link.client.request<RegionBucketVersionsStep>(regionAddressed(ReplicationPatterns.bucketVersions, link.region), request, timeoutMs);
+      }),
     ]);
     const theirIds = new Set(theirs.versions.map(versionId));
     const ourIds = new Set(ours.versions.map(versionId));
@@ -199,8 +207,18 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     return byteGroups(versions, (version) => version.value?.length ?? 0, SHIPMENT_MAX_VALUE_BYTES, this.config.GEOKV_REPLICATION_BATCH);
   }
 
-  private async askEveryNode<T>(pattern: string, payload: object): Promise<T[]> {
-    return Promise.all(this.nodesOrFail().map((nodeId) => this.local.request<T>(addressTo(pattern, nodeId), payload, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS)));
+  /**
+   * Asks each node still scanning (every node, from its start, when `remaining` is absent) for its next
+   * step, in parallel; `requestOf` makes a node's request from where it goes on.
+   */
+  private stepEachNode<Request, Result extends { readonly next: VersionIdCursor | null }>(
+    remaining: Remaining | undefined,
+    requestOf: (after: { after?: VersionIdCursor }) => Request,
+    ask: (node: string, request: Request) => Promise<Result>,
+  ): Promise<(Result & { readonly node: string })[]> {
+    const starts: [string, { after?: VersionIdCursor }][] =
+      remaining === undefined ? this.nodesOrFail().map((node) => [node, {}]) : Object.entries(remaining).map(([node, after]) => [node, { after }]);
+    return Promise.all(starts.map(async ([node, after]) => ({ node, ...(await ask(node, requestOf(after))) })));
   }
 
   private nodesOrFail(): readonly string[] {
@@ -211,10 +229,10 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
 }
 
 /**
- * Versions each node reads in one step of a digest scan: about 0.6 s of a node's time on this project's
+ * Version ids each node scans in one step: for the digests about 0.6 s of a node's time on this project's
  * 2-core machine (1,000,000 versions took 5.7 s), well within GEOKV_ANTI_ENTROPY_TIMEOUT_MS on a slow spell.
  */
-const DIGEST_STEP_VERSIONS = 100_000;
+const SCAN_STEP_VERSIONS = 100_000;
 
 /** A version's identity across regions: its key, its dot and its context. */
 function versionId(version: ReplicatedVersion): string {

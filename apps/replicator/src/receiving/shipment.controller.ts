@@ -13,8 +13,9 @@ import {
   type PrepareResult,
   type AdoptDefinitionsResult,
   type AntiEntropyReport,
-  type BucketVersionsRequest,
   type BucketVersionsResult,
+  type RegionBucketVersionsRequest,
+  type RegionBucketVersionsStep,
   type RegionDigestsRequest,
   type RegionDigestsStep,
   type KeyspacesShipment,
@@ -65,13 +66,13 @@ export class ShipmentController {
   /** A peer's anti-entropy run scans this region's bucket digests, step by step... */
   @MessagePattern(ReplicationPatterns.regionDigests)
   regionDigests(@Payload() request: RegionDigestsRequest): Promise<RegionDigestsStep> {
-    return this.antiEntropy.digestStep(request);
+    return this.antiEntropy.digestStep(request.remaining);
   }
 
-  /** ...and then for its versions in the buckets that differ. */
+  /** ...and then, step by step too, for its versions in the buckets that differ. */
   @MessagePattern(ReplicationPatterns.bucketVersions)
-  bucketVersions(@Payload() request: BucketVersionsRequest): Promise<BucketVersionsResult> {
-    return this.antiEntropy.localBucketVersions(request.buckets);
+  bucketVersions(@Payload() request: RegionBucketVersionsRequest): Promise<RegionBucketVersionsStep> {
+    return this.antiEntropy.bucketVersionsStep(request.buckets, request.remaining);
   }
 
   /** POST /v1/admin/anti-entropy, through this region's gateway. */

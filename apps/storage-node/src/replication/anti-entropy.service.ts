@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { bucketOf, hashToPosition } from '@geokv/partitioning';
-import { ANTI_ENTROPY_BUCKETS, placementKey, type BucketDigestsRequest, type BucketDigestsResult, type ReplicatedVersion, type VersionIdCursor } from '@geokv/protocol';
+import {
+  ANTI_ENTROPY_BUCKETS,
+  placementKey,
+  type BucketDigestsRequest,
+  type BucketDigestsResult,
+  type BucketVersionsRequest,
+  type NodeBucketVersions,
+  type ReplicatedVersion,
+  type VersionIdCursor,
+} from '@geokv/protocol';
 import { ShardDatabase } from '../kv/shard-database';
 import { RegionView } from '../region/region-view.service';
 import { LOAD_VERSIONS, SCAN_VERSION_IDS, VERSION_ID_PAGE } from '../kv/shard-statements';
@@ -42,31 +51,38 @@ export class AntiEntropyService {
   }
 
   /**
-   * Every unexpired version of the keys in the buckets. The keys are found by a scan of ids, and only their
-   * versions are read in full: reading every version with its value and keeping those of the buckets held
-   * the whole shard in memory for each exchange (a repair asks for a few of the 1,024 buckets at a time).
+   * One step of the search for the buckets' versions: every unexpired version of the keys in the buckets
+   * among the ids after `after`, up to `maxVersions` of them (whole pages). The keys are found by a scan of
+   * ids, and only their versions are read in full: reading every version with its value and keeping those of
+   * the buckets held the whole shard in memory for each exchange (a repair asks for a few of the 1,024
+   * buckets at a time).
    */
-  async bucketVersions(buckets: readonly number[]): Promise<ReplicatedVersion[]> {
-    const wanted = new Set(buckets);
+  async bucketVersions(request: BucketVersionsRequest): Promise<NodeBucketVersions> {
+    const wanted = new Set(request.buckets);
     const keyspaces: string[] = [];
     const keys: string[] = [];
-    let seen: VersionId | null = null;
-    await this.forEachVersionId((row) => {
-      // Ids arrive in key order: a key's versions are consecutive, and its first one decides for all.
-      if (seen !== null && seen.key === row.key && seen.keyspace === row.keyspace) return;
-      seen = row;
-      const position = hashToPosition(placementKey(row.keyspace, row.key));
-      if (!wanted.has(bucketOf(position, ANTI_ENTROPY_BUCKETS)) || !this.speaksFor(position)) return;
-      keyspaces.push(row.keyspace);
-      keys.push(row.key);
-    });
+    // The key a previous step ended in was decided (and read in full) there.
+    let seen: { readonly keyspace: string; readonly key: string } | null = request.after ?? null;
+    const next = await this.forEachVersionId(
+      (row) => {
+        // Ids arrive in key order: a key's versions are consecutive, and its first one decides for all.
+        if (seen !== null && seen.key === row.key && seen.keyspace === row.keyspace) return;
+        seen = row;
+        const position = hashToPosition(placementKey(row.keyspace, row.key));
+        if (!wanted.has(bucketOf(position, ANTI_ENTROPY_BUCKETS)) || !this.speaksFor(position)) return;
+        keyspaces.push(row.keyspace);
+        keys.push(row.key);
+      },
+      request.after ?? null,
+      request.maxVersions,
+    );
     const versions: ReplicatedVersion[] = [];
     for (let start = 0; start < keys.length; start += LOAD_KEYS) {
       const rows = await this.db.run<VersionRow>(LOAD_VERSIONS, [keyspaces.slice(start, start + LOAD_KEYS), keys.slice(start, start + LOAD_KEYS)]);
       const nowMs = Date.now();
       for (const row of rows) if (row.expires_at === null || row.expires_at.getTime() > nowMs) versions.push(replicatedVersionOfRow(row));
     }
-    return versions;
+    return { versions, next };
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   type BucketDigestsRequest,
   type BucketDigestsResult,
   type BucketVersionsRequest,
+  type NodeBucketVersions,
   type KeyVersionsRequest,
   type ReplicatedVersion,
   type CollectGarbageRequest,
@@ -53,8 +54,8 @@ export class ReplicationController {
   }
 
   @MessagePattern(StoragePatterns.bucketVersions)
-  async bucketVersions(@Payload() request: BucketVersionsRequest): Promise<{ versions: ReplicatedVersion[] }> {
-    return { versions: await this.antiEntropy.bucketVersions(request.buckets) };
+  bucketVersions(@Payload() request: BucketVersionsRequest): Promise<NodeBucketVersions> {
+    return this.antiEntropy.bucketVersions(request);
   }
 
   @MessagePattern(StoragePatterns.keyVersions)
