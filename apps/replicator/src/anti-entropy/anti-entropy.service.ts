@@ -85,7 +85,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
    * first version, when `remaining` is absent), their digests XORed bucket by bucket.
    */
   async digestStep(remaining: Remaining | undefined): Promise<RegionDigestsStep> {
-    const results = await this.stepEachNode(remaining, (after): BucketDigestsRequest => ({ ...after, maxVersions: SCAN_STEP_VERSIONS }), (node, request) =>
+    const results = await this.stepEachNode(remaining, (from): BucketDigestsRequest => ({ ...from, maxVersions: SCAN_STEP_VERSIONS }), (node, request) =>
       this.local.request<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, node), request, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS),
     );
     return mergeDigestSteps(results);
@@ -99,7 +99,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   /** One step of this region's search for the versions in the buckets, with the strategies of their keyspaces. */
   async bucketVersionsStep(buckets: readonly number[], remaining: Remaining | undefined): Promise<RegionBucketVersionsStep> {
     const requestId = `anti-entropy-${randomUUID()}`;
-    const results = await this.stepEachNode(remaining, (after): BucketVersionsRequest => ({ requestId, buckets, ...after, maxVersions: SCAN_STEP_VERSIONS }), (node, request) =>
+    const results = await this.stepEachNode(remaining, (from): BucketVersionsRequest => ({ requestId, buckets, ...from, maxVersions: SCAN_STEP_VERSIONS }), (node, request) =>
       this.local.request<NodeBucketVersions>(addressTo(StoragePatterns.bucketVersions, node), request, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS),
     );
     const versions = results.flatMap((result) => result.versions);
@@ -213,12 +213,12 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
    */
   private stepEachNode<Request, Result extends { readonly next: VersionIdCursor | null }>(
     remaining: Remaining | undefined,
-    requestOf: (after: { after?: VersionIdCursor }) => Request,
+    requestOf: (from: { after?: VersionIdCursor }) => Request,
     ask: (node: string, request: Request) => Promise<Result>,
   ): Promise<(Result & { readonly node: string })[]> {
     const starts: [string, { after?: VersionIdCursor }][] =
       remaining === undefined ? this.nodesOrFail().map((node) => [node, {}]) : Object.entries(remaining).map(([node, after]) => [node, { after }]);
-    return Promise.all(starts.map(async ([node, after]) => ({ node, ...(await ask(node, requestOf(after))) })));
+    return Promise.all(starts.map(async ([node, from]) => ({ node, ...(await ask(node, requestOf(from))) })));
   }
 
   private nodesOrFail(): readonly string[] {
