@@ -27,7 +27,13 @@ describe('replication across three regions', () => {
 
   beforeAll(async () => {
     // Tombstones outlive every partition here (see withShortTombstoneGrace), and are collected often.
-    regions = await startTestRegions('replication', { GEOKV_TOMBSTONE_GRACE_MS: SUITE_TOMBSTONE_GRACE_MS, GEOKV_GC_INTERVAL_MS: '300' });
+    // Anti-entropy scans in steps of 50 versions a node (100,000 by default), so that its runs here take many
+    // steps, in this region and in the peers.
+    regions = await startTestRegions('replication', {
+      GEOKV_TOMBSTONE_GRACE_MS: SUITE_TOMBSTONE_GRACE_MS,
+      GEOKV_GC_INTERVAL_MS: '300',
+      GEOKV_ANTI_ENTROPY_STEP_VERSIONS: '50',
+    });
     // `default` keeps one replica per key in each region here, so the timing checks measure replication
     // between regions; the keyspaces the tests create keep the default, two replicas per region (each of
     // these regions has two nodes), so the partition tests cover both kinds of replication at once.

@@ -292,7 +292,7 @@ export const PURGE_TOMBSTONES: ShardStatement = {
    RETURNING keyspace, key`,
 };
 
-/** Most version ids one page of an anti-entropy scan reads (SCAN_VERSION_IDS). */
+/** Most version ids one page of an anti-entropy scan reads (SCAN_VERSION_IDS, whose $5 is at most this). */
 export const VERSION_ID_PAGE = 10_000;
 
 /**
@@ -307,7 +307,7 @@ export const SCAN_VERSION_IDS: ShardStatement = {
     WHERE (keyspace, key, dot_actor, dot_counter) > ($1::text, $2::text, $3::text, $4::bigint)
       AND (expires_at IS NULL OR expires_at > now())
     ORDER BY keyspace, key, dot_actor, dot_counter
-    LIMIT ${VERSION_ID_PAGE}`,
+    LIMIT $5`,
 };
 
 /**

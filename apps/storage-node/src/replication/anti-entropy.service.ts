@@ -88,14 +88,17 @@ export class AntiEntropyService {
   /**
    * Visits every unexpired version's id after `after`, a page or two in memory at a time: the next page is
    * read while this one is visited, so that PostgreSQL's share of the scan and this node's overlap. Stops
-   * after the page that reaches `maxVersions` and returns where to go on; null once every id was visited.
+   * after the page that reaches `maxVersions` (pages are smaller when it is) and returns where to go on;
+   * null once every id was visited.
    */
   private async forEachVersionId(
     visit: (row: VersionId) => void,
     after: VersionIdCursor | null = null,
     maxVersions = Number.POSITIVE_INFINITY,
   ): Promise<VersionIdCursor | null> {
-    const readPage = (from: readonly unknown[]): Promise<VersionId[]> => this.db.run<VersionId>(SCAN_VERSION_IDS, [...from]);
+    if (!(maxVersions >= 1)) throw new RangeError(`a scan step reads at least one version, not ${maxVersions}`);
+    const pageSize = Math.min(VERSION_ID_PAGE, Math.floor(maxVersions));
+    const readPage = (from: readonly unknown[]): Promise<VersionId[]> => this.db.run<VersionId>(SCAN_VERSION_IDS, [...from, pageSize]);
     // Below every real id: keyspace names are never empty.
     let next: Promise<VersionId[]> | null = readPage(after === null ? ['', '', '', 0] : [after.keyspace, after.key, after.dotActor, after.dotCounter]);
     let visited = 0;
@@ -103,7 +106,7 @@ export class AntiEntropyService {
       const page: VersionId[] = await next;
       visited += page.length;
       const last = page[page.length - 1];
-      const more = page.length === VERSION_ID_PAGE;
+      const more = page.length === pageSize;
       next = more && visited < maxVersions ? readPage([last.keyspace, last.key, last.dot_actor, last.dot_counter]) : null;
       try {
         for (const row of page) visit(row);
