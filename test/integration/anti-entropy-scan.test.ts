@@ -5,7 +5,7 @@ import { query } from '../support/shard-db';
 import { explainWithLogs } from '../support/test-region';
 
 /**
- * A storage node's side of anti-entropy over a shard larger than one page of its scan (10,000 ids): the
+ * A storage node's side of anti-entropy over a shard of many pages of its scan (2,000 ids each): the
  * digests count every key, a repair's read of some buckets returns exactly their unexpired versions, values
  * included, having read in full only those (it used to read the whole shard, values and all, for every 8
  * buckets a repair asked for), and both can be read in steps that add up to one pass, also for a key whose
@@ -13,7 +13,7 @@ import { explainWithLogs } from '../support/test-region';
  */
 describe('anti-entropy reads of a storage node (PostgreSQL + Redis transport)', () => {
   const KEYS = 25_000;
-  /** One key with more versions than a page holds: some step boundary always falls inside it. */
+  /** One key with more versions than a step of 10,000 reads: some step boundary always falls inside it. */
   const WIDE_KEY = 'wide';
   const WIDE_VERSIONS = 15_000;
   /** Unexpired versions in all: every key's, the siblings of every 100th, and the wide key's. */
@@ -62,8 +62,8 @@ describe('anti-entropy reads of a storage node (PostgreSQL + Redis transport)', 
       let steps = 0;
       let after: VersionIdCursor | undefined;
       do {
-        // 15,000 rounds up to two pages of the scan (10,000 ids each).
-        const step = await lone.rpc.bucketDigests(lone.nodeId, { maxVersions: 15_000, ...(after === undefined ? {} : { after }) });
+        // Whole pages of the scan, which divide 20,000.
+        const step = await lone.rpc.bucketDigests(lone.nodeId, { maxVersions: 20_000, ...(after === undefined ? {} : { after }) });
         step.digests.forEach((hex, bucket) => xorInto(leaves[bucket], Buffer.from(hex, 'hex')));
         keys += step.keys;
         steps += 1;
@@ -72,6 +72,11 @@ describe('anti-entropy reads of a storage node (PostgreSQL + Redis transport)', 
       expect(leaves.map((leaf) => leaf.toString('hex'))).toEqual(whole.digests);
       expect(keys).toBe(KEYS + 1);
       expect(steps).toBe(Math.ceil(VERSIONS / 20_000));
+      // A step smaller than a page reads no more than it was asked for.
+      const small = await lone.rpc.bucketDigests(lone.nodeId, { maxVersions: 5 });
+      expect(small.keys).toBeGreaterThanOrEqual(1);
+      expect(small.keys).toBeLessThanOrEqual(5);
+      expect(small.next).not.toBeNull();
     });
   }, 60_000);
 

@@ -173,7 +173,7 @@ export interface VersionIdCursor {
 export interface BucketDigestsRequest {
   /** Go on after this version; from the first when absent. */
   readonly after?: VersionIdCursor;
-  /** Versions this step reads (at least 1; rounded up to whole pages of 10,000); the whole shard when absent. */
+  /** Versions this step reads (at least 1; rounded up to whole pages of the node's scan); the whole shard when absent. */
   readonly maxVersions?: number;
 }
 
@@ -207,7 +207,7 @@ export interface BucketVersionsRequest extends RequestMeta {
   readonly buckets: readonly number[];
   /** Go on after this version id; from the first when absent. */
   readonly after?: VersionIdCursor;
-  /** Version ids this step scans (at least 1; rounded up to whole pages of 10,000); the whole shard when absent. */
+  /** Version ids this step scans (at least 1; rounded up to whole pages of the node's scan); the whole shard when absent. */
   readonly maxVersions?: number;
 }
 
