@@ -623,6 +623,17 @@ describe('replication across three regions', () => {
     // A second run finds the regions identical.
     const again = jsonOf(await http(`${gateway('eu-west')}/v1/admin/anti-entropy`, { method: 'POST', timeoutMs: 120_000 })) as typeof report;
     expect(again.peers.map((peer) => [peer.bucketsDiffering, peer.versionsRepaired])).toEqual([[0, 0], [0, 0]]);
+
+    // Both runs, against both peers, counted as they ended, and timed (the scheduled runs are ten minutes off).
+    const metrics = (await http(`${regions.cluster.region('eu-west').replicator!.httpUrl}/metrics`)).body.toString('utf8');
+    const runs = (outcome: string): number[] =>
+      [...metrics.matchAll(new RegExp(`^geokv_anti_entropy_runs_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'gm'))].map((sample) => Number(sample[1]));
+    const ok = runs('ok');
+    expect(ok).toHaveLength(2);
+    expect(Math.min(...ok)).toBeGreaterThanOrEqual(2);
+    expect(runs('failed')).toEqual([]);
+    const timed = [...metrics.matchAll(/^geokv_anti_entropy_run_duration_seconds_count\{[^}]*\} (\d+)$/gm)].map((sample) => Number(sample[1]));
+    expect(timed).toEqual(ok);
   }, 180_000);
 
   it('reads a majority of regions with X-Consistency: strong, and answers NO_QUORUM from a minority', async () => {

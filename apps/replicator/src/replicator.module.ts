@@ -4,6 +4,8 @@ import { AppConfigModule } from '@geokv/config';
 import {
   acceptorRebuiltRecordsMetric,
   antiEntropyKeysComparedMetric,
+  antiEntropyRunDurationMetric,
+  antiEntropyRunsMetric,
   antiEntropyVersionsRepairedMetric,
   HealthModule,
   httpDurationMetric,
@@ -52,6 +54,8 @@ export class ReplicatorModule {
           replicationDelayMetric,
           antiEntropyKeysComparedMetric,
           antiEntropyVersionsRepairedMetric,
+          antiEntropyRunsMetric,
+          antiEntropyRunDurationMetric,
           acceptorRebuiltRecordsMetric,
         ]),
         RedisClientModule.forUrl(config.REDIS_URL),

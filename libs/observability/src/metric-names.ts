@@ -24,6 +24,8 @@ export const Metric = {
   replicationDelay: 'geokv_replication_delay_seconds',
   antiEntropyKeysCompared: 'geokv_anti_entropy_keys_compared_total',
   antiEntropyVersionsRepaired: 'geokv_anti_entropy_versions_repaired_total',
+  antiEntropyRuns: 'geokv_anti_entropy_runs_total',
+  antiEntropyRunDuration: 'geokv_anti_entropy_run_duration_seconds',
   hintsPending: 'geokv_hints_pending',
   hintsReplayed: 'geokv_hints_replayed_total',
   readRepairs: 'geokv_read_repairs_total',
@@ -131,6 +133,19 @@ export const antiEntropyKeysComparedMetric: Provider = makeCounterProvider({
   name: Metric.antiEntropyKeysCompared,
   help: 'Keys this region digested in anti-entropy runs against the target region',
   labelNames: ['source', 'target'],
+});
+
+export const antiEntropyRunsMetric: Provider = makeCounterProvider({
+  name: Metric.antiEntropyRuns,
+  help: 'Anti-entropy runs of this region against the target region, by outcome (ok, failed): a run that keeps failing repairs nothing',
+  labelNames: ['source', 'target', 'outcome'],
+});
+
+export const antiEntropyRunDurationMetric: Provider = makeHistogramProvider({
+  name: Metric.antiEntropyRunDuration,
+  help: 'How long an anti-entropy run against the target region took, its scans of both regions and its repairs included',
+  labelNames: ['source', 'target'],
+  buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
 });
 
 export const antiEntropyVersionsRepairedMetric: Provider = makeCounterProvider({

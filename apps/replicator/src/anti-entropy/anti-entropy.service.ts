@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { encodeContext } from '@geokv/vector-clock';
@@ -62,6 +62,8 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     private readonly applier: RemoteApplier,
     @InjectMetric(Metric.antiEntropyKeysCompared) private readonly keysCompared: Counter<string>,
     @InjectMetric(Metric.antiEntropyVersionsRepaired) private readonly versionsRepaired: Counter<string>,
+    @InjectMetric(Metric.antiEntropyRuns) private readonly runs: Counter<string>,
+    @InjectMetric(Metric.antiEntropyRunDuration) private readonly runDuration: Histogram<string>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -127,7 +129,17 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     return report;
   }
 
+  /** One run against one peer, counted by outcome and timed, so that a run that keeps failing shows. */
   private async runAgainst(link: PeerLink, localTree: () => Promise<RegionTree>): Promise<AntiEntropyPeerReport> {
+    const labels = { source: this.config.GEOKV_REGION, target: link.region };
+    const endTimer = this.runDuration.startTimer(labels);
+    const report = await this.repairAgainst(link, localTree);
+    endTimer();
+    this.runs.inc({ ...labels, outcome: report.error === null ? 'ok' : 'failed' });
+    return report;
+  }
+
+  private async repairAgainst(link: PeerLink, localTree: () => Promise<RegionTree>): Promise<AntiEntropyPeerReport> {
     const labels = { source: this.config.GEOKV_REGION, target: link.region };
     const timeoutMs = this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS;
     try {
