@@ -10,7 +10,7 @@ export type VersionId = Pick<VersionRow, 'keyspace' | 'key' | 'dot_actor' | 'dot
 /**
  * A node's bucket digests, built from its version ids as a scan returns them: in key order, so that a
  * key's versions come one after another. The key's placement is hashed, and whether this node speaks for
- * it decided, once per key rather than per version; and keys are counted as they end, without a set of
+ * it decided, once per key rather than per version; and each key is counted as it begins, without a set of
  * every key (which held a shard's keys in memory: 250 MB more per million keys).
  *
  * `speaksFor` gets the key's ring position (hashToPosition of its placement key).
