@@ -166,6 +166,9 @@ export interface VersionIdCursor {
   readonly dotCounter: string;
 }
 
+/** The nodes of a region still scanning after a step, each with where it goes on. */
+export type NodesRemaining = Readonly<Record<string, VersionIdCursor>>;
+
 /**
  * One step of a node's digest scan. A shard is scanned in steps so that each step, and its deadline, stays
  * the same size however large the shard grows.
@@ -191,7 +194,7 @@ export interface BucketDigestsResult {
  * scanning. `remaining` is absent for the first step (every node, from its first version).
  */
 export interface RegionDigestsRequest {
-  readonly remaining?: Readonly<Record<string, VersionIdCursor>>;
+  readonly remaining?: NodesRemaining;
 }
 
 export interface RegionDigestsStep {
@@ -199,7 +202,7 @@ export interface RegionDigestsStep {
   readonly leaves: readonly string[];
   readonly keys: number;
   /** The nodes still scanning, with where each goes on; empty once the region is done. */
-  readonly remaining: Readonly<Record<string, VersionIdCursor>>;
+  readonly remaining: NodesRemaining;
 }
 
 /** One step of a node's search for the versions in some buckets: a scan of its ids, as for the digests. */
@@ -222,7 +225,7 @@ export interface NodeBucketVersions {
 export interface RegionBucketVersionsRequest extends RequestMeta {
   readonly buckets: readonly number[];
   /** Absent for the first step (every node, from its first version). */
-  readonly remaining?: Readonly<Record<string, VersionIdCursor>>;
+  readonly remaining?: NodesRemaining;
 }
 
 export interface BucketVersionsResult {
@@ -232,7 +235,7 @@ export interface BucketVersionsResult {
 
 export interface RegionBucketVersionsStep extends BucketVersionsResult {
   /** The nodes still scanning, with where each goes on; empty once the region is done. */
-  readonly remaining: Readonly<Record<string, VersionIdCursor>>;
+  readonly remaining: NodesRemaining;
 }
 
 /** What one anti-entropy run against one peer found and did. */

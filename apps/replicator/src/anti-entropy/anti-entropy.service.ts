@@ -22,6 +22,7 @@ import {
   type BucketVersionsResult,
   type ConflictResolution,
   type NodeBucketVersions,
+  type NodesRemaining,
   type RegionBucketVersionsRequest,
   type RegionBucketVersionsStep,
   type RegionDigestsRequest,
@@ -38,7 +39,7 @@ import { describeFailure } from '../region/describe-failure';
 import type { ReplicatorConfig } from '../replicator.config';
 import type { PeerLink } from '../shipping/peer-link';
 import { FIRST_EXCHANGE_WIDTH, nextExchangeWidth } from './exchange-width';
-import { collectVersionsInSteps, mergeDigestSteps, remainingOf, scanTreeInSteps, type RegionTree, type Remaining } from './region-scan';
+import { collectVersionsInSteps, mergeDigestSteps, remainingOf, scanTreeInSteps, type RegionTree } from './region-scan';
 import { PeerLinks } from '../shipping/peer-links';
 
 /**
@@ -86,7 +87,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
    * One step of this region's digest scan: a step of each node still scanning (all of them, from their
    * first version, when `remaining` is absent), their digests XORed bucket by bucket.
    */
-  async digestStep(remaining: Remaining | undefined): Promise<RegionDigestsStep> {
+  async digestStep(remaining: NodesRemaining | undefined): Promise<RegionDigestsStep> {
     const results = await this.stepEachNode(remaining, (from): BucketDigestsRequest => ({ ...from, maxVersions: this.config.GEOKV_ANTI_ENTROPY_STEP_VERSIONS }), (node, request) =>
       this.local.request<BucketDigestsResult>(addressTo(StoragePatterns.bucketDigests, node), request, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS),
     );
@@ -99,7 +100,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   }
 
   /** One step of this region's search for the versions in the buckets, with the strategies of their keyspaces. */
-  async bucketVersionsStep(buckets: readonly number[], remaining: Remaining | undefined): Promise<RegionBucketVersionsStep> {
+  async bucketVersionsStep(buckets: readonly number[], remaining: NodesRemaining | undefined): Promise<RegionBucketVersionsStep> {
     const requestId = `anti-entropy-${randomUUID()}`;
     const results = await this.stepEachNode(remaining, (from): BucketVersionsRequest => ({ requestId, buckets, ...from, maxVersions: this.config.GEOKV_ANTI_ENTROPY_STEP_VERSIONS }), (node, request) =>
       this.local.request<NodeBucketVersions>(addressTo(StoragePatterns.bucketVersions, node), request, this.config.GEOKV_ANTI_ENTROPY_TIMEOUT_MS),
@@ -224,7 +225,7 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
    * step, in parallel; `requestOf` makes a node's request from where it goes on.
    */
   private stepEachNode<Request, Result extends { readonly next: VersionIdCursor | null }>(
-    remaining: Remaining | undefined,
+    remaining: NodesRemaining | undefined,
     requestOf: (from: { after?: VersionIdCursor }) => Request,
     ask: (node: string, request: Request) => Promise<Result>,
   ): Promise<(Result & { readonly node: string })[]> {

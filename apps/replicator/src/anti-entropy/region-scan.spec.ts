@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DIGEST_BYTES, MerkleTree, xorInto } from '@geokv/partitioning';
-import { ANTI_ENTROPY_BUCKETS, type RegionBucketVersionsStep, type ReplicatedVersion, type VersionIdCursor } from '@geokv/protocol';
-import { collectVersionsInSteps, driveSteps, mergeDigestSteps, remainingOf, scanTreeInSteps, type Remaining } from './region-scan';
+import { ANTI_ENTROPY_BUCKETS, type NodesRemaining, type RegionBucketVersionsStep, type ReplicatedVersion, type VersionIdCursor } from '@geokv/protocol';
+import { collectVersionsInSteps, driveSteps, mergeDigestSteps, remainingOf, scanTreeInSteps } from './region-scan';
 
 /** A node's versions as (bucket, digest) pairs, in scan order. */
 type NodeVersions = readonly { readonly bucket: number; readonly digest: Buffer }[];
@@ -36,7 +36,7 @@ describe('a region scanned in steps', () => {
   it('builds the same tree and key count as one pass over every node, however the nodes split their scans', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(versionArb, { maxLength: 12 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 5 }), async (nodes, perStep) => {
-        const asked: (Remaining | undefined)[] = [];
+        const asked: (NodesRemaining | undefined)[] = [];
         const region = await scanTreeInSteps(async (remaining) => {
           asked.push(remaining);
           const steps =
@@ -60,7 +60,7 @@ describe('a region scanned in steps', () => {
       { versions: [version('c')], strategies: { carts: 'siblings' }, remaining: { n2: cursorAt(9) } },
       { versions: [], strategies: {}, remaining: {} },
     ];
-    const asked: (Remaining | undefined)[] = [];
+    const asked: (NodesRemaining | undefined)[] = [];
     const result = await collectVersionsInSteps(async (remaining) => {
       asked.push(remaining);
       return steps[asked.length - 1];

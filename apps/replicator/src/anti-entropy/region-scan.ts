@@ -3,6 +3,7 @@ import {
   ANTI_ENTROPY_BUCKETS,
   type BucketDigestsResult,
   type BucketVersionsResult,
+  type NodesRemaining,
   type RegionDigestsStep,
   type ReplicatedVersion,
   type ConflictResolution,
@@ -15,9 +16,6 @@ import {
  * large the shards grow, and so keeps within its deadline; a peer region's scan is driven the same way, one
  * message per step.
  */
-
-/** The nodes still scanning after a step, with where each goes on. */
-export type Remaining = Readonly<Record<string, VersionIdCursor>>;
 
 /** A region's Merkle tree over its buckets, and how many keys went into it. */
 export interface RegionTree {
@@ -35,12 +33,12 @@ export const MAX_SCAN_STEPS = 100_000;
  * Drives `step` from the first (`remaining` absent) until no node is left scanning, handing each step's
  * answer to `take`.
  */
-export async function driveSteps<S extends { readonly remaining?: Remaining }>(
-  step: (remaining: Remaining | undefined) => Promise<S>,
+export async function driveSteps<S extends { readonly remaining?: NodesRemaining }>(
+  step: (remaining: NodesRemaining | undefined) => Promise<S>,
   take: (result: S) => void,
   maxSteps = MAX_SCAN_STEPS,
 ): Promise<void> {
-  let remaining: Remaining | undefined;
+  let remaining: NodesRemaining | undefined;
   for (let steps = 1; ; steps++) {
     const result = await step(remaining);
     take(result);
@@ -52,7 +50,7 @@ export async function driveSteps<S extends { readonly remaining?: Remaining }>(
 }
 
 /** Builds a region's tree from its digest scan: a bucket's digest is the XOR of its versions', however the steps split them. */
-export async function scanTreeInSteps(step: (remaining: Remaining | undefined) => Promise<RegionDigestsStep>, maxSteps?: number): Promise<RegionTree> {
+export async function scanTreeInSteps(step: (remaining: NodesRemaining | undefined) => Promise<RegionDigestsStep>, maxSteps?: number): Promise<RegionTree> {
   const leaves = emptyLeaves();
   let keys = 0;
   await driveSteps(
@@ -67,7 +65,7 @@ export async function scanTreeInSteps(step: (remaining: Remaining | undefined) =
 }
 
 /** Every version a region's steps found, with the strategies of their keyspaces. */
-export async function collectVersionsInSteps(step: (remaining: Remaining | undefined) => Promise<BucketVersionsResult & { readonly remaining?: Remaining }>): Promise<BucketVersionsResult> {
+export async function collectVersionsInSteps(step: (remaining: NodesRemaining | undefined) => Promise<BucketVersionsResult & { readonly remaining?: NodesRemaining }>): Promise<BucketVersionsResult> {
   const versions: ReplicatedVersion[] = [];
   const strategies: Record<string, ConflictResolution> = {};
   await driveSteps(step, (result) => {
@@ -89,7 +87,7 @@ export function mergeDigestSteps(results: readonly (BucketDigestsResult & { read
 }
 
 /** The nodes of a step that have more to scan. */
-export function remainingOf(results: readonly { readonly node: string; readonly next?: VersionIdCursor | null }[]): Remaining {
+export function remainingOf(results: readonly { readonly node: string; readonly next?: VersionIdCursor | null }[]): NodesRemaining {
   const remaining: Record<string, VersionIdCursor> = {};
   for (const result of results) {
     // A node of an earlier release answers for its whole shard at once, without `next`.
