@@ -92,8 +92,9 @@ export async function propose<V, R>(
       const decision = earlier.decide(current);
       if (decision.kind === 'unknown') return failure('contended');
       const changed: ChangeOutcome<V, R> = decision.kind === 'finish' ? { next: current.value, result: decision.result } : operation.change(current.value);
-      // Already chosen and left as it is: nothing to accept (see CurrentValue.settled).
-      if (current.settled && isUnchanged(current.value, changed)) return { kind: 'done', result: changed.result };
+      // Already chosen and left as it is: nothing to accept (see CurrentValue.settled). Not so once an earlier
+      // attempt sent a write: a minority may hold it, and only this round's accept buries it for good.
+      if (current.settled && isUnchanged(current.value, changed) && !earlier.mayHaveWritten) return { kind: 'done', result: changed.result };
       earlier.record(ballot, changed, !isUnchanged(current.value, changed));
       const accepted = await runPhase(links.count, (acceptor) => links.accept(acceptor, ballot, changed.next), asAcceptance, env, (outcome, ms) =>
         observer.phase('accept', outcome, ms),
