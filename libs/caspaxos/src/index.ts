@@ -13,3 +13,5 @@ export { propose } from './proposer';
 export type { AcceptorLinks, Operation, ProposalOutcome, ProposerEnvironment, ProposerObserver, ProposerOptions } from './proposer';
 export { EarlierAttempts } from './earlier-attempts';
 export type { Recognise, RetryDecision } from './earlier-attempts';
+export { absentState, collectRow, emptyForCollection, isCollectable } from './garbage-collection';
+export type { CollectionOutcome } from './garbage-collection';
