@@ -152,9 +152,9 @@ describe('acceptor state in PostgreSQL', () => {
           const held = await play(to, receiver);
           const [record] = await store.load([{ keyspace: 'ledger', key: from }]);
           expect(record.state).toEqual(sent);
-          await store.merge([{ ...record, key: to }]);
+          await store.merge([{ ...record, key: to }], null);
           // Twice: a handover page retried after a lost answer changes nothing more.
-          await store.merge([{ ...record, key: to }]);
+          await store.merge([{ ...record, key: to }], null);
           const expected = receiver.length === 0 ? sent : mergeAcceptorStates(held, sent);
           const [merged] = await store.load([{ keyspace: 'ledger', key: to }]);
           expect(merged.state).toEqual(expected);

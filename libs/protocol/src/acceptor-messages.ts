@@ -67,6 +67,12 @@ export function bytesOfAcceptorRecord(record: AcceptorRecord): number {
 export interface AcceptorHandover extends RequestMeta {
   readonly rebalanceId: number;
   readonly records: readonly AcceptorRecord[];
+  /**
+   * The acceptor floor of the node the state comes from (libs/caspaxos garbage-collection.ts): the
+   * receiver raises its own to it, since the keys it takes over were refused everything up to it. Absent
+   * from an earlier release, which collected nothing.
+   */
+  readonly floor?: Ballot | null;
 }
 
 /**
@@ -125,6 +131,8 @@ export interface RegionAcceptorStates {
   readonly records: readonly AcceptorRecord[];
   readonly next: AcceptorKey | null;
   readonly lastRebalanceId: number | null;
+  /** The highest acceptor floor of the peer's nodes: the rebuilt node's must be at least that. */
+  readonly floor?: Ballot | null;
 }
 
 /**
@@ -134,4 +142,36 @@ export interface RegionAcceptorStates {
 export interface NodeAcceptorStates {
   readonly records: readonly AcceptorRecord[];
   readonly scannedThrough: AcceptorKey | null;
+  /** The node's acceptor floor (null: it never dropped a row). Absent from an earlier release. */
+  readonly floor?: Ballot | null;
+}
+
+/**
+ * Garbage collection's look at one node's acceptor rows: the next `limit` after `after`, and which of them
+ * hold no live value and were promised nothing since ballot counter `untouchedSinceCounter`.
+ */
+export interface AcceptorCollectionScanRequest extends RequestMeta {
+  readonly after: AcceptorKey | null;
+  readonly limit: number;
+  readonly untouchedSinceCounter: number;
+  /** A value that expired before this (ms since the epoch) counts as no live value. */
+  readonly expiredBeforeMs: number;
+}
+
+export interface AcceptorCollectionScan {
+  /** The keys worth a collection round. */
+  readonly keys: readonly AcceptorKey[];
+  /** The last row scanned; null once the node has no more. */
+  readonly scannedThrough: AcceptorKey | null;
+}
+
+/** Garbage collection's drop of one key's acceptor row, if it is still collection round `ballot`'s empty register. */
+export interface CollectRequest extends RequestMeta {
+  readonly keyspace: string;
+  readonly key: string;
+  readonly ballot: Ballot;
+}
+
+export interface CollectResult {
+  readonly dropped: boolean;
 }

@@ -45,6 +45,10 @@ export const StoragePatterns = {
   acceptorKeys: 'storage.{node}.acceptor-keys',
   /** A page of the acceptor state this node holds of a peer region's lost acceptor's keys (AcceptorStatesRequest). */
   acceptorStates: 'storage.{node}.acceptor-states',
+  /** Garbage collection: the next rows of this node's acceptor state, and which are worth a collection round. */
+  acceptorCollectionScan: 'storage.{node}.acceptor-collection-scan',
+  /** Garbage collection: drop the rows a collection round emptied (CollectRequest), raising the node's floor. */
+  acceptorCollectBatch: 'storage.{node}.acceptor-collect-batch',
 } as const;
 
 export type StoragePattern = (typeof StoragePatterns)[keyof typeof StoragePatterns];
@@ -97,6 +101,8 @@ export const ReplicationPatterns = {
   acceptorKeys: 'replication.{region}.acceptor-keys',
   /** A peer rebuilding a lost acceptor: this region's acceptor state of its keys, a page at a time. */
   acceptorStates: 'replication.{region}.acceptor-states',
+  /** A peer's garbage collection: drop the rows its collection round emptied on this region's acceptors. */
+  acceptorCollectBatch: 'replication.{region}.acceptor-collect-batch',
 } as const;
 
 /** The channel on which `region`'s replicator serves `pattern`. */

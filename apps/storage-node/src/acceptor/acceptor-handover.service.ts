@@ -34,24 +34,35 @@ export class AcceptorHandover {
   ) {}
 
   /**
-   * Hands over every moving key, a page at a time; resolves with how many. Rejects if a new acceptor did not
-   * take a page (the caller starts over: a merge sent twice changes nothing).
+   * Hands over every moving key, a page at a time, and this node's acceptor floor to every node of the
+   * target ring (keys this node dropped left no row to send, only the floor that keeps refusing their old
+   * ballots); resolves with how many keys. Rejects if a new acceptor did not take a page or the floor (the
+   * caller starts over: a merge sent twice changes nothing).
    */
   async handOver(rebalanceId: number): Promise<number> {
-    if (this.region.current?.rebalance?.phase !== 'acceptors') throw new Error('acceptor state is handed over only in a rebalance’s acceptors phase');
+    const rebalance = this.region.current?.rebalance;
+    if (rebalance?.phase !== 'acceptors') throw new Error('acceptor state is handed over only in a rebalance’s acceptors phase');
     await this.inFlight.settled();
     const requestId = `acceptors-${rebalanceId}-${randomUUID().slice(0, 8)}`;
+    const floor = await this.store.floor();
     let moved = 0;
     let after: KeyRef = { keyspace: '', key: '' };
     for (;;) {
       const page = await this.store.keysAfter(after, this.config.GEOKV_HANDOFF_BATCH);
-      if (page.length === 0) return moved;
+      if (page.length === 0) {
+        if (floor !== null) {
+          for (const node of rebalance.target.filter((member) => member !== this.region.self)) {
+            await this.replicas.handOverAcceptors(node, { requestId, rebalanceId, records: [], floor });
+          }
+        }
+        return moved;
+      }
       after = page[page.length - 1];
       const { handOver, stray } = acceptorsLeaving(this.region.ring, this.region.self, page);
       for (const [node, refs] of handOver) {
         const records = await this.store.load(refs);
         for (const group of byteGroups(records, bytesOfAcceptorRecord, SEND_BYTES_IN_FLIGHT)) {
-          await this.replicas.handOverAcceptors(node, { requestId, rebalanceId, records: group });
+          await this.replicas.handOverAcceptors(node, { requestId, rebalanceId, records: group, floor });
         }
         await this.store.forget(refs);
         moved += records.length;

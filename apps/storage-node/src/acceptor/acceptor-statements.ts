@@ -15,13 +15,26 @@ import type { ShardStatement } from '../kv/shard-statements';
  * orders deadlocked, and PostgreSQL aborted one of them after a second.
  *
  * PROMISE_BEFORE reads the row as it was before the statement, which for a refused key is its state (the
- * upsert left it alone) and names the ballot that beat the proposer's.
+ * upsert left it alone) and names the ballot that beat the proposer's; for a key without a row, the floor.
+ *
+ * A key without a row answers as libs/caspaxos absentState does: promised to the node's floor (the highest
+ * ballot garbage collection dropped, table acceptor_floor), so a prepare must beat the floor and an accept
+ * reach it before a new row is made. Whether the row exists is read from the statement's snapshot, which a
+ * collection committing meanwhile would make wrong, so AcceptorStore never runs a collection beside these.
  */
 
 /** Each input key's promise as the statement found it, as `c`. */
 const PROMISE_BEFORE = `LEFT JOIN LATERAL (
        SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
-     ) c ON true`;
+     ) c ON true
+     LEFT JOIN acceptor_floor f ON true`;
+
+/** The ballot that beat a refused key's: its row's promise, or the floor for a key without one. */
+const CONFLICT = `COALESCE(c.promised_counter, f.counter) AS conflict_counter, COALESCE(c.promised_proposer, f.proposer) AS conflict_proposer`;
+
+/** The input keys that may be upserted: those with a row, and the others whose ballot passes the floor (`comparison`). */
+const PAST_THE_FLOOR = (comparison: '>' | '>='): string => `WHERE EXISTS (SELECT 1 FROM acceptor_state s WHERE s.keyspace = i.keyspace AND s.key = i.key)
+         OR NOT EXISTS (SELECT 1 FROM acceptor_floor f WHERE NOT ((i.counter, i.proposer) ${comparison} (f.counter, f.proposer)))`;
 
 /** Phase 1 for ($1 keyspaces, $2 keys, $3 ballot counters, $4 ballot proposers), answered in input order. */
 export const PREPARE_BATCH: ShardStatement = {
@@ -30,7 +43,9 @@ export const PREPARE_BATCH: ShardStatement = {
      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS i(keyspace, key, counter, proposer, n)
    ), promised AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer)
-     SELECT keyspace, key, counter, proposer FROM input ORDER BY keyspace, key
+     SELECT keyspace, key, counter, proposer FROM input i
+       ${PAST_THE_FLOOR('>')}
+      ORDER BY keyspace, key
      ON CONFLICT (keyspace, key) DO UPDATE
         SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer
       WHERE (a.promised_counter, a.promised_proposer) < (excluded.promised_counter, excluded.promised_proposer)
@@ -38,7 +53,7 @@ export const PREPARE_BATCH: ShardStatement = {
                a.last_modified_ms, a.expires_at_ms, a.origin_region, a.tombstone, a.version, a.recent_ops
    )
    SELECT i.n, p.key IS NOT NULL AS ok, p.accepted_counter, p.accepted_proposer, p.value, p.content_type, p.etag,
-          p.last_modified_ms, p.expires_at_ms, p.origin_region, p.tombstone, p.version, p.recent_ops, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
+          p.last_modified_ms, p.expires_at_ms, p.origin_region, p.tombstone, p.version, p.recent_ops, ${CONFLICT}
      FROM input i
      LEFT JOIN promised p ON p.keyspace = i.keyspace AND p.key = i.key
      ${PROMISE_BEFORE}
@@ -64,7 +79,9 @@ export const ACCEPT_BATCH: ShardStatement = {
                                       version)
      SELECT keyspace, key, counter, proposer, counter, proposer, value, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
             tombstone, ARRAY(SELECT jsonb_array_elements_text(recent_ops::jsonb)), version
-       FROM input ORDER BY keyspace, key
+       FROM input i
+       ${PAST_THE_FLOOR('>=')}
+      ORDER BY keyspace, key
      ON CONFLICT (keyspace, key) DO UPDATE
         SET promised_counter = excluded.promised_counter, promised_proposer = excluded.promised_proposer,
             accepted_counter = excluded.accepted_counter, accepted_proposer = excluded.accepted_proposer,
@@ -75,7 +92,7 @@ export const ACCEPT_BATCH: ShardStatement = {
         AND (a.accepted_counter IS NULL OR (a.accepted_counter, a.accepted_proposer) < (excluded.accepted_counter, excluded.accepted_proposer))
      RETURNING a.keyspace, a.key
    )
-   SELECT i.n, x.key IS NOT NULL AS ok, c.promised_counter AS conflict_counter, c.promised_proposer AS conflict_proposer
+   SELECT i.n, x.key IS NOT NULL AS ok, ${CONFLICT}
      FROM input i
      LEFT JOIN accepted x ON x.keyspace = i.keyspace AND x.key = i.key
      ${PROMISE_BEFORE}
@@ -166,4 +183,62 @@ export const DELETE_ACCEPTOR_STATES: ShardStatement = {
   text: `DELETE FROM acceptor_state a
     USING unnest($1::text[], $2::text[]) AS i(keyspace, key)
     WHERE a.keyspace = i.keyspace AND a.key = i.key`,
+};
+
+/**
+ * Garbage collection's drop (libs/caspaxos collectRow) of ($1 keyspaces, $2 keys, $3 and $4 the collection
+ * round's ballots): a row goes only if it is still exactly that round's empty register, and the floor rises
+ * to the highest ballot dropped, in the same transaction. Answers, in input order, whether each was dropped.
+ */
+export const COLLECT_ACCEPTOR_ROWS: ShardStatement = {
+  name: 'acceptor_collect',
+  text: `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS i(keyspace, key, counter, proposer, n)
+   ), dropped AS (
+     DELETE FROM acceptor_state a USING input i
+      WHERE a.keyspace = i.keyspace AND a.key = i.key
+        AND a.promised_counter = i.counter AND a.promised_proposer = i.proposer
+        AND a.accepted_counter = i.counter AND a.accepted_proposer = i.proposer
+        AND a.value IS NULL
+     RETURNING a.keyspace, a.key, a.promised_counter, a.promised_proposer
+   ), raised AS (
+     INSERT INTO acceptor_floor AS f (id, counter, proposer)
+     SELECT 1, promised_counter, promised_proposer FROM dropped ORDER BY promised_counter DESC, promised_proposer DESC LIMIT 1
+     ON CONFLICT (id) DO UPDATE SET counter = excluded.counter, proposer = excluded.proposer
+      WHERE (f.counter, f.proposer) < (excluded.counter, excluded.proposer)
+   )
+   SELECT i.n, d.key IS NOT NULL AS dropped
+     FROM input i
+     LEFT JOIN dropped d ON d.keyspace = i.keyspace AND d.key = i.key
+    ORDER BY i.n`,
+};
+
+/**
+ * The next $3 acceptor rows after ($1 keyspace, $2 key), in key order, each with whether garbage collection
+ * should look at it: promised nothing since counter $4 (ballot counters start from their proposer's clock in
+ * milliseconds, so this is roughly "untouched since"), and holding no live value (never accepted one, or the
+ * empty register, a tombstone, or a value expired before $5 ms). Values are not read.
+ */
+export const ACCEPTOR_COLLECTION_SCAN: ShardStatement = {
+  name: 'acceptor_collection_scan',
+  text: `SELECT keyspace, key,
+          promised_counter < $4 AND (accepted_counter IS NULL OR value IS NULL OR tombstone OR expires_at_ms < $5) AS garbage
+     FROM acceptor_state
+    WHERE (keyspace, key) > ($1::text, $2::text)
+    ORDER BY keyspace, key
+    LIMIT $3`,
+};
+
+/** Raises the node's acceptor floor to ($1 counter, $2 proposer); a lower one is left as it is. */
+export const RAISE_ACCEPTOR_FLOOR: ShardStatement = {
+  name: 'acceptor_raise_floor',
+  text: `INSERT INTO acceptor_floor AS f (id, counter, proposer) VALUES (1, $1, $2)
+    ON CONFLICT (id) DO UPDATE SET counter = excluded.counter, proposer = excluded.proposer
+     WHERE (f.counter, f.proposer) < (excluded.counter, excluded.proposer)`,
+};
+
+/** The node's acceptor floor; no row until garbage collection first dropped one. */
+export const ACCEPTOR_FLOOR: ShardStatement = {
+  name: 'acceptor_floor',
+  text: `SELECT counter, proposer FROM acceptor_floor`,
 };

@@ -1,11 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import type { Accepted, Ballot } from '@geokv/caspaxos';
-import { bytesOfAcceptorRecord, type AcceptorRecord, type AcceptRequest, type AcceptResult, type NodeAcceptorStates, type PrepareRequest, type PrepareResult, type StrongValue } from '@geokv/protocol';
+import {
+  bytesOfAcceptorRecord,
+  type AcceptorCollectionScan,
+  type AcceptorCollectionScanRequest,
+  type AcceptorRecord,
+  type AcceptRequest,
+  type AcceptResult,
+  type CollectRequest,
+  type CollectResult,
+  type NodeAcceptorStates,
+  type PrepareRequest,
+  type PrepareResult,
+  type StrongValue,
+} from '@geokv/protocol';
 import type { KeyRef } from '../kv/key-id';
 import { PackedValues } from '../kv/packed-values';
 import { prefixRange } from '../kv/prefix-range';
 import { ShardDatabase } from '../kv/shard-database';
-import { ACCEPT_BATCH, ACCEPTOR_KEYS_PAGE, ACCEPTOR_KEYSPACE_KEYS, DELETE_ACCEPTOR_STATES, LOAD_ACCEPTOR_STATES, MERGE_ACCEPTOR_STATES, PREPARE_BATCH } from './acceptor-statements';
+import {
+  ACCEPT_BATCH,
+  ACCEPTOR_COLLECTION_SCAN,
+  ACCEPTOR_FLOOR,
+  ACCEPTOR_KEYS_PAGE,
+  ACCEPTOR_KEYSPACE_KEYS,
+  COLLECT_ACCEPTOR_ROWS,
+  DELETE_ACCEPTOR_STATES,
+  LOAD_ACCEPTOR_STATES,
+  MERGE_ACCEPTOR_STATES,
+  PREPARE_BATCH,
+  RAISE_ACCEPTOR_FLOOR,
+} from './acceptor-statements';
+import { SharedOrExclusive } from './shared-or-exclusive';
 
 /** An accepted register as a row holds it. */
 interface AcceptedColumns {
@@ -47,13 +73,23 @@ const SCAN_LOAD_WAVE = 16;
 /**
  * The acceptor's durable state, one statement per batch (see acceptor-statements.ts). Every answer is
  * given only after PostgreSQL committed it: a promise or acceptance that a crash could forget would let
- * two proposers both win.
+ * two proposers both win. Garbage collection's drops run alone, every other write beside each other.
  */
 @Injectable()
 export class AcceptorStore {
+  private readonly writes = new SharedOrExclusive();
+
   constructor(private readonly db: ShardDatabase) {}
 
   prepare(requests: readonly PrepareRequest[]): Promise<PrepareResult[]> {
+    return this.writes.shared(() => this.prepareInWaves(requests));
+  }
+
+  accept(requests: readonly AcceptRequest[]): Promise<AcceptResult[]> {
+    return this.writes.shared(() => this.acceptInWaves(requests));
+  }
+
+  private prepareInWaves(requests: readonly PrepareRequest[]): Promise<PrepareResult[]> {
     return inWaves(requests, async (wave) => {
       const rows = await this.db.run<PreparedRow>(PREPARE_BATCH, [
         wave.map((r) => r.keyspace),
@@ -68,7 +104,7 @@ export class AcceptorStore {
     });
   }
 
-  accept(requests: readonly AcceptRequest[]): Promise<AcceptResult[]> {
+  private acceptInWaves(requests: readonly AcceptRequest[]): Promise<AcceptResult[]> {
     return inWaves(requests, async (wave) => {
       const rows = await this.db.run<AcceptedRow>(ACCEPT_BATCH, [
         wave.map((r) => r.keyspace),
@@ -125,8 +161,56 @@ export class AcceptorStore {
     }));
   }
 
-  /** Merges handed-over states into this node's (see MERGE_ACCEPTOR_STATES); each key at most once. */
-  async merge(records: readonly AcceptorRecord[]): Promise<void> {
+  /**
+   * Merges handed-over states into this node's (see MERGE_ACCEPTOR_STATES), each key at most once, after
+   * raising this node's floor to the sender's: the keys were refused everything up to it where they were.
+   */
+  merge(records: readonly AcceptorRecord[], floor: Ballot | null): Promise<void> {
+    return this.writes.shared(async () => {
+      if (floor !== null) await this.db.run(RAISE_ACCEPTOR_FLOOR, [floor.counter, floor.proposer]);
+      if (records.length > 0) await this.mergeRecords(records);
+    });
+  }
+
+  /** The node's acceptor floor: the highest ballot garbage collection dropped here; null before the first drop. */
+  async floor(): Promise<Ballot | null> {
+    const rows = await this.db.run<{ counter: string; proposer: string }>(ACCEPTOR_FLOOR, []);
+    return rows.length === 0 ? null : { counter: Number(rows[0].counter), proposer: rows[0].proposer };
+  }
+
+  /** Garbage collection's look at the next rows (see ACCEPTOR_COLLECTION_SCAN). */
+  async collectionScan(request: AcceptorCollectionScanRequest): Promise<AcceptorCollectionScan> {
+    const after = request.after ?? { keyspace: '', key: '' };
+    const rows = await this.db.run<{ keyspace: string; key: string; garbage: boolean }>(ACCEPTOR_COLLECTION_SCAN, [
+      after.keyspace,
+      after.key,
+      request.limit,
+      request.untouchedSinceCounter,
+      request.expiredBeforeMs,
+    ]);
+    const last = rows[rows.length - 1];
+    return {
+      keys: rows.filter((row) => row.garbage).map(({ keyspace, key }) => ({ keyspace, key })),
+      scannedThrough: rows.length < request.limit ? null : { keyspace: last.keyspace, key: last.key },
+    };
+  }
+
+  /** Drops the rows collection rounds emptied, if they still are (see COLLECT_ACCEPTOR_ROWS); alone, see SharedOrExclusive. */
+  collect(requests: readonly CollectRequest[]): Promise<CollectResult[]> {
+    return this.writes.exclusive(() =>
+      inWaves(requests, async (wave) => {
+        const rows = await this.db.run<{ dropped: boolean }>(COLLECT_ACCEPTOR_ROWS, [
+          wave.map((r) => r.keyspace),
+          wave.map((r) => r.key),
+          wave.map((r) => r.ballot.counter),
+          wave.map((r) => r.ballot.proposer),
+        ]);
+        return rows.map((row) => ({ dropped: row.dropped }));
+      }),
+    );
+  }
+
+  private async mergeRecords(records: readonly AcceptorRecord[]): Promise<void> {
     await this.db.run(MERGE_ACCEPTOR_STATES, [
       records.map((r) => r.keyspace),
       records.map((r) => r.key),

@@ -6,11 +6,15 @@ import {
   heldByLostAcceptor,
   StoragePatterns,
   targetAcceptorNodeOf,
+  type AcceptorCollectionScan,
+  type AcceptorCollectionScanRequest,
   type AcceptorHandover,
   type AcceptRequest,
   type AcceptResult,
   type BatchRequest,
   type BatchResponse,
+  type CollectRequest,
+  type CollectResult,
   type ItemOutcome,
   type AcceptorKeysRequest,
   type AcceptorStatesRequest,
@@ -75,7 +79,23 @@ export class AcceptorController {
   @MessagePattern(StoragePatterns.acceptorStates)
   async states(@Payload() request: AcceptorStatesRequest): Promise<NodeAcceptorStates> {
     this.refuseOtherViews(request.lastRebalanceId, 'scan its acceptor state');
-    return this.store.scan(request.after, request.limit, heldByLostAcceptor(request.lost), SEND_BYTES_IN_FLIGHT);
+    const page = await this.store.scan(request.after, request.limit, heldByLostAcceptor(request.lost), SEND_BYTES_IN_FLIGHT);
+    return { ...page, floor: await this.store.floor() };
+  }
+
+  /** Garbage collection's look at this node's next acceptor rows: which are worth a collection round. */
+  @MessagePattern(StoragePatterns.acceptorCollectionScan)
+  collectionScan(@Payload() request: AcceptorCollectionScanRequest): Promise<AcceptorCollectionScan> {
+    return this.store.collectionScan(request);
+  }
+
+  /**
+   * Garbage collection's drop of rows a collection round emptied: refused, like a phase, for keys this node
+   * does not answer for, so that a row a handover is copying stays as it was copied.
+   */
+  @MessagePattern(StoragePatterns.acceptorCollectBatch)
+  collect(@Payload() batch: BatchRequest<CollectRequest>): Promise<BatchResponse<CollectResult>> {
+    return this.owned(batch.items, (items) => this.store.collect(items));
   }
 
   /**
@@ -91,7 +111,7 @@ export class AcceptorController {
     }
     const foreign = handover.records.find((record) => targetAcceptorNodeOf(this.region.ring, record.keyspace, record.key) !== this.region.self);
     if (foreign !== undefined) throw new StorageError(ErrorCode.NotAcceptor, `node ${this.region.self} is not the new acceptor of every handed-over key`);
-    await this.store.merge(handover.records);
+    await this.store.merge(handover.records, handover.floor ?? null);
     return { merged: handover.records.length };
   }
 
@@ -103,7 +123,7 @@ export class AcceptorController {
     }
   }
 
-  private async owned<T extends PrepareRequest | AcceptRequest, R>(items: readonly T[], run: (owned: T[]) => Promise<R[]>): Promise<BatchResponse<R>> {
+  private async owned<T extends PrepareRequest | AcceptRequest | CollectRequest, R>(items: readonly T[], run: (owned: T[]) => Promise<R[]>): Promise<BatchResponse<R>> {
     const outcomes: ItemOutcome<R>[] = new Array<ItemOutcome<R>>(items.length);
     const owned: T[] = [];
     const positions: number[] = [];

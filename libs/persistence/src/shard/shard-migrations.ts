@@ -6,6 +6,7 @@ import { AcceptorState1764400000000 } from './1764400000000-acceptor-state';
 import { ReplicaSpread1764500000000 } from './1764500000000-replica-spread';
 import { ConflictAgeIndex1764600000000 } from './1764600000000-conflict-age-index';
 import { ConflictsByKeyspace1764700000000 } from './1764700000000-conflicts-by-keyspace';
+import { AcceptorFloor1764800000000 } from './1764800000000-acceptor-floor';
 
 /** In order. Listed explicitly rather than globbed so that a build can never miss or reorder one. */
 export const SHARD_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const SHARD_MIGRATIONS = [
   ReplicaSpread1764500000000,
   ConflictAgeIndex1764600000000,
   ConflictsByKeyspace1764700000000,
+  AcceptorFloor1764800000000,
 ];
