@@ -18,7 +18,15 @@ import {
   SHARD_SESSION_SETTINGS,
   type ShardStatement, RECORD_HINTS, READ_HINTS, DELETE_HINTS, COUNT_HINTS, PAGE_KEYS, DROP_KEYS
 } from '../../apps/storage-node/src/kv/shard-statements';
-import { ACCEPT_BATCH, ACCEPTOR_KEYSPACE_KEYS, PREPARE_BATCH } from '../../apps/storage-node/src/acceptor/acceptor-statements';
+import {
+  ACCEPT_BATCH,
+  ACCEPTOR_COLLECTION_SCAN,
+  ACCEPTOR_FLOOR,
+  ACCEPTOR_KEYSPACE_KEYS,
+  COLLECT_ACCEPTOR_ROWS,
+  PREPARE_BATCH,
+  RAISE_ACCEPTOR_FLOOR,
+} from '../../apps/storage-node/src/acceptor/acceptor-statements';
 import { createMigratedShard } from '../support/migrated-database';
 
 const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
@@ -51,9 +59,13 @@ const EXPECTED_PLANS: [ShardStatement, RegExp[]][] = [
   [COUNT_HINTS, [/Index (Only )?Scan using hints_pkey on hints/]],
   [PAGE_KEYS, [/Index (Only )?Scan using versions_pkey on versions/]],
   [DROP_KEYS, [/Index Scan using versions_pkey on versions/, /Tid Scan on versions/]],
-  [PREPARE_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/]],
-  [ACCEPT_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/]],
+  [PREPARE_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/, /Index Scan using acceptor_floor_pkey/]],
+  [ACCEPT_BATCH, [/Conflict Arbiter Indexes: acceptor_state_pkey/, /Index Scan using acceptor_state_pkey on acceptor_state/, /Index Scan using acceptor_floor_pkey/]],
   [ACCEPTOR_KEYSPACE_KEYS, [/Index (Only )?Scan using acceptor_state_pkey on acceptor_state/]],
+  [COLLECT_ACCEPTOR_ROWS, [/Index Scan using acceptor_state_pkey on acceptor_state/, /Conflict Arbiter Indexes: acceptor_floor_pkey/]],
+  [ACCEPTOR_COLLECTION_SCAN, [/Index Scan using acceptor_state_pkey on acceptor_state/]],
+  [RAISE_ACCEPTOR_FLOOR, [/Conflict Arbiter Indexes: acceptor_floor_pkey/]],
+  [ACCEPTOR_FLOOR, [/Index Scan using acceptor_floor_pkey on acceptor_floor/]],
 ];
 
 /**
