@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from '@geokv/linearizability';
 import { expectApiError, expectStatus, http, jsonOf, keyPath } from '../support/http';
+import { counterTotal } from '../support/metrics';
 import { query } from '../support/shard-db';
 import { StrongClient, type Attempt } from '../support/strong-client';
 import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
@@ -10,6 +11,8 @@ const KEYSPACE = 'ledger';
 const KEYS = ['k0', 'k1', 'k2'];
 const CLIENTS = 5;
 const RUN_MS = 30_000;
+/** Acceptor garbage collection's grace in this suite, short enough to watch (the default is an hour). */
+const GC_GRACE_MS = 10_000;
 
 /**
  * Strong keyspaces on three regions of real processes: clients in every region run reads, writes,
@@ -21,7 +24,7 @@ describe('strong keyspaces across three regions', () => {
   const gateway = (region: string): string => regions.gatewayUrl(region);
 
   beforeAll(async () => {
-    regions = await startTestRegions('strong');
+    regions = await startTestRegions('strong', { GEOKV_ACCEPTOR_GC_GRACE_MS: String(GC_GRACE_MS), GEOKV_ACCEPTOR_GC_INTERVAL_MS: '1000' });
     await defineKeyspaceEverywhere(regions, KEYSPACE, { consistency: 'strong' });
   }, 180_000);
 
@@ -194,6 +197,59 @@ describe('strong keyspaces across three regions', () => {
       proxy.healAll();
     }
   }, 120_000);
+
+  it('garbage-collects the acceptor rows of deleted, expired and only-read keys in every region, and such a key is as never written', async () => {
+    const deleted = Array.from({ length: 6 }, (_, i) => `gc/deleted-${i}`);
+    for (const [i, key] of deleted.entries()) {
+      expectStatus(await http(`${gateway(THREE_REGIONS[i % 3])}/v1/kv/${KEYSPACE}/${keyPath(key)}`, { method: 'PUT', body: key }), 204);
+      expectStatus(await http(`${gateway(THREE_REGIONS[(i + 1) % 3])}/v1/kv/${KEYSPACE}/${keyPath(key)}`, { method: 'DELETE' }), 204);
+    }
+    expectApiError(await http(`${gateway('eu-west')}/v1/kv/${KEYSPACE}/gc%2Fread-only`), 404, 'NOT_FOUND');
+    expectStatus(await http(`${gateway('ap-south')}/v1/kv/${KEYSPACE}/gc%2Fexpired`, { method: 'PUT', headers: { 'x-ttl': '1' }, body: 'short-lived' }), 204);
+    expectStatus(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/gc%2Flive`, { method: 'PUT', body: 'kept' }), 204);
+    const collectable = [...deleted, 'gc/read-only', 'gc/expired'];
+
+    /** The gc/ keys with an acceptor row in `region`, over all its storage nodes. */
+    const rowsIn = async (region: string): Promise<string[]> => {
+      const nodes = regions.cluster.region(region).storageNodes;
+      const held = await Promise.all(
+        nodes.map((node) => query<{ key: string }>(node.databaseUrl, "SELECT key FROM acceptor_state WHERE keyspace = $1 AND key LIKE 'gc/%'", [KEYSPACE])),
+      );
+      return held.flat().map((row) => row.key).sort();
+    };
+    // Each phase answers at a majority; the third region's messages land a moment later.
+    for (let tries = 0; tries < 50; tries++) {
+      const everywhere = (await Promise.all(THREE_REGIONS.map(rowsIn))).every((keys) => keys.length === collectable.length + 1);
+      if (everywhere) break;
+      await sleep(100);
+    }
+    for (const region of THREE_REGIONS) expect(await rowsIn(region)).toEqual([...collectable, 'gc/live'].sort());
+
+    // Left alone for the grace period, then one pass: only the live key keeps its row, in every region.
+    const deadline = performance.now() + GC_GRACE_MS + 30_000;
+    let held: string[][] = [];
+    for (;;) {
+      held = await Promise.all(THREE_REGIONS.map(rowsIn));
+      if (held.every((keys) => keys.length === 1) || performance.now() > deadline) break;
+      await sleep(1_000);
+    }
+    expect(held).toEqual(THREE_REGIONS.map(() => ['gc/live']));
+    const replicators = THREE_REGIONS.map((region) => regions.cluster.region(region).replicator!.httpUrl);
+    expect(await counterTotal(replicators, 'geokv_acceptor_rows_dropped_total')).toBeGreaterThanOrEqual(collectable.length * 3);
+
+    // The live key is untouched; the collected ones read as absent everywhere and can be created afresh.
+    for (const region of THREE_REGIONS) {
+      const live = await http(`${gateway(region)}/v1/kv/${KEYSPACE}/gc%2Flive`);
+      expectStatus(live, 200);
+      expect(live.body.toString('utf8')).toBe('kept');
+      for (const key of collectable) expectApiError(await http(`${gateway(region)}/v1/kv/${KEYSPACE}/${keyPath(key)}`), 404, 'NOT_FOUND');
+    }
+    expectApiError(await http(`${gateway('eu-west')}/v1/kv/${KEYSPACE}/gc%2Fdeleted-0`, { method: 'DELETE', headers: { 'if-match': '*' } }), 412, 'PRECONDITION_FAILED');
+    expectStatus(await http(`${gateway('eu-west')}/v1/kv/${KEYSPACE}/gc%2Fdeleted-0`, { method: 'PUT', headers: { 'if-none-match': '*' }, body: 'again' }), 204);
+    const again = await http(`${gateway('ap-south')}/v1/kv/${KEYSPACE}/gc%2Fdeleted-0`);
+    expectStatus(again, 200);
+    expect(again.body.toString('utf8')).toBe('again');
+  }, 90_000);
 });
 
 /** How the requests that ended so ended: `503 NO_QUORUM ×n`, `no answer ×n`, … */

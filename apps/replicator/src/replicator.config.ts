@@ -113,6 +113,27 @@ export class ReplicatorConfig extends CommonConfig {
   @Max(60_000)
   GEOKV_MAJORITY_READ_TIMEOUT_MS: number = 2_000;
 
+  /**
+   * How often the replicator looks through this region's strong keys' acceptor rows for ones to
+   * garbage-collect (at most 20,000 rows a node per pass, going on where the last pass stopped).
+   */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  GEOKV_ACCEPTOR_GC_INTERVAL_MS: number = 60_000;
+
+  /**
+   * How long a strong key's acceptor rows must have been left alone (no operation on the key, nor on this
+   * region's acceptor of it) before garbage collection removes them, if the key is deleted, expired this
+   * long ago, or was only ever read. A collection outbids whatever operation meets it on the key, so this
+   * keeps it off keys in use; it is not needed for safety.
+   */
+  @Expose()
+  @IsInt()
+  @Min(10_000)
+  GEOKV_ACCEPTOR_GC_GRACE_MS: number = 3_600_000;
+
   /** How often the replicator refreshes the region's ring and keyspace catalog from membership. */
   @Expose()
   @IsInt()

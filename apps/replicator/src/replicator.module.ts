@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigModule } from '@geokv/config';
 import {
+  acceptorCollectionRoundsMetric,
   acceptorRebuiltRecordsMetric,
+  acceptorRowsDroppedMetric,
   antiEntropyKeysComparedMetric,
   antiEntropyRunDurationMetric,
   antiEntropyRunsMetric,
@@ -19,6 +21,7 @@ import {
   replicationLagMetric,
   replicationShippedMetric,
 } from '@geokv/observability';
+import { AcceptorCollector } from './acceptors/acceptor-collector.service';
 import { AcceptorRebuild } from './acceptors/acceptor-rebuild.service';
 import { AcceptorRelay } from './acceptors/acceptor-relay.service';
 import { AntiEntropyService } from './anti-entropy/anti-entropy.service';
@@ -57,6 +60,8 @@ export class ReplicatorModule {
           antiEntropyRunsMetric,
           antiEntropyRunDurationMetric,
           acceptorRebuiltRecordsMetric,
+          acceptorCollectionRoundsMetric,
+          acceptorRowsDroppedMetric,
         ]),
         RedisClientModule.forUrl(config.REDIS_URL),
         RegionModule,
@@ -72,7 +77,7 @@ export class ReplicatorModule {
         }),
       ],
       controllers: [ShipmentController],
-      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService, AcceptorRelay, AcceptorRebuild],
+      providers: [PeerLinks, OutboxShipper, KeyspaceShipper, RemoteApplier, GarbageCollectionService, AntiEntropyService, MajorityReadService, AcceptorRelay, AcceptorRebuild, AcceptorCollector],
     };
   }
 }

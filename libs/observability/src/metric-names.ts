@@ -33,6 +33,8 @@ export const Metric = {
   handoffBytesMoved: 'geokv_handoff_bytes_moved_total',
   acceptorHandoverKeys: 'geokv_acceptor_handover_keys_total',
   acceptorRebuiltRecords: 'geokv_acceptor_rebuilt_records_total',
+  acceptorCollectionRounds: 'geokv_acceptor_collection_rounds_total',
+  acceptorRowsDropped: 'geokv_acceptor_rows_dropped_total',
   deletedKeyspaceRowsPurged: 'geokv_deleted_keyspace_rows_purged_total',
   rebalancePartitionsPending: 'geokv_rebalance_partitions_pending',
   paxosPhaseDuration: 'geokv_paxos_phase_duration_seconds',
@@ -205,6 +207,18 @@ export const acceptorHandoverKeysMetric: Provider = makeCounterProvider({
 export const acceptorRebuiltRecordsMetric: Provider = makeCounterProvider({
   name: Metric.acceptorRebuiltRecords,
   help: "Peer regions' acceptor records merged into this region's new acceptors, rebuilding the state of nodes it lost",
+  labelNames: [],
+});
+
+export const acceptorCollectionRoundsMetric: Provider = makeCounterProvider({
+  name: Metric.acceptorCollectionRounds,
+  help: 'Garbage collection rounds this replicator ran on strong keys, by outcome: emptied (every region accepted the empty register), live, refused or unreachable (kept for now)',
+  labelNames: ['outcome'],
+});
+
+export const acceptorRowsDroppedMetric: Provider = makeCounterProvider({
+  name: Metric.acceptorRowsDropped,
+  help: "Acceptor rows dropped in every region (this one's and the peers') after this replicator's collection rounds emptied them",
   labelNames: [],
 });
 

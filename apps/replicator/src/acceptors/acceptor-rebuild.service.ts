@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { survivorsToRebuildFrom } from '@geokv/caspaxos';
+import { maxBallot, survivorsToRebuildFrom, type Ballot } from '@geokv/caspaxos';
 import { APP_CONFIG, firstToSucceed, RepeatedLog, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
@@ -111,22 +111,35 @@ export class AcceptorRebuild implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Every page of one peer's state of the lost node's keys, merged into the keys' new acceptors; resolves with how many records. */
+  /**
+   * Every page of one peer's state of the lost node's keys, merged into the keys' new acceptors, then the
+   * peer's acceptor floor to every node of the target ring (a key the peer dropped has no record, only the
+   * floor that keeps refusing its old ballots); resolves with how many records.
+   */
   private async rebuildFrom(link: PeerLink, rebalanceId: number, lost: LostAcceptor): Promise<number> {
     const requestId = `rebuild-${rebalanceId}-${randomUUID().slice(0, 8)}`;
     let after: AcceptorKey | null = null;
     let lastRebalanceId: number | null = null;
+    let floor: Ballot | null = null;
     let merged = 0;
     for (let firstPage = true; ; firstPage = false) {
       const request: RegionAcceptorStatesRequest = { requestId, lost, after, limit: SCAN_ROWS, firstPage, lastRebalanceId };
       const page = await link.client.request<RegionAcceptorStates>(regionAddressed(ReplicationPatterns.acceptorStates, link.region), request, this.config.GEOKV_RPC_TIMEOUT_MS);
       lastRebalanceId = page.lastRebalanceId;
+      floor = maxBallot(floor, page.floor ?? null);
       await this.handOver(requestId, rebalanceId, page.records);
       merged += page.records.length;
       this.rebuiltRecords.inc(page.records.length);
-      if (page.next === null) return merged;
+      if (page.next === null) break;
       after = page.next;
     }
+    if (floor !== null) {
+      for (const node of this.region.current?.rebalance?.target ?? []) {
+        const handover: AcceptorHandover = { requestId, rebalanceId, records: [], floor };
+        await this.local.request(addressTo(StoragePatterns.acceptorHandover, node), handover, this.config.GEOKV_RPC_TIMEOUT_MS);
+      }
+    }
+    return merged;
   }
 
   /** Each record to the key's new acceptor node, which merges it (see the storage node's acceptor handover). */

@@ -13,6 +13,8 @@ import {
   type BatchRequest,
   type BatchResponse,
   type AcceptorStatesRequest,
+  type CollectRequest,
+  type CollectResult,
   type ItemOutcome,
   type ListRequest,
   type NodeAcceptorStates,
@@ -45,6 +47,7 @@ const LIMITS = {
 } as const;
 const PREPARES: CoalescingLimits<PrepareRequest> = { ...LIMITS, bytesOf: () => 0 };
 const ACCEPTS: CoalescingLimits<AcceptRequest> = { ...LIMITS, bytesOf: (request) => request.value?.value.length ?? 0 };
+const COLLECTS: CoalescingLimits<CollectRequest> = { ...LIMITS, bytesOf: () => 0 };
 
 /**
  * Serves a peer region's proposers: hands each CASPaxos message to the node that holds the key's acceptor
@@ -55,6 +58,7 @@ const ACCEPTS: CoalescingLimits<AcceptRequest> = { ...LIMITS, bytesOf: (request)
 export class AcceptorRelay {
   private readonly prepares: NodeRequestCoalescer<PrepareRequest, PrepareResult>;
   private readonly accepts: NodeRequestCoalescer<AcceptRequest, AcceptResult>;
+  private readonly collects: NodeRequestCoalescer<CollectRequest, CollectResult>;
 
   constructor(
     @Inject(LOCAL_TRANSPORT) private readonly local: PersistentReplyRedisClient,
@@ -64,6 +68,7 @@ export class AcceptorRelay {
     const deadline = config.GEOKV_RPC_TIMEOUT_MS;
     this.prepares = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.acceptorPrepareBatch, node, batch, timeoutMs), PREPARES, deadline);
     this.accepts = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.acceptorAcceptBatch, node, batch, timeoutMs), ACCEPTS, deadline);
+    this.collects = new NodeRequestCoalescer((node, batch, timeoutMs) => this.send(StoragePatterns.acceptorCollectBatch, node, batch, timeoutMs), COLLECTS, deadline);
   }
 
   prepare(batch: BatchRequest<PrepareRequest>): Promise<BatchResponse<PrepareResult>> {
@@ -72,6 +77,11 @@ export class AcceptorRelay {
 
   accept(batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
     return this.relay(batch, this.accepts);
+  }
+
+  /** A peer's garbage collection: drop the rows its collection round emptied here. */
+  collect(batch: BatchRequest<CollectRequest>): Promise<BatchResponse<CollectResult>> {
+    return this.relay(batch, this.collects);
   }
 
   /**
@@ -112,7 +122,7 @@ export class AcceptorRelay {
     return { ...regionStatesPage(pages), lastRebalanceId };
   }
 
-  private async relay<T extends PrepareRequest | AcceptRequest, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {
+  private async relay<T extends PrepareRequest | AcceptRequest | CollectRequest, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {
     const outcomes = await Promise.all(
       batch.items.map(async (item): Promise<ItemOutcome<R>> => {
         const node = this.region.acceptorOf(item.keyspace, item.key);

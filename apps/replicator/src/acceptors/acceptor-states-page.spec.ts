@@ -30,7 +30,18 @@ describe('regionStatesPage', () => {
       { records: [record('a')], scannedThrough: null },
       { records: [record('q')], scannedThrough: null },
     ]);
-    expect(page).toEqual({ records: [record('a'), record('q')], next: null });
+    expect(page).toEqual({ records: [record('a'), record('q')], next: null, floor: null });
+  });
+
+  it('carries the highest of the nodes’ acceptor floors, an earlier release’s page having none', () => {
+    const floor = (counter: number) => ({ counter, proposer: 'us-east.gc' });
+    const page = regionStatesPage([
+      { records: [], scannedThrough: null, floor: floor(7) },
+      { records: [], scannedThrough: null, floor: floor(9) },
+      { records: [], scannedThrough: null, floor: null },
+      { records: [], scannedThrough: null },
+    ]);
+    expect(page.floor).toEqual(floor(9));
   });
 
   it('paging to the end returns every wanted record of every node exactly once', () => {

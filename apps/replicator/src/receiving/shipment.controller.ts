@@ -9,6 +9,8 @@ import {
   type AdoptDefinitionsRequest,
   type BatchRequest,
   type BatchResponse,
+  type CollectRequest,
+  type CollectResult,
   type PrepareRequest,
   type PrepareResult,
   type AdoptDefinitionsResult,
@@ -103,6 +105,12 @@ export class ShipmentController {
   @MessagePattern(ReplicationPatterns.acceptorAcceptBatch)
   acceptorAccept(@Payload() batch: BatchRequest<AcceptRequest>): Promise<BatchResponse<AcceptResult>> {
     return this.acceptors.accept(batch);
+  }
+
+  /** A peer's garbage collection: drop the rows its collection round emptied on this region's acceptors. */
+  @MessagePattern(ReplicationPatterns.acceptorCollectBatch)
+  acceptorCollect(@Payload() batch: BatchRequest<CollectRequest>): Promise<BatchResponse<CollectResult>> {
+    return this.acceptors.collect(batch);
   }
 
   /** A peer's listing of a strong keyspace. */
