@@ -1,12 +1,9 @@
 import fc from 'fast-check';
-import { Histogram } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { accept, EMPTY_ACCEPTOR, mergeAcceptorStates, prepare, type AcceptorState, type Ballot } from '@geokv/caspaxos';
 import type { StrongValue } from '@geokv/protocol';
 import { Teardown } from '@geokv/test-support';
-import { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
-import { ShardDatabase } from '../../apps/storage-node/src/kv/shard-database';
-import { createMigratedShard } from '../support/migrated-database';
+import type { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
+import { acceptorStoreOnNewShard } from '../support/acceptor-store';
 
 const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
 const v = (text: string): StrongValue => ({
@@ -31,11 +28,7 @@ describe('acceptor state in PostgreSQL', () => {
   const request = (key: string) => ({ requestId: 'test', keyspace: 'ledger', key });
 
   beforeAll(async () => {
-    const source = new DataSource({ type: 'postgres', url: await createMigratedShard('acceptor', teardown) });
-    await source.initialize();
-    teardown.add('disconnect', () => source.destroy());
-    const timer = new Histogram({ name: 'acceptor_test_query_seconds', help: 'test', labelNames: ['query'], registers: [] });
-    store = new AcceptorStore(new ShardDatabase(source, timer));
+    store = await acceptorStoreOnNewShard('acceptor', teardown);
   }, 60_000);
 
   afterAll(() => teardown.run());

@@ -100,7 +100,7 @@ export class AcceptorCollector implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** One pass over every acceptor node of this region; skipped while acceptor state moves between them or one is down. */
-  async pass(): Promise<void> {
+  private async pass(): Promise<void> {
     const nodes = acceptorHolders(this.region.current);
     if (nodes === null) return;
     try {
