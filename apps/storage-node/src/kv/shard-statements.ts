@@ -12,9 +12,11 @@ export interface ShardStatement {
  * actual parameter values on most executions, and for the large batch statement planning cost more CPU
  * than running it; so each statement is planned once per connection, generically. Every shard statement
  * is a lookup by key, so a sequential scan is never the right plan; ruling it out keeps a plan made while a
- * table looked small from scanning it once it is large.
+ * table looked small from scanning it once it is large. Ruling it out only prices it very high, though,
+ * and a plan that kept one anyway crossed the JIT's cost threshold and spent 400 ms compiling on every
+ * execution; these statements take milliseconds, so JIT compilation never pays, and it is off.
  */
-export const SHARD_SESSION_SETTINGS = { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off' } as const;
+export const SHARD_SESSION_SETTINGS = { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', jit: 'off' } as const;
 
 /*
  * The shard's connections plan each statement once, generically, and keep that plan for their whole life
