@@ -112,6 +112,20 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     return perNode.flat();
   }
 
+  /**
+   * A node's acceptor floor as `counter/proposer`, null when it has none. The tests set floors in SQL, far
+   * below any ballot a proposer issues (counters start from the clock in ms), to follow them through
+   * handovers and a rebuild without refusing anything.
+   */
+  async function floorOf(databaseUrl: string): Promise<string | null> {
+    const rows = await query<{ floor: string }>(databaseUrl, `SELECT counter || '/' || proposer AS floor FROM acceptor_floor`);
+    return rows[0]?.floor ?? null;
+  }
+
+  async function setFloor(databaseUrl: string, counter: number, proposer: string): Promise<void> {
+    await query(databaseUrl, 'INSERT INTO acceptor_floor (id, counter, proposer) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET counter = $1, proposer = $2', [counter, proposer]);
+  }
+
   /** Starts a rebalance and waits for it to finish; returns the phases seen and the acceptor keys it reported moving. */
   async function rebalance(region: string, method: string, path: string, body?: string): Promise<{ phases: Set<string>; acceptorsMoved: number; rebuilt: boolean }> {
     const started = await http(`${gateway(region)}${path}`, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } });
@@ -152,6 +166,9 @@ describe('rebalancing a region that holds a strong keyspace', () => {
 
     const usEast = regions.cluster.region('us-east');
     const prefix = usEast.storageNode('n1').databaseName.replace(/_n1$/, '');
+    // Floors, as garbage collection leaves them: each node's must reach whichever node its keys move to.
+    await setFloor(usEast.storageNode('n1').databaseUrl, 1_001, 'us-east.gc.a');
+    await setFloor(usEast.storageNode('n2').databaseUrl, 1_002, 'us-east.gc.b');
     let joined = { phases: new Set<string>(), acceptorsMoved: 0, rebuilt: false };
     try {
       await usEast.addStorageNode('n3', prefix);
@@ -179,6 +196,9 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     expect(misplaced).toEqual([]);
     expect(new Map(after.map((row) => [row.key, { accepted: row.accepted, etag: row.etag }]))).toEqual(stateBefore);
     expect(after.filter((row) => row.node === 'n3').length).toBeGreaterThan(0);
+    // The floors went with the state: the joining node took the higher of its senders', and so did the
+    // nodes that took the drained node's keys.
+    for (const node of ['n2', 'n3']) expect({ node, floor: await floorOf(usEast.storageNode(node).databaseUrl) }).toEqual({ node, floor: '1002/us-east.gc.b' });
     // Operators see the handovers: every key the ring reported moved was counted by the node that sent it.
     const handedOver = await counterTotal(
       regions.cluster.region('us-east').storageNodes.map((node) => node.process.httpUrl),
@@ -226,6 +246,8 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     // n2 freezes, as a machine that hangs: it may come back at any moment with the view it had.
     const apSouth = regions.cluster.region('ap-south');
     const victim = apSouth.storageNode('n2');
+    // A peer's floor (a key it dropped has no row to rebuild from, only the floor) must reach the new acceptors.
+    await setFloor(regions.cluster.region('eu-west').storageNode('n1').databaseUrl, 1_003, 'eu-west.gc.c');
     const load = strongLoad(gateway, HOT_KEYS.map((key) => `lost-${key}`));
     let removal = { phases: new Set<string>(), acceptorsMoved: 0, rebuilt: false };
     let staleAnswer: Promise<BatchResponse<PrepareResult>> | null = null;
@@ -262,6 +284,8 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     expect(after.members).toEqual(['n1']);
     expect(after.nodes.find((node) => node.id === 'n2')?.role).toBe('standby');
     const finalRing = await ringOf(gateway('ap-south'));
+
+    expect(await floorOf(apSouth.storageNode('n1').databaseUrl)).toBe('1003/eu-west.gc.c');
 
     // Each of n2's keys now has, on its new acceptor, the later of the other two regions' acceptances.
     const peerRows = [...(await acceptorRows('us-east')), ...(await acceptorRows('eu-west'))].filter((row) => victimKeys.includes(row.key));
