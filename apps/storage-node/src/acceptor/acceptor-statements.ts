@@ -14,8 +14,10 @@ import type { ShardStatement } from '../kv/shard-statements';
  * different proposers that share keys run concurrently, and two that locked the same rows in different
  * orders deadlocked, and PostgreSQL aborted one of them after a second.
  *
- * PROMISE_BEFORE reads the row as it was before the statement, which for a refused key is its state (the
- * upsert left it alone) and names the ballot that beat the proposer's; for a key without a row, the floor.
+ * STATE_BEFORE reads, once per input key and in the input CTE, the key's promise as the statement found
+ * it (for a refused key, its state: the upsert left it alone) and the node's floor. The upsert lets a key
+ * through if it has a row or its ballot passes the floor, and a refusal names the promise, or the floor for a
+ * key without a row.
  *
  * A key without a row answers as libs/caspaxos absentState does: promised to the node's floor (the highest
  * ballot garbage collection dropped, table acceptor_floor), so a prepare must beat the floor and an accept
@@ -23,32 +25,32 @@ import type { ShardStatement } from '../kv/shard-statements';
  * collection committing meanwhile would make wrong, so AcceptorStore never runs a collection beside these.
  */
 
-/** Each input key's promise as the statement found it, as `c`. */
-const PROMISE_BEFORE = `LEFT JOIN LATERAL (
+/**
+ * Each input key's promise before the statement (`before_*`, null without a row) and the floor (`floor_*`,
+ * null without one), for an input aliased `i`. Both lookups by primary key: a scan here would also make the
+ * plan's cost cross the JIT's threshold (sequential scans are ruled out by SHARD_SESSION_SETTINGS, at a
+ * cost), and compiling it took 400 ms a statement.
+ */
+const STATE_BEFORE = `LEFT JOIN LATERAL (
        SELECT promised_counter, promised_proposer FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
      ) c ON true
      LEFT JOIN acceptor_floor f ON f.id = 1`;
+const STATE_BEFORE_COLUMNS = `c.promised_counter AS before_counter, c.promised_proposer AS before_proposer, f.counter AS floor_counter, f.proposer AS floor_proposer`;
+
+/** The input keys that may be upserted: those with a row, and the others whose ballot passes the floor (`comparison`). */
+const PAST_THE_FLOOR = (comparison: '>' | '>='): string =>
+  `WHERE i.before_counter IS NOT NULL OR i.floor_counter IS NULL OR (i.counter, i.proposer) ${comparison} (i.floor_counter, i.floor_proposer)`;
 
 /** The ballot that beat a refused key's: its row's promise, or the floor for a key without one. */
-const CONFLICT = `COALESCE(c.promised_counter, f.counter) AS conflict_counter, COALESCE(c.promised_proposer, f.proposer) AS conflict_proposer`;
-
-/**
- * The input keys that may be upserted: those with a row, and the others whose ballot passes the floor
- * (`comparison`). Both lookups by primary key: a scan here would also make the plan's cost cross the JIT's
- * threshold (sequential scans are ruled out by SHARD_SESSION_SETTINGS, at a cost), and compiling it took
- * 400 ms a statement.
- */
-const PAST_THE_FLOOR = (comparison: '>' | '>='): string => `LEFT JOIN LATERAL (
-         SELECT true AS held FROM acceptor_state WHERE keyspace = i.keyspace AND key = i.key OFFSET 0
-       ) s ON true
-       LEFT JOIN acceptor_floor f ON f.id = 1
-      WHERE s.held OR f.counter IS NULL OR (i.counter, i.proposer) ${comparison} (f.counter, f.proposer)`;
+const CONFLICT = `COALESCE(i.before_counter, i.floor_counter) AS conflict_counter, COALESCE(i.before_proposer, i.floor_proposer) AS conflict_proposer`;
 
 /** Phase 1 for ($1 keyspaces, $2 keys, $3 ballot counters, $4 ballot proposers), answered in input order. */
 export const PREPARE_BATCH: ShardStatement = {
   name: 'acceptor_prepare',
   text: `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS i(keyspace, key, counter, proposer, n)
+     SELECT i.*, ${STATE_BEFORE_COLUMNS}
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS i(keyspace, key, counter, proposer, n)
+       ${STATE_BEFORE}
    ), promised AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer)
      SELECT i.keyspace, i.key, i.counter, i.proposer FROM input i
@@ -64,7 +66,6 @@ export const PREPARE_BATCH: ShardStatement = {
           p.last_modified_ms, p.expires_at_ms, p.origin_region, p.tombstone, p.version, p.recent_ops, ${CONFLICT}
      FROM input i
      LEFT JOIN promised p ON p.keyspace = i.keyspace AND p.key = i.key
-     ${PROMISE_BEFORE}
     ORDER BY i.n`,
 };
 
@@ -76,11 +77,12 @@ export const PREPARE_BATCH: ShardStatement = {
 export const ACCEPT_BATCH: ShardStatement = {
   name: 'acceptor_accept',
   text: `WITH input AS (
-     SELECT keyspace, key, counter, proposer, ${packedValue(14, 'value_length', 'n')} AS value, content_type, etag, last_modified_ms,
-            expires_at_ms, origin_region, tombstone, recent_ops, version, n
+     SELECT i.keyspace, i.key, i.counter, i.proposer, ${packedValue(14, 'i.value_length', 'i.n')} AS value, i.content_type, i.etag, i.last_modified_ms,
+            i.expires_at_ms, i.origin_region, i.tombstone, i.recent_ops, i.version, i.n, ${STATE_BEFORE_COLUMNS}
        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[], $13::bigint[])
        WITH ORDINALITY AS i(keyspace, key, counter, proposer, value_length, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
                             tombstone, recent_ops, version, n)
+       ${STATE_BEFORE}
    ), accepted AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer,
                                       value, content_type, etag, last_modified_ms, expires_at_ms, origin_region, tombstone, recent_ops,
@@ -103,7 +105,6 @@ export const ACCEPT_BATCH: ShardStatement = {
    SELECT i.n, x.key IS NOT NULL AS ok, ${CONFLICT}
      FROM input i
      LEFT JOIN accepted x ON x.keyspace = i.keyspace AND x.key = i.key
-     ${PROMISE_BEFORE}
     ORDER BY i.n`,
 };
 
