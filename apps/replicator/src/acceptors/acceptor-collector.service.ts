@@ -4,12 +4,11 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { BallotSource, emptyForCollection, type AcceptorLinks, type Ballot, type CollectionOutcome } from '@geokv/caspaxos';
 import { PeriodicTask } from '@geokv/bootstrap';
-import { APP_CONFIG, NodeRequestCoalescer, RepeatedLog, type CoalescingLimits, type PersistentReplyRedisClient } from '@geokv/config';
+import { APP_CONFIG, NodeRequestCoalescer, RepeatedLog, type PersistentReplyRedisClient } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import {
   acceptorHolders,
   addressTo,
-  ErrorCode,
   regionAddressed,
   ReplicationPatterns,
   StoragePatterns,
@@ -32,6 +31,7 @@ import { RegionViewService } from '../region/region-view.service';
 import { LOCAL_TRANSPORT } from '../region/tokens';
 import type { ReplicatorConfig } from '../replicator.config';
 import { PeerLinks } from '../shipping/peer-links';
+import { AcceptorMessageError, AcceptorRelay } from './acceptor-relay.service';
 import { isGarbageValue } from './garbage-value';
 
 /** Rows one scan statement reads, and pages one node's scan goes through per pass before the next node's turn. */
@@ -40,20 +40,14 @@ const PAGES_PER_PASS = 20;
 /** Keys whose collection rounds run at once (their messages coalesce per destination). */
 const ROUND_KEYS = 256;
 
-class CollectionError extends Error {
-  constructor(readonly body: RpcErrorBody) {
-    super(body.message);
-  }
-}
-const LIMITS = { maxItems: ROUND_KEYS, maxBytes: 4 * 1_048_576, maxInFlight: 2, errorOf: (body: RpcErrorBody) => new CollectionError(body) } as const;
-/** Collection's messages carry no values (an accept empties the register), so only their count bounds a batch. */
-const noBytes = <T>(): CoalescingLimits<T> => ({ ...LIMITS, bytesOf: () => 0 });
-
-/** One message kind's way to this region's nodes and to each peer region's relay, coalesced per destination. */
-interface Route<T, R> {
-  readonly local: NodeRequestCoalescer<T, R>;
-  readonly peers: NodeRequestCoalescer<T, R>;
-}
+/* Collection's messages carry no values (an accept empties the register), so only their count bounds a batch. */
+const LIMITS = {
+  maxItems: ROUND_KEYS,
+  maxBytes: 4 * 1_048_576,
+  maxInFlight: 2,
+  errorOf: (body: RpcErrorBody) => new AcceptorMessageError(body),
+  bytesOf: () => 0,
+} as const;
 
 /**
  * Garbage-collects strong keys' acceptor rows that hold no live value (deleted, expired, or only ever
@@ -70,9 +64,12 @@ export class AcceptorCollector implements OnApplicationBootstrap, OnApplicationS
   private readonly failures = new RepeatedLog((fields) => this.logger.warn(fields, 'acceptor garbage collection stopped short; the next pass goes on'));
   private readonly schedule: PeriodicTask;
   private readonly ballots: BallotSource;
-  private readonly prepares: Route<PrepareRequest, PrepareResult>;
-  private readonly accepts: Route<AcceptRequest, AcceptResult>;
-  private readonly collects: Route<CollectRequest, CollectResult>;
+  /** Each message kind's way to every peer region's relay, coalesced per peer. */
+  private readonly toPeers: {
+    readonly prepare: NodeRequestCoalescer<PrepareRequest, PrepareResult>;
+    readonly accept: NodeRequestCoalescer<AcceptRequest, AcceptResult>;
+    readonly collect: NodeRequestCoalescer<CollectRequest, CollectResult>;
+  };
   /** Where each node's scan goes on at the next pass. */
   private readonly resumeAfter = new Map<string, AcceptorKey>();
 
@@ -81,14 +78,17 @@ export class AcceptorCollector implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: ReplicatorConfig,
     private readonly region: RegionViewService,
     private readonly peers: PeerLinks,
+    private readonly here: AcceptorRelay,
     @InjectMetric(Metric.acceptorCollectionRounds) private readonly rounds: Counter<string>,
     @InjectMetric(Metric.acceptorRowsDropped) private readonly rowsDropped: Counter<string>,
   ) {
     this.schedule = new PeriodicTask(config.GEOKV_ACCEPTOR_GC_INTERVAL_MS, () => this.pass());
     this.ballots = new BallotSource(`${config.GEOKV_REGION}.gc.${randomBytes(4).toString('hex')}`);
-    this.prepares = this.route(StoragePatterns.acceptorPrepareBatch, ReplicationPatterns.acceptorPrepareBatch, noBytes());
-    this.accepts = this.route(StoragePatterns.acceptorAcceptBatch, ReplicationPatterns.acceptorAcceptBatch, noBytes());
-    this.collects = this.route(StoragePatterns.acceptorCollectBatch, ReplicationPatterns.acceptorCollectBatch, noBytes());
+    this.toPeers = {
+      prepare: this.peerCoalescer(ReplicationPatterns.acceptorPrepareBatch),
+      accept: this.peerCoalescer(ReplicationPatterns.acceptorAcceptBatch),
+      collect: this.peerCoalescer(ReplicationPatterns.acceptorCollectBatch),
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -146,9 +146,7 @@ export class AcceptorCollector implements OnApplicationBootstrap, OnApplicationS
     const drops = await Promise.allSettled(
       emptied.flatMap(({ ref, ballot }) => {
         const item: CollectRequest = { requestId, keyspace: ref.keyspace, key: ref.key, ballot };
-        const node = this.region.acceptorOf(ref.keyspace, ref.key);
-        const here = node === null ? [] : [this.collects.local.call(node, item)];
-        return [...here, ...this.peers.all.map((link) => this.collects.peers.call(link.region, item))];
+        return [this.here.collectHere(item), ...this.peers.all.map((link) => this.toPeers.collect.call(link.region, item))];
       }),
     );
     const dropped = drops.filter((drop) => drop.status === 'fulfilled' && drop.value.dropped).length;
@@ -159,33 +157,26 @@ export class AcceptorCollector implements OnApplicationBootstrap, OnApplicationS
   /** The key's acceptors: this region's first, then each peer's, as the gateways' proposers have them. */
   private linksFor(requestId: string, ref: AcceptorKey): AcceptorLinks<StrongValue> {
     const { keyspace, key } = ref;
-    const send = <T, R>(route: Route<T, R>, acceptor: number, item: T): Promise<R> => {
-      if (acceptor > 0) return route.peers.call(this.peers.all[acceptor - 1].region, item);
-      const node = this.region.acceptorOf(keyspace, key);
-      if (node === null) return Promise.reject(new CollectionError({ code: ErrorCode.NodeUnavailable, message: 'the key’s acceptor node here is down' }));
-      return route.local.call(node, item);
-    };
+    const peerRegion = (acceptor: number): string => this.peers.all[acceptor - 1].region;
     return {
       count: 1 + this.peers.all.length,
-      prepare: (acceptor, ballot) => send(this.prepares, acceptor, { requestId, keyspace, key, ballot }),
-      accept: (acceptor, ballot, value) => send(this.accepts, acceptor, { requestId, keyspace, key, ballot, value }),
+      prepare: (acceptor, ballot) => {
+        const item: PrepareRequest = { requestId, keyspace, key, ballot };
+        return acceptor === 0 ? this.here.prepareHere(item) : this.toPeers.prepare.call(peerRegion(acceptor), item);
+      },
+      accept: (acceptor, ballot, value) => {
+        const item: AcceptRequest = { requestId, keyspace, key, ballot, value };
+        return acceptor === 0 ? this.here.acceptHere(item) : this.toPeers.accept.call(peerRegion(acceptor), item);
+      },
     };
   }
 
-  private route<T, R>(storagePattern: string, replicationPattern: string, limits: CoalescingLimits<T>): Route<T, R> {
-    const timeoutMs = this.config.GEOKV_RPC_TIMEOUT_MS;
-    const linkOf = (region: string) => this.peers.all.find((link) => link.region === region)!;
-    return {
-      local: new NodeRequestCoalescer(
-        (node, batch: BatchRequest<T>, deadline) => this.local.request<BatchResponse<R>>(addressTo(storagePattern, node), batch, deadline),
-        limits,
-        timeoutMs,
-      ),
-      peers: new NodeRequestCoalescer(
-        (region, batch: BatchRequest<T>, deadline) => linkOf(region).client.request<BatchResponse<R>>(regionAddressed(replicationPattern, region), batch, deadline),
-        limits,
-        timeoutMs,
-      ),
-    };
+  private peerCoalescer<T, R>(pattern: string): NodeRequestCoalescer<T, R> {
+    const clientOf = (region: string) => this.peers.all.find((link) => link.region === region)!.client;
+    return new NodeRequestCoalescer(
+      (region, batch: BatchRequest<T>, timeoutMs) => clientOf(region).request<BatchResponse<R>>(regionAddressed(pattern, region), batch, timeoutMs),
+      LIMITS,
+      this.config.GEOKV_RPC_TIMEOUT_MS,
+    );
   }
 }

@@ -12,6 +12,7 @@ import {
   type AcceptResult,
   type BatchRequest,
   type BatchResponse,
+  type AcceptorKey,
   type AcceptorStatesRequest,
   type CollectRequest,
   type CollectResult,
@@ -32,7 +33,8 @@ import { describeFailure } from '../region/describe-failure';
 import { regionStatesPage } from './acceptor-states-page';
 import type { ReplicatorConfig } from '../replicator.config';
 
-class RelayError extends Error {
+/** A storage node's refusal of one acceptor message, as its error body. */
+export class AcceptorMessageError extends Error {
   constructor(readonly body: RpcErrorBody) {
     super(body.message);
   }
@@ -43,16 +45,17 @@ const LIMITS = {
   maxItems: 256,
   maxBytes: 4 * 1_048_576,
   maxInFlight: 2,
-  errorOf: (body: RpcErrorBody) => new RelayError(body),
+  errorOf: (body: RpcErrorBody) => new AcceptorMessageError(body),
 } as const;
 const PREPARES: CoalescingLimits<PrepareRequest> = { ...LIMITS, bytesOf: () => 0 };
 const ACCEPTS: CoalescingLimits<AcceptRequest> = { ...LIMITS, bytesOf: (request) => request.value?.value.length ?? 0 };
 const COLLECTS: CoalescingLimits<CollectRequest> = { ...LIMITS, bytesOf: () => 0 };
 
 /**
- * Serves a peer region's proposers: hands each CASPaxos message to the node that holds the key's acceptor
- * state in this region, coalescing per node. The relay keeps no state; a key whose acceptor is down (or a
- * ring not known yet) gets an error, which the proposer counts as this region's silence.
+ * Serves a peer region's proposers and collectors, and this region's collector: hands each CASPaxos message
+ * to the node that holds the key's acceptor state in this region, coalescing per node. The relay keeps no
+ * state; a key whose acceptor is down (or a ring not known yet) gets an error, which the proposer counts as
+ * this region's silence.
  */
 @Injectable()
 export class AcceptorRelay {
@@ -122,17 +125,35 @@ export class AcceptorRelay {
     return { ...regionStatesPage(pages), lastRebalanceId };
   }
 
-  private async relay<T extends PrepareRequest | AcceptRequest | CollectRequest, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {
+  /** One message to the key's acceptor node in this region; rejects (AcceptorMessageError when it refused) if it does not answer it. */
+  prepareHere(item: PrepareRequest): Promise<PrepareResult> {
+    return this.toAcceptor(item, this.prepares);
+  }
+
+  acceptHere(item: AcceptRequest): Promise<AcceptResult> {
+    return this.toAcceptor(item, this.accepts);
+  }
+
+  collectHere(item: CollectRequest): Promise<CollectResult> {
+    return this.toAcceptor(item, this.collects);
+  }
+
+  private toAcceptor<T extends AcceptorKey, R>(item: T, coalescer: NodeRequestCoalescer<T, R>): Promise<R> {
+    const node = this.region.acceptorOf(item.keyspace, item.key);
+    if (node === null) {
+      const message = `the acceptor of this key in region ${this.config.GEOKV_REGION} is down or unknown`;
+      return Promise.reject(new AcceptorMessageError({ code: ErrorCode.NodeUnavailable, message }));
+    }
+    return coalescer.call(node, item);
+  }
+
+  private async relay<T extends AcceptorKey, R>(batch: BatchRequest<T>, coalescer: NodeRequestCoalescer<T, R>): Promise<BatchResponse<R>> {
     const outcomes = await Promise.all(
       batch.items.map(async (item): Promise<ItemOutcome<R>> => {
-        const node = this.region.acceptorOf(item.keyspace, item.key);
-        if (node === null) {
-          return { ok: false, error: { code: ErrorCode.NodeUnavailable, message: `the acceptor of this key in region ${this.config.GEOKV_REGION} is down or unknown` } };
-        }
         try {
-          return { ok: true, value: await coalescer.call(node, item) };
+          return { ok: true, value: await this.toAcceptor(item, coalescer) };
         } catch (error) {
-          if (error instanceof RelayError) return { ok: false, error: error.body };
+          if (error instanceof AcceptorMessageError) return { ok: false, error: error.body };
           if (isRpcErrorBody(error)) return { ok: false, error };
           return { ok: false, error: { code: ErrorCode.NodeUnavailable, message: describeFailure(error) } };
         }
