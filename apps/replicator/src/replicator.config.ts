@@ -127,7 +127,9 @@ export class ReplicatorConfig extends CommonConfig {
    * How long a strong key's acceptor rows must have been left alone (no operation on the key, nor on this
    * region's acceptor of it) before garbage collection removes them, if the key is deleted, expired this
    * long ago, or was only ever read. A collection outbids whatever operation meets it on the key, so this
-   * keeps it off keys in use; it is not needed for safety.
+   * keeps it off keys in use. It must also exceed the gateways' GEOKV_STRONG_DEADLINE_MS plus the skew
+   * between proposers' clocks: a round never collects a value written less than this ago, so an operation
+   * that may still be retrying never finds the value it wrote collected (libs/caspaxos emptyForCollection).
    */
   @Expose()
   @IsInt()

@@ -62,6 +62,8 @@ class Acceptors {
 }
 
 const isEmpty = (value: string | null): boolean => value === null;
+/** A cut-off above every ballot counter of these tests: any value counts as old. */
+const ANY_AGE = 1_000;
 
 /** A register written under b(1) by acceptors 0 and 1 (acceptor 2's accept still on its way), then deleted under b(2). */
 function writtenThenDeleted(): Acceptors {
@@ -76,7 +78,7 @@ function writtenThenDeleted(): Acceptors {
 describe('garbage collection of empty registers', () => {
   it('empties the register on every acceptor, after which each drops its row and keeps the ballot as its floor', async () => {
     const acceptors = writtenThenDeleted();
-    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty)).toEqual({ kind: 'emptied', ballot: b(3, 'gc') });
+    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, ANY_AGE)).toEqual({ kind: 'emptied', ballot: b(3, 'gc') });
     for (const i of [0, 1, 2]) {
       expect(isCollectable(acceptors.stateOf(i), b(3, 'gc'))).toBe(true);
       acceptors.drop(i, b(3, 'gc'));
@@ -88,7 +90,7 @@ describe('garbage collection of empty registers', () => {
 
   it('refuses a message older than a dropped row, so a write that arrives late cannot bring its value back', async () => {
     const acceptors = writtenThenDeleted();
-    await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty);
+    await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, ANY_AGE);
     for (const i of [0, 1, 2]) acceptors.drop(i, b(3, 'gc'));
 
     // The write's accept to acceptor 2, delayed all along, arrives now.
@@ -101,7 +103,7 @@ describe('garbage collection of empty registers', () => {
 
   it('answers a newer ballot on a dropped row as on a key never written', async () => {
     const acceptors = writtenThenDeleted();
-    await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty);
+    await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, ANY_AGE);
     acceptors.drop(0, b(3, 'gc'));
     expect(acceptors.prepare(0, b(4))).toEqual({ promised: true, accepted: null });
     expect(acceptors.accept(0, b(4), 'w')).toEqual({ accepted: true });
@@ -113,7 +115,7 @@ describe('garbage collection of empty registers', () => {
     for (const i of [0, 1]) acceptors.accept(i, b(2), null);
     acceptors.down.add(2);
 
-    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty)).toEqual({ kind: 'kept', reason: 'unreachable' });
+    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, ANY_AGE)).toEqual({ kind: 'kept', reason: 'unreachable' });
     expect(acceptors.accepts).toBe(0);
     // Had acceptors 0 and 1 dropped their rows, a read through 0 and 2 would have found 'v' again.
     expect(acceptors.readThrough([0, 2])).toBeNull();
@@ -123,14 +125,21 @@ describe('garbage collection of empty registers', () => {
     const acceptors = new Acceptors([EMPTY_ACCEPTOR, EMPTY_ACCEPTOR, EMPTY_ACCEPTOR]);
     for (const i of [0, 1, 2]) acceptors.accept(i, b(1), null);
     acceptors.accept(2, b(2), 'v');
-    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty)).toEqual({ kind: 'kept', reason: 'live' });
+    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, ANY_AGE)).toEqual({ kind: 'kept', reason: 'live' });
     expect(acceptors.accepts).toBe(0);
+  });
+
+  it('keeps a register whose newest value was accepted at or after the cut-off, however empty: its writer may still be retrying', async () => {
+    const acceptors = writtenThenDeleted();
+    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, 2)).toEqual({ kind: 'kept', reason: 'live' });
+    expect(acceptors.accepts).toBe(0);
+    expect(await emptyForCollection(acceptors.links, b(4, 'gc'), isEmpty, 3)).toEqual({ kind: 'emptied', ballot: b(4, 'gc') });
   });
 
   it('keeps the register when an acceptor has seen a higher ballot, naming it', async () => {
     const acceptors = new Acceptors([EMPTY_ACCEPTOR, EMPTY_ACCEPTOR, EMPTY_ACCEPTOR]);
     acceptors.prepare(1, b(9, 'q'));
-    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty)).toEqual({ kind: 'kept', reason: 'refused', conflict: b(9, 'q') });
+    expect(await emptyForCollection(acceptors.links, b(3, 'gc'), isEmpty, ANY_AGE)).toEqual({ kind: 'kept', reason: 'refused', conflict: b(9, 'q') });
   });
 
   it('drops a row only if it is still exactly what the round left', () => {

@@ -44,7 +44,7 @@ export function collectRow<V>(row: AcceptorState<V> | null, floor: Ballot | null
 export type CollectionOutcome =
   /** Every acceptor accepted the empty register under `ballot`: each may now drop its row (collectRow). */
   | { readonly kind: 'emptied'; readonly ballot: Ballot }
-  /** Kept for now: an acceptor did not answer, or the register holds a value that is not garbage. */
+  /** Kept for now: an acceptor did not answer, or the register holds a value that is not garbage, or not old. */
   | { readonly kind: 'kept'; readonly reason: 'unreachable' | 'live' }
   /** Kept for now: an acceptor had seen `conflict`, a ballot at least as high; a later round must go above it. */
   | { readonly kind: 'kept'; readonly reason: 'refused'; readonly conflict: Ballot };
@@ -55,8 +55,21 @@ export type CollectionOutcome =
  * and accepts the empty register in its place. Nothing is dropped here; after `emptied` the caller asks
  * every acceptor to drop its row (collectRow), and an acceptor that misses that request keeps a row that a
  * later round collects. A failed round leaves higher promises behind, which is all any failed round does.
+ *
+ * The newest value must also be old: accepted under a ballot whose counter is below `acceptedBefore`
+ * (counters start from their proposer's clock in milliseconds, so this is "written before"). A value
+ * written by an operation that may still be retrying is never collected: that operation's retry decides
+ * from what its prepare reveals whether its earlier write took effect (EarlierAttempts), and a register
+ * emptied and dropped meanwhile would reveal nothing, so a conditional delete that had taken effect could
+ * be judged not to have and reported as failed. Operations retry for seconds; the cut-off lies a grace
+ * period (an hour by default) in the past.
  */
-export async function emptyForCollection<V>(links: AcceptorLinks<V>, ballot: Ballot, isGarbage: (value: V | null) => boolean): Promise<CollectionOutcome> {
+export async function emptyForCollection<V>(
+  links: AcceptorLinks<V>,
+  ballot: Ballot,
+  isGarbage: (value: V | null) => boolean,
+  acceptedBefore: number,
+): Promise<CollectionOutcome> {
   const acceptors = Array.from({ length: links.count }, (_, acceptor) => acceptor);
   const prepared = await Promise.allSettled(acceptors.map((acceptor) => links.prepare(acceptor, ballot)));
   const promises = [];
@@ -65,7 +78,8 @@ export async function emptyForCollection<V>(links: AcceptorLinks<V>, ballot: Bal
     if (!answer.value.promised) return { kind: 'kept', reason: 'refused', conflict: answer.value.conflict };
     promises.push(answer.value.accepted);
   }
-  if (!isGarbage(currentValueOf(promises).value)) return { kind: 'kept', reason: 'live' };
+  const newest = currentValueOf(promises);
+  if (!isGarbage(newest.value) || (newest.ballot !== null && newest.ballot.counter >= acceptedBefore)) return { kind: 'kept', reason: 'live' };
   const accepted = await Promise.allSettled(acceptors.map((acceptor) => links.accept(acceptor, ballot, null)));
   for (const answer of accepted) {
     if (answer.status === 'rejected') return { kind: 'kept', reason: 'unreachable' };

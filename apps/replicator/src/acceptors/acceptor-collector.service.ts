@@ -136,7 +136,7 @@ export class AcceptorCollector implements OnApplicationBootstrap, OnApplicationS
   private async collect(requestId: string, keys: readonly AcceptorKey[], cutOffMs: number): Promise<void> {
     const isGarbage = (value: StrongValue | null): boolean => isGarbageValue(value, cutOffMs);
     const outcomes = await Promise.all(
-      keys.map(async (ref): Promise<CollectionOutcome> => emptyForCollection(this.linksFor(requestId, ref), this.ballots.next(Date.now()), isGarbage)),
+      keys.map(async (ref): Promise<CollectionOutcome> => emptyForCollection(this.linksFor(requestId, ref), this.ballots.next(Date.now()), isGarbage, cutOffMs)),
     );
     const emptied: { ref: AcceptorKey; ballot: Ballot }[] = [];
     outcomes.forEach((outcome, i) => {
