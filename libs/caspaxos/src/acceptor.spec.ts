@@ -36,6 +36,18 @@ describe('acceptor', () => {
     expect(accept(accepted.state, b(6), 'y').state.accepted).toEqual({ ballot: b(6), value: 'y' });
   });
 
+  it('on accepting, also promises a next ballot above the accepted one, and ignores one that is not above it', () => {
+    const promised = prepare(EMPTY_ACCEPTOR, b(5)).state;
+    const withNext = accept(promised, b(5), 'x', b(6));
+    expect(withNext.reply).toEqual({ accepted: true, promisedNext: true });
+    expect(withNext.state).toEqual({ promised: b(6), accepted: { ballot: b(5), value: 'x' } });
+    // A ballot between the two is refused now; the promised one is accepted without a prepare.
+    expect(prepare(withNext.state, b(5, 'z')).reply).toEqual({ promised: false, conflict: b(6) });
+    expect(accept(withNext.state, b(6), 'y').reply).toEqual({ accepted: true });
+    expect(accept(promised, b(5), 'x', b(5)).reply).toEqual({ accepted: true });
+    expect(accept(promised, b(5), 'x', b(4, 'z')).state.promised).toEqual(b(5));
+  });
+
   it('never moves backwards, whatever messages arrive in whatever order or how often', () => {
     fc.assert(
       fc.property(fc.array(message, { maxLength: 40 }), (messages) => {

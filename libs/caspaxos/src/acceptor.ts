@@ -21,7 +21,11 @@ export type PrepareReply<V> =
   /** `conflict` is the acceptor's higher ballot, so the proposer's next one can go above it. */
   | { readonly promised: false; readonly conflict: Ballot };
 
-export type AcceptReply = { readonly accepted: true } | { readonly accepted: false; readonly conflict: Ballot };
+/**
+ * `promisedNext`: the acceptor also promised the accept's `promiseNext` ballot (see `accept`). Absent from an
+ * acceptor of an earlier release, which ignores the request: its yes holds no promise for the next ballot.
+ */
+export type AcceptReply = { readonly accepted: true; readonly promisedNext?: boolean } | { readonly accepted: false; readonly conflict: Ballot };
 
 /** The highest ballot an acceptor has taken part in: what a new ballot must exceed. */
 function highestSeen<V>(state: AcceptorState<V>): Ballot | null {
@@ -47,12 +51,24 @@ export function prepare<V>(state: AcceptorState<V>, ballot: Ballot): { state: Ac
  * Phase 2. Accepts `value` under `ballot` unless the acceptor has promised a higher ballot or already
  * accepted this one or a higher one. Accepting a ballot equal to the promise is the normal case (the
  * proposer's own prepare); accepting one above it without a prepare is what a one-round-trip proposer does.
+ *
+ * With `promiseNext` (a ballot above `ballot`, reserved by the same proposer), an acceptance also promises
+ * that ballot, as if its prepare had arrived just after the accept: CASPaxos's one-round-trip optimisation.
+ * A majority that accepted `value` this way has, in effect, answered the next ballot's prepare with
+ * `value`, so the proposer's next operation on the key may go straight to its accept (see HeldBallot).
  */
-export function accept<V>(state: AcceptorState<V>, ballot: Ballot, value: V | null): { state: AcceptorState<V>; reply: AcceptReply } {
+export function accept<V>(
+  state: AcceptorState<V>,
+  ballot: Ballot,
+  value: V | null,
+  promiseNext: Ballot | null = null,
+): { state: AcceptorState<V>; reply: AcceptReply } {
   const promisedHigher = compareBallots(state.promised, ballot) > 0;
   const acceptedAlready = state.accepted !== null && compareBallots(state.accepted.ballot, ballot) >= 0;
   if (promisedHigher || acceptedAlready) return { state, reply: { accepted: false, conflict: highestSeen(state)! } };
-  return { state: { promised: ballot, accepted: { ballot, value } }, reply: { accepted: true } };
+  const promisesNext = promiseNext !== null && compareBallots(promiseNext, ballot) > 0;
+  const reply: AcceptReply = promisesNext ? { accepted: true, promisedNext: true } : { accepted: true };
+  return { state: { promised: promisesNext ? promiseNext : ballot, accepted: { ballot, value } }, reply };
 }
 
 /**

@@ -51,4 +51,15 @@ export class BallotSource {
     this.last = counter;
     return { counter, proposer: this.proposer };
   }
+
+  /**
+   * A ballot above all this source issued, set aside for an accept to promise (see `accept`'s
+   * `promiseNext`): `next` never issues it, so it can only ever be used by the one operation that holds it.
+   */
+  reserve(): Ballot {
+    const counter = this.last + 1;
+    if (!Number.isSafeInteger(counter)) throw new RangeError(`ballot counter overflow: ${counter}`);
+    this.last = counter;
+    return { counter, proposer: this.proposer };
+  }
 }

@@ -80,7 +80,7 @@ export async function emptyForCollection<V>(
   }
   const newest = currentValueOf(promises);
   if (!isGarbage(newest.value) || (newest.ballot !== null && newest.ballot.counter >= acceptedBefore)) return { kind: 'kept', reason: 'live' };
-  const accepted = await Promise.allSettled(acceptors.map((acceptor) => links.accept(acceptor, ballot, null)));
+  const accepted = await Promise.allSettled(acceptors.map((acceptor) => links.accept(acceptor, ballot, null, null)));
   for (const answer of accepted) {
     if (answer.status === 'rejected') return { kind: 'kept', reason: 'unreachable' };
     if (!answer.value.accepted) return { kind: 'kept', reason: 'refused', conflict: answer.value.conflict };

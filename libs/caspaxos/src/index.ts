@@ -11,6 +11,7 @@ export type { CurrentValue } from './current-value';
 export { backoffMs } from './backoff';
 export { propose } from './proposer';
 export type { AcceptorLinks, Operation, ProposalOutcome, ProposerEnvironment, ProposerObserver, ProposerOptions } from './proposer';
+export type { BallotHold, HeldBallot } from './held-ballot';
 export { EarlierAttempts } from './earlier-attempts';
 export type { Recognise, RetryDecision } from './earlier-attempts';
 export { absentState, collectRow, emptyForCollection, isCollectable } from './garbage-collection';

@@ -1,6 +1,7 @@
 import type { Accepted, AcceptReply, PrepareReply } from './acceptor';
 import { BallotSource, type Ballot } from './ballot';
 import type { Change } from './change';
+import type { BallotHold, HeldBallot } from './held-ballot';
 import { propose, type AcceptorLinks, type ProposerEnvironment } from './proposer';
 
 const b = (counter: number, proposer = 'q'): Ballot => ({ counter, proposer });
@@ -64,5 +65,104 @@ describe('propose', () => {
 
     expect(await propose(links, { change: read }, new BallotSource('p'), env, OPTIONS)).toEqual({ kind: 'done', result: 'x' });
     expect(acceptsSent).toBe(0);
+  });
+
+  describe('with a held ballot', () => {
+    /** A hold with `held` in it, recording what the proposer does with it. */
+    function holdOf(held: HeldBallot<string> | null) {
+      const log = { kept: [] as HeldBallot<string>[], refused: 0, taken: 0 };
+      const hold: BallotHold<string> = {
+        take: () => {
+          log.taken += 1;
+          const taken = held;
+          held = null;
+          return taken;
+        },
+        keep: (next) => log.kept.push(next),
+        refused: () => (log.refused += 1),
+      };
+      return { hold, log };
+    }
+    const append =
+      (suffix: string): Change<string, string> =>
+      (current) => ({ next: `${current ?? ''}${suffix}`, result: `${current ?? ''}${suffix}` });
+
+    it('skips the prepare: one accept of the change to the held value, under the held ballot, which promises the next', async () => {
+      const sent: string[] = [];
+      const links: AcceptorLinks<string> = {
+        count: 3,
+        prepare: () => {
+          sent.push('prepare');
+          return Promise.resolve(promise(null));
+        },
+        accept: (_acceptor, ballot, value, promiseNext) => {
+          sent.push(`accept ${ballot.counter} ${value} next ${promiseNext?.counter}`);
+          return Promise.resolve({ accepted: true, promisedNext: true });
+        },
+      };
+      const ballots = new BallotSource('p');
+      const { hold, log } = holdOf({ ballot: { counter: 7, proposer: 'p' }, value: 'ab' });
+      ballots.next(7);
+
+      expect(await propose(links, { change: append('c') }, ballots, env, OPTIONS, undefined, hold)).toEqual({ kind: 'done', result: 'abc' });
+      // The next ballot is the source's next, set aside: the held one was its last.
+      expect(sent).toEqual(['accept 7 abc next 8', 'accept 7 abc next 8', 'accept 7 abc next 8']);
+      expect(log.kept).toEqual([{ ballot: { counter: 8, proposer: 'p' }, value: 'abc' }]);
+    });
+
+    it('when the held ballot is refused, prepares above the refusal at once and keeps the ballot its accept was promised', async () => {
+      const pauses: number[] = [];
+      const sent: string[] = [];
+      const links: AcceptorLinks<string> = {
+        count: 3,
+        prepare: (_acceptor, ballot) => {
+          sent.push(`prepare ${ballot.counter}`);
+          return Promise.resolve(promise({ ballot: b(2_000), value: 'xy' }));
+        },
+        accept: (_acceptor, ballot, value) => {
+          sent.push(`accept ${ballot.counter} ${value}`);
+          return Promise.resolve(ballot.counter === 7 ? { accepted: false, conflict: b(2_000) } : { accepted: true, promisedNext: true });
+        },
+      };
+      const { hold, log } = holdOf({ ballot: { counter: 7, proposer: 'p' }, value: 'ab' });
+      // The refused write's value is not in what the prepare reveals, so the change applies afresh.
+      const operation = { change: append('c'), recognise: (value: string | null) => (value === 'abc' ? ('own' as const) : ('absent' as const)) };
+      const outcome = await propose(links, operation, new BallotSource('p'), { ...env, sleep: (ms) => (pauses.push(ms), Promise.resolve()) }, OPTIONS, undefined, hold);
+
+      expect(outcome).toEqual({ kind: 'done', result: 'xyc' });
+      expect(log.refused).toBe(1);
+      expect(pauses).toEqual([]);
+      expect(sent.slice(3, 4)).toEqual(['prepare 2001']);
+      expect(sent.slice(6)).toEqual(['accept 2001 xyc', 'accept 2001 xyc', 'accept 2001 xyc']);
+      expect(log.kept).toEqual([{ ballot: { counter: 2002, proposer: 'p' }, value: 'xyc' }]);
+    });
+
+    it('keeps nothing when a yes of the quorum did not promise the next ballot (an acceptor of an earlier release)', async () => {
+      let answered = 0;
+      const links: AcceptorLinks<string> = {
+        count: 3,
+        prepare: () => Promise.resolve(promise(null)),
+        accept: () => Promise.resolve(answered++ === 0 ? { accepted: true } : { accepted: true, promisedNext: true }),
+      };
+      const { hold, log } = holdOf(null);
+
+      expect(await propose(links, { change: append('a') }, new BallotSource('p'), env, OPTIONS, undefined, hold)).toEqual({ kind: 'done', result: 'a' });
+      expect(log.taken).toBe(1);
+      expect(log.kept).toEqual([]);
+    });
+
+    it('without a hold, asks no acceptor to promise a next ballot', async () => {
+      const promisesAsked: (Ballot | null)[] = [];
+      const links: AcceptorLinks<string> = {
+        count: 3,
+        prepare: () => Promise.resolve(promise(null)),
+        accept: (_acceptor, _ballot, _value, promiseNext) => {
+          promisesAsked.push(promiseNext);
+          return Promise.resolve({ accepted: true });
+        },
+      };
+      await propose(links, { change: append('a') }, new BallotSource('p'), env, OPTIONS);
+      expect(promisesAsked).toEqual([null, null, null]);
+    });
   });
 });

@@ -3,7 +3,8 @@ import type { Accepted, AcceptReply, PrepareReply } from './acceptor';
 import { backoffMs } from './backoff';
 import { isUnchanged, type Change, type ChangeOutcome } from './change';
 import { EarlierAttempts, type Recognise } from './earlier-attempts';
-import { currentValueOf } from './current-value';
+import { currentValueOf, type CurrentValue } from './current-value';
+import type { BallotHold } from './held-ballot';
 import { QuorumTally, type TallyOutcome } from './quorum-tally';
 
 /**
@@ -14,7 +15,8 @@ import { QuorumTally, type TallyOutcome } from './quorum-tally';
 export interface AcceptorLinks<V> {
   readonly count: number;
   prepare(acceptor: number, ballot: Ballot): Promise<PrepareReply<V>>;
-  accept(acceptor: number, ballot: Ballot, value: V | null): Promise<AcceptReply>;
+  /** `promiseNext`: a ballot the acceptor should also promise on accepting (see `accept` in acceptor.ts). */
+  accept(acceptor: number, ballot: Ballot, value: V | null, promiseNext: Ballot | null): Promise<AcceptReply>;
 }
 
 export interface ProposerEnvironment {
@@ -66,6 +68,12 @@ const NO_OBSERVER: ProposerObserver = { phase: () => undefined, retry: () => und
  * ballot after a jittered pause; silence from a majority fails at once (`no-quorum`) rather than waiting
  * out the deadline, so a region cut off from the others answers quickly.
  *
+ * With a `hold` for the key, every accept also asks the acceptors to promise a ballot reserved for the
+ * next operation, and a majority that does leaves it in the hold; an operation that finds one there skips
+ * the prepare and applies `change` to the held value under the held ballot: one round trip instead of two
+ * for a proposer that keeps using a key nobody else touches (see HeldBallot). When another proposer has
+ * used the key since, that accept is refused, and the operation goes on with a prepare at once.
+ *
  * Guarantee: if the outcome is `done`, `change` took effect exactly once, on the register's latest value,
  * at a moment between the call and the answer (linearizability), whatever other proposers did meanwhile.
  * A retry after a failed accept never applies the change a second time (see EarlierAttempts); when it
@@ -78,17 +86,22 @@ export async function propose<V, R>(
   env: ProposerEnvironment,
   options: ProposerOptions,
   observer: ProposerObserver = NO_OBSERVER,
+  hold: BallotHold<V> | null = null,
 ): Promise<ProposalOutcome<R>> {
   const deadline = env.nowMs() + options.deadlineMs;
   let floor: Ballot | null = null;
   const earlier = new EarlierAttempts<V, R>(operation.recognise);
   const failure = (reason: 'no-quorum' | 'contended'): ProposalOutcome<R> => ({ kind: 'failed', reason, mayHaveApplied: earlier.mayHaveWritten });
+  const held = hold?.take() ?? null;
   for (let attempt = 0; ; attempt += 1) {
-    const ballot = ballots.next(env.nowMs(), floor);
-    const prepared = await runPhase(links.count, (acceptor) => links.prepare(acceptor, ballot), asPromise, env, (outcome, ms) => observer.phase('prepare', outcome, ms));
-    let failed = prepared;
-    if (prepared.outcome === 'quorum') {
-      const current = currentValueOf(prepared.yeses);
+    const usesHeld = attempt === 0 && held !== null;
+    const ballot = usesHeld ? held.ballot : ballots.next(env.nowMs(), floor);
+    // A held value is known current only once a majority accepts under the held ballot: never settled.
+    const revealed: Revealed<V> = usesHeld ? { current: { value: held.value, ballot: null, settled: false } } : await prepareRound(links, ballot, env, observer);
+    let failed: PhaseResult<unknown>;
+    if (revealed.current === undefined) failed = revealed.failed;
+    else {
+      const current = revealed.current;
       const decision = earlier.decide(current);
       if (decision.kind === 'unknown') return failure('contended');
       const changed: ChangeOutcome<V, R> = decision.kind === 'finish' ? { next: current.value, result: decision.result } : operation.change(current.value);
@@ -96,14 +109,23 @@ export async function propose<V, R>(
       // attempt sent a write: a minority may hold it, and only this round's accept buries it for good.
       if (current.settled && isUnchanged(current.value, changed) && !earlier.mayHaveWritten) return { kind: 'done', result: changed.result };
       earlier.record(ballot, changed, !isUnchanged(current.value, changed));
-      const accepted = await runPhase(links.count, (acceptor) => links.accept(acceptor, ballot, changed.next), asAcceptance, env, (outcome, ms) =>
+      const promiseNext = hold === null ? null : ballots.reserve();
+      const accepted = await runPhase(links.count, (acceptor) => links.accept(acceptor, ballot, changed.next, promiseNext), asAcceptance, env, (outcome, ms) =>
         observer.phase('accept', outcome, ms),
       );
-      if (accepted.outcome === 'quorum') return { kind: 'done', result: changed.result };
-      failed = { ...accepted, yeses: [] };
+      if (accepted.outcome === 'quorum') {
+        if (promiseNext !== null && accepted.yeses.every((promisedNext) => promisedNext)) hold!.keep({ ballot: promiseNext, value: changed.next });
+        return { kind: 'done', result: changed.result };
+      }
+      failed = accepted;
     }
     if (failed.outcome === 'no-quorum') return failure('no-quorum');
     floor = maxBallot(floor, failed.conflict);
+    if (usesHeld) {
+      // Outbid since the ballot was promised: another proposer used the key, which is no sign of contention.
+      hold!.refused();
+      continue;
+    }
     const pause = backoffMs(attempt, env.random(), options.backoffBaseMs, options.backoffCapMs);
     if (env.nowMs() + pause >= deadline) return failure('contended');
     observer.retry();
@@ -111,12 +133,22 @@ export async function propose<V, R>(
   }
 }
 
+/** What a round's first step revealed: the register's current value, or the phase that failed to reveal it. */
+type Revealed<V> = { readonly current: CurrentValue<V>; readonly failed?: undefined } | { readonly current?: undefined; readonly failed: PhaseResult<unknown> };
+
+/** Phase 1 under `ballot`: the current value a majority's promises reveal. */
+async function prepareRound<V>(links: AcceptorLinks<V>, ballot: Ballot, env: ProposerEnvironment, observer: ProposerObserver): Promise<Revealed<V>> {
+  const prepared = await runPhase(links.count, (acceptor) => links.prepare(acceptor, ballot), asPromise, env, (outcome, ms) => observer.phase('prepare', outcome, ms));
+  return prepared.outcome === 'quorum' ? { current: currentValueOf(prepared.yeses) } : { failed: prepared };
+}
+
 type Verdict<T> = { readonly yes: true; readonly data: T } | { readonly yes: false; readonly conflict: Ballot };
 
 const asPromise = <V>(reply: PrepareReply<V>): Verdict<Accepted<V> | null> =>
   reply.promised ? { yes: true, data: reply.accepted } : { yes: false, conflict: reply.conflict };
 
-const asAcceptance = (reply: AcceptReply): Verdict<null> => (reply.accepted ? { yes: true, data: null } : { yes: false, conflict: reply.conflict });
+/** A yes's data: whether the acceptor also promised the next ballot. */
+const asAcceptance = (reply: AcceptReply): Verdict<boolean> => (reply.accepted ? { yes: true, data: reply.promisedNext === true } : { yes: false, conflict: reply.conflict });
 
 interface PhaseResult<T> {
   readonly outcome: Exclude<TallyOutcome, 'pending'>;
