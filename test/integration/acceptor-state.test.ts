@@ -63,12 +63,18 @@ describe('acceptor state in PostgreSQL', () => {
     ]);
   });
 
-  it('follows the pure acceptor rules for any sequence of messages', async () => {
-    type Message = { kind: 'prepare'; ballot: Ballot } | { kind: 'accept'; ballot: Ballot; value: string | null };
+  it('follows the pure acceptor rules for any sequence of messages, including accepts that promise the next ballot', async () => {
+    type Message = { kind: 'prepare'; ballot: Ballot } | { kind: 'accept'; ballot: Ballot; value: string | null; promiseNext: Ballot | null };
     const ballot = fc.record({ counter: fc.integer({ min: 1, max: 6 }), proposer: fc.constantFrom('ap-south.x', 'eu-west.y', 'us-east.z') });
     const message: fc.Arbitrary<Message> = fc.oneof(
       fc.record({ kind: fc.constant('prepare' as const), ballot }),
-      fc.record({ kind: fc.constant('accept' as const), ballot, value: fc.option(fc.constantFrom('x', 'y', 'z'), { nil: null }) }),
+      fc.record({
+        kind: fc.constant('accept' as const),
+        ballot,
+        value: fc.option(fc.constantFrom('x', 'y', 'z'), { nil: null }),
+        // Any ballot, as a message could carry: one not above the accepted ballot must be ignored.
+        promiseNext: fc.option(ballot, { nil: null }),
+      }),
     );
     let run = 0;
     await fc.assert(
@@ -82,15 +88,29 @@ describe('acceptor state in PostgreSQL', () => {
             expect(await store.prepare([{ ...request(key), ballot: m.ballot }])).toEqual([expected.reply]);
           } else {
             const value = m.value === null ? null : v(m.value);
-            const expected = accept(model, m.ballot, value);
+            const expected = accept(model, m.ballot, value, m.promiseNext);
             model = expected.state;
-            expect(await store.accept([{ ...request(key), ballot: m.ballot, value }])).toEqual([expected.reply]);
+            expect(await store.accept([{ ...request(key), ballot: m.ballot, value, promiseNext: m.promiseNext }])).toEqual([expected.reply]);
           }
         }
+        const [row] = await store.load([{ keyspace: 'ledger', key }]);
+        expect(row?.state ?? EMPTY_ACCEPTOR).toEqual(model);
       }),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   }, 60_000);
+
+  it('an accept that promises the next ballot lets that ballot accept without a prepare, and refuses the ballots between', async () => {
+    await store.prepare([{ ...request('held'), ballot: b(10) }]);
+    expect(await store.accept([{ ...request('held'), ballot: b(10), value: v('ten'), promiseNext: b(11) }])).toEqual([{ accepted: true, promisedNext: true }]);
+    // Another proposer's ballot between the two (same counter, a higher id) is refused with the promise.
+    expect(await store.prepare([{ ...request('held'), ballot: b(10, 'zz') }])).toEqual([{ promised: false, conflict: b(11) }]);
+    expect(await store.accept([{ ...request('held'), ballot: b(11), value: v('eleven'), promiseNext: b(12) }])).toEqual([{ accepted: true, promisedNext: true }]);
+    expect(await store.prepare([{ ...request('held'), ballot: b(13) }])).toEqual([{ promised: true, accepted: { ballot: b(11), value: v('eleven') } }]);
+    // Outbid: the held ballot is refused, naming the prepare that outbid it.
+    expect(await store.accept([{ ...request('held'), ballot: b(12), value: v('twelve'), promiseNext: b(14) }])).toEqual([{ accepted: false, conflict: b(13) }]);
+  });
+
   it('never deadlocks when concurrent batches name the same keys in opposite orders', async () => {
     // Two gateways' batches for the same keys reach a node in whatever order their requests arrived; a row
     // locked in a different order by each statement made PostgreSQL abort one of them ("deadlock detected").

@@ -43,6 +43,12 @@ export interface AcceptRequest extends RequestMeta {
   readonly key: string;
   readonly ballot: Ballot;
   readonly value: StrongValue | null;
+  /**
+   * A ballot above `ballot` that the acceptor also promises on accepting (libs/caspaxos `accept`), so that
+   * the proposer's next operation on the key can skip its prepare; it answers `promisedNext: true`. Absent
+   * from an earlier release's gateway, and ignored by an earlier release's node, which answers without it.
+   */
+  readonly promiseNext?: Ballot | null;
 }
 
 export type AcceptResult = AcceptReply;

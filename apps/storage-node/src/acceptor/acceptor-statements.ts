@@ -72,22 +72,27 @@ export const PREPARE_BATCH: ShardStatement = {
 /**
  * Phase 2 for ($1 keyspaces, $2 keys, $3 counters, $4 proposers, $5 value lengths, $6 content types, $7 etags,
  * $8 last-modified ms, $9 expiry ms, $10 origin regions, $11 tombstone flags, $12 recent operation ids as JSON arrays,
- * $13 versions, $14 the values packed end to end: see PackedValues), answered in input order. A null value (and etag) empties the register.
+ * $13 versions, $14 the values packed end to end: see PackedValues, $15 and $16 the ballots to promise next, null
+ * for none), answered in input order. A null value (and etag) empties the register. An accepted key's promise
+ * becomes its next ballot when it has one (AcceptorStore passes only ballots above the accepted one), else
+ * the accepted ballot; the rule compares the row's ballots with the accepted ballot either way.
  */
 export const ACCEPT_BATCH: ShardStatement = {
   name: 'acceptor_accept',
   text: `WITH input AS (
      SELECT i.keyspace, i.key, i.counter, i.proposer, ${packedValue(14, 'i.value_length', 'i.n')} AS value, i.content_type, i.etag, i.last_modified_ms,
-            i.expires_at_ms, i.origin_region, i.tombstone, i.recent_ops, i.version, i.n, ${STATE_BEFORE_COLUMNS}
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[], $13::bigint[])
+            i.expires_at_ms, i.origin_region, i.tombstone, i.recent_ops, i.version, i.n, ${STATE_BEFORE_COLUMNS},
+            COALESCE(i.next_counter, i.counter) AS promise_counter, COALESCE(i.next_proposer, i.proposer) AS promise_proposer
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::boolean[], $12::text[], $13::bigint[],
+                   $15::bigint[], $16::text[])
        WITH ORDINALITY AS i(keyspace, key, counter, proposer, value_length, content_type, etag, last_modified_ms, expires_at_ms, origin_region,
-                            tombstone, recent_ops, version, n)
+                            tombstone, recent_ops, version, next_counter, next_proposer, n)
        ${STATE_BEFORE}
    ), accepted AS (
      INSERT INTO acceptor_state AS a (keyspace, key, promised_counter, promised_proposer, accepted_counter, accepted_proposer,
                                       value, content_type, etag, last_modified_ms, expires_at_ms, origin_region, tombstone, recent_ops,
                                       version)
-     SELECT i.keyspace, i.key, i.counter, i.proposer, i.counter, i.proposer, i.value, i.content_type, i.etag, i.last_modified_ms, i.expires_at_ms,
+     SELECT i.keyspace, i.key, i.promise_counter, i.promise_proposer, i.counter, i.proposer, i.value, i.content_type, i.etag, i.last_modified_ms, i.expires_at_ms,
             i.origin_region, i.tombstone, ARRAY(SELECT jsonb_array_elements_text(i.recent_ops::jsonb)), i.version
        FROM input i
        ${PAST_THE_FLOOR('>=')}
@@ -98,7 +103,7 @@ export const ACCEPT_BATCH: ShardStatement = {
             value = excluded.value, content_type = excluded.content_type, etag = excluded.etag,
             last_modified_ms = excluded.last_modified_ms, expires_at_ms = excluded.expires_at_ms, origin_region = excluded.origin_region,
             tombstone = excluded.tombstone, recent_ops = excluded.recent_ops, version = excluded.version
-      WHERE (a.promised_counter, a.promised_proposer) <= (excluded.promised_counter, excluded.promised_proposer)
+      WHERE (a.promised_counter, a.promised_proposer) <= (excluded.accepted_counter, excluded.accepted_proposer)
         AND (a.accepted_counter IS NULL OR (a.accepted_counter, a.accepted_proposer) < (excluded.accepted_counter, excluded.accepted_proposer))
      RETURNING a.keyspace, a.key
    )

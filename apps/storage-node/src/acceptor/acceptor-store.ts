@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Accepted, Ballot } from '@geokv/caspaxos';
+import { compareBallots, type Accepted, type Ballot } from '@geokv/caspaxos';
 import {
   bytesOfAcceptorRecord,
   type AcceptorCollectionScan,
@@ -106,14 +106,20 @@ export class AcceptorStore {
 
   private acceptInWaves(requests: readonly AcceptRequest[]): Promise<AcceptResult[]> {
     return inWaves(requests, async (wave) => {
+      const next = wave.map(nextPromiseOf);
       const rows = await this.db.run<AcceptedRow>(ACCEPT_BATCH, [
         wave.map((r) => r.keyspace),
         wave.map((r) => r.key),
         wave.map((r) => r.ballot.counter),
         wave.map((r) => r.ballot.proposer),
         ...valueParameters(wave.map((r) => r.value)),
+        next.map((ballot) => ballot?.counter ?? null),
+        next.map((ballot) => ballot?.proposer ?? null),
       ]);
-      return rows.map((row, i): AcceptResult => (row.ok ? { accepted: true } : { accepted: false, conflict: conflictOf(row, wave[i].ballot) }));
+      return rows.map((row, i): AcceptResult => {
+        if (!row.ok) return { accepted: false, conflict: conflictOf(row, wave[i].ballot) };
+        return next[i] === null ? { accepted: true } : { accepted: true, promisedNext: true };
+      });
     });
   }
 
@@ -301,4 +307,10 @@ async function inWaves<T extends { keyspace: string; key: string }, R>(requests:
     results.forEach((result, i) => (answers[wave.positions[i]] = result));
   }
   return answers;
+}
+
+/** The ballot an accept also promises: its `promiseNext` if that is above the accepted ballot, else none. */
+function nextPromiseOf(request: AcceptRequest): Ballot | null {
+  const next = request.promiseNext ?? null;
+  return next !== null && compareBallots(next, request.ballot) > 0 ? next : null;
 }
