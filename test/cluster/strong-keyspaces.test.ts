@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from '@geokv/linearizability';
 import { expectApiError, expectStatus, http, jsonOf, keyPath } from '../support/http';
-import { counterTotal } from '../support/metrics';
+import { counterTotal, counterWithLabel } from '../support/metrics';
 import { query } from '../support/shard-db';
 import { StrongClient, type Attempt } from '../support/strong-client';
 import { defineKeyspaceEverywhere, startTestRegions, THREE_REGIONS, type TestRegions } from '../support/test-regions';
@@ -160,6 +160,60 @@ describe('strong keyspaces across three regions', () => {
     expectStatus(deleted, 204);
     expectApiError(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`), 404, 'NOT_FOUND');
   }, 60_000);
+
+  it('takes one round trip to a majority for a key this gateway used last, and two again once another region used it', async () => {
+    const { proxy } = regions.cluster;
+    const path = `${KEYSPACE}/held`;
+    const usedHere = (event: string): Promise<number> => counterWithLabel([gateway('us-east')], 'geokv_strong_held_ballots_total', 'event', event);
+    // Both writers' links to their peers in use before the delay (a first message also subscribes to replies).
+    for (const region of ['us-east', 'eu-west']) expectStatus(await http(`${gateway(region)}/v1/kv/${KEYSPACE}/warm-${region}`, { method: 'PUT', body: 'x' }), 204);
+    // 150 ms each way on every link: a round trip to the nearest other region takes 300 ms.
+    proxy.setAll({ delayMs: 150, blackhole: false });
+    try {
+      const timed = async (url: string, init: Parameters<typeof http>[1]): Promise<{ ms: number; response: Awaited<ReturnType<typeof http>> }> => {
+        const started = performance.now();
+        const response = await http(url, init);
+        return { ms: performance.now() - started, response };
+      };
+      const first = await timed(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', body: 'v0' });
+      expectStatus(first.response, 204);
+      expect(first.ms).toBeGreaterThanOrEqual(600);
+      const usedBefore = await usedHere('used');
+
+      const following: number[] = [];
+      let etag = first.response.headers.get('etag')!;
+      for (let i = 1; i <= 5; i++) {
+        // Compare-and-set on the ETag: the held value must be the current one for these to succeed.
+        const next = await timed(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', headers: { 'if-match': etag }, body: `v${i}` });
+        expectStatus(next.response, 204);
+        etag = next.response.headers.get('etag')!;
+        following.push(next.ms);
+      }
+      following.sort((a, b) => a - b);
+      expect(following[2]).toBeGreaterThanOrEqual(300);
+      expect(following[2]).toBeLessThan(500);
+      expect((await usedHere('used')) - usedBefore).toBe(5);
+
+      // Another region writes the key: us-east's held ballot is stale. Its next compare-and-set on its own
+      // last ETag fails, and one on eu-west's succeeds, each having prepared after the refusal.
+      const refusedBefore = await usedHere('refused');
+      const elsewhere = await http(`${gateway('eu-west')}/v1/kv/${path}`, { method: 'PUT', body: 'from eu-west' });
+      expectStatus(elsewhere, 204);
+      expectApiError(await http(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', headers: { 'if-match': etag }, body: 'stale' }), 412, 'PRECONDITION_FAILED');
+      expect((await usedHere('refused')) - refusedBefore).toBe(1);
+      const swapped = await timed(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', headers: { 'if-match': elsewhere.headers.get('etag')! }, body: 'after' });
+      expectStatus(swapped.response, 204);
+      // The key is cooling down here after the refusal: no held ballot, so two round trips.
+      expect(swapped.ms).toBeGreaterThanOrEqual(600);
+    } finally {
+      proxy.healAll();
+    }
+    for (const region of THREE_REGIONS) {
+      const read = await http(`${gateway(region)}/v1/kv/${path}`);
+      expectStatus(read, 200);
+      expect(read.body.toString('utf8')).toBe('after');
+    }
+  }, 90_000);
 
   it('lists the live keys in byte order from every region, page by page, and needs a majority of regions', async () => {
     const written = ['list/a', 'list/b', 'list/é', 'list/z', 'list/ä/1', ...Array.from({ length: 20 }, (_, i) => `list/k${String(i).padStart(2, '0')}`)];

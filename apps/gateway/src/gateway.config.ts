@@ -115,4 +115,16 @@ export class GatewayConfig extends CommonConfig {
   @Min(1)
   @Max(60_000)
   GEOKV_STRONG_BACKOFF_CAP_MS: number = 400;
+
+  /**
+   * Bytes of values this gateway keeps with the ballots it holds for strong keys: after each write, the
+   * acceptors promise this gateway its next ballot, and the next operation on the key from here skips the
+   * prepare (one round trip between regions instead of two) unless another proposer used the key since.
+   * Least recently used keys go first past the bound; 0 turns holding off (every operation prepares).
+   */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(1_073_741_824)
+  GEOKV_STRONG_HELD_BYTES: number = 16 * 1_048_576;
 }

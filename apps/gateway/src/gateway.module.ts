@@ -15,6 +15,7 @@ import {
   paxosPhaseDurationMetric,
   paxosRetriesMetric,
   strongOperationsMetric,
+  strongHeldBallotsMetric,
 } from '@geokv/observability';
 import { AdminModule } from './admin/admin.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -47,6 +48,7 @@ export class GatewayModule {
           paxosPhaseDurationMetric,
           paxosRetriesMetric,
           strongOperationsMetric,
+          strongHeldBallotsMetric,
         ]),
         RedisClientModule.forUrl(config.REDIS_URL),
         RpcModule,

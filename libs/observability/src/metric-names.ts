@@ -40,6 +40,7 @@ export const Metric = {
   paxosPhaseDuration: 'geokv_paxos_phase_duration_seconds',
   paxosRetries: 'geokv_paxos_retries_total',
   strongOperations: 'geokv_strong_operations_total',
+  strongHeldBallots: 'geokv_strong_held_ballots_total',
 } as const;
 
 // Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
@@ -245,6 +246,12 @@ export const paxosRetriesMetric: Provider = makeCounterProvider({
   name: Metric.paxosRetries,
   help: 'CASPaxos rounds retried with a higher ballot after a conflict',
   labelNames: [],
+});
+
+export const strongHeldBallotsMetric: Provider = makeCounterProvider({
+  name: Metric.strongHeldBallots,
+  help: 'Held ballots (one-round-trip strong operations) by event: used (an operation skipped its prepare) or refused (another proposer had used the key, so the operation prepared after all)',
+  labelNames: ['event'],
 });
 
 export const strongOperationsMetric: Provider = makeCounterProvider({

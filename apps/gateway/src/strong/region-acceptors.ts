@@ -94,9 +94,9 @@ export class RegionAcceptors {
         const to = route(acceptor);
         return to === null ? down() : to.destination.prepares.call(to.address, { requestId, keyspace, key, ballot });
       },
-      accept: (acceptor: number, ballot: Ballot, value: StrongValue | null) => {
+      accept: (acceptor: number, ballot: Ballot, value: StrongValue | null, promiseNext: Ballot | null) => {
         const to = route(acceptor);
-        return to === null ? down() : to.destination.accepts.call(to.address, { requestId, keyspace, key, ballot, value });
+        return to === null ? down() : to.destination.accepts.call(to.address, { requestId, keyspace, key, ballot, value, promiseNext });
       },
     };
   }

@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../gateway.config';
 import type { Written } from '../kv/kv-responses';
 import type { DeleteCommand, PutCommand } from '../kv/kv.service';
 import { deleteRegister, readRegister, recogniseOperation, writeRegister, type NewValue, type StrongAnswer } from './register-changes';
+import { HeldBallots, type HeldBallotEvent } from './held-ballots';
 import { RegionAcceptors } from './region-acceptors';
 
 type OperationName = 'get' | 'put' | 'delete';
@@ -25,7 +26,8 @@ const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Mat
 /**
  * Strong keyspaces: every GET, PUT and DELETE is one CASPaxos operation proposed by this gateway to the
  * acceptors of all regions (one per region, a majority deciding), so each is linearizable per key and
- * compare-and-set (If-Match, If-None-Match: *) is exact. No region leads: any gateway proposes.
+ * compare-and-set (If-Match, If-None-Match: *) is exact. No region leads: any gateway proposes. A key this
+ * gateway used last takes one round trip to a majority instead of two (HeldBallots).
  */
 @Injectable()
 export class StrongKvService {
@@ -33,6 +35,8 @@ export class StrongKvService {
   private readonly ballots: BallotSource;
   private readonly options: ProposerOptions;
   private readonly observer: ProposerObserver;
+  private readonly held: HeldBallots;
+  private readonly observeHeld: (event: HeldBallotEvent) => void;
 
   constructor(
     private readonly acceptors: RegionAcceptors,
@@ -40,6 +44,7 @@ export class StrongKvService {
     @InjectMetric(Metric.paxosPhaseDuration) phases: Histogram<string>,
     @InjectMetric(Metric.paxosRetries) retries: Counter<string>,
     @InjectMetric(Metric.strongOperations) private readonly operations: Counter<string>,
+    @InjectMetric(Metric.strongHeldBallots) heldBallots: Counter<string>,
   ) {
     this.ballots = new BallotSource(`${config.GEOKV_REGION}.${randomBytes(6).toString('hex')}`);
     this.options = {
@@ -51,6 +56,8 @@ export class StrongKvService {
       phase: (phase, outcome, ms) => phases.observe({ phase, outcome }, ms / 1000),
       retry: () => retries.inc(),
     };
+    this.held = new HeldBallots(config.GEOKV_STRONG_HELD_BYTES);
+    this.observeHeld = (event) => heldBallots.inc({ event });
   }
 
   async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
@@ -89,7 +96,8 @@ export class StrongKvService {
   }
 
   private async run(operation: OperationName, requestId: string, keyspace: string, key: string, change: Operation<StrongValue, StrongAnswer>): Promise<StrongAnswer> {
-    const outcome = await propose(this.acceptors.linksFor(requestId, keyspace, key), change, this.ballots, SYSTEM, this.options, this.observer);
+    const hold = this.held.holdFor(keyspace, key, this.observeHeld);
+    const outcome = await propose(this.acceptors.linksFor(requestId, keyspace, key), change, this.ballots, SYSTEM, this.options, this.observer, hold);
     if (outcome.kind === 'done') {
       const answer = outcome.result;
       this.operations.inc({ operation, outcome: answer.kind === 'precondition-failed' ? 'precondition_failed' : 'ok' });
