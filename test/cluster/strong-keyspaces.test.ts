@@ -161,7 +161,7 @@ describe('strong keyspaces across three regions', () => {
     expectApiError(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`), 404, 'NOT_FOUND');
   }, 60_000);
 
-  it('takes one round trip to a majority for a key this gateway used last, and two again once another region used it', async () => {
+  it('takes one round trip to a majority for a key this gateway used last, two again once another region used it, and none held while cut off', async () => {
     const { proxy } = regions.cluster;
     const path = `${KEYSPACE}/held`;
     const usedHere = (event: string): Promise<number> => counterWithLabel([gateway('us-east')], 'geokv_strong_held_ballots_total', 'event', event);
@@ -213,6 +213,21 @@ describe('strong keyspaces across three regions', () => {
       expectStatus(read, 200);
       expect(read.body.toString('utf8')).toBe('after');
     }
+
+    // Cut off, a gateway stops using the ballots it holds: an accept under one would reach its own region's
+    // acceptor alone and leave the write's outcome unknown. It prepares instead, and answers NO_QUORUM, nothing applied.
+    const cutPath = `${KEYSPACE}/held-cut`;
+    for (const body of ['one', 'two']) expectStatus(await http(`${gateway('us-east')}/v1/kv/${cutPath}`, { method: 'PUT', body }), 204);
+    proxy.isolate('us-east');
+    try {
+      await sleep(1_500);
+      expectApiError(await http(`${gateway('us-east')}/v1/kv/${cutPath}`, { method: 'PUT', body: 'three' }), 503, 'NO_QUORUM');
+    } finally {
+      proxy.healAll();
+    }
+    const afterCut = await http(`${gateway('eu-west')}/v1/kv/${cutPath}`);
+    expectStatus(afterCut, 200);
+    expect(afterCut.body.toString('utf8')).toBe('two');
   }, 90_000);
 
   it('lists the live keys in byte order from every region, page by page, and needs a majority of regions', async () => {

@@ -21,6 +21,7 @@ import type { GatewayConfig } from '../gateway.config';
 import { RingViewService } from '../ring/ring-view.service';
 import { RpcClient } from '../rpc/rpc-client';
 import { PeerTransports } from './peer-transports';
+import { RecentAnswers } from './recent-answers';
 
 const errorOf = (body: RpcErrorBody): Error => new ApiError(body.code, body.message);
 /*
@@ -48,6 +49,7 @@ export class RegionAcceptors {
   private readonly local: Destination;
   private readonly peers: readonly Destination[];
   private readonly peerRegions: readonly string[];
+  private readonly answers: RecentAnswers;
 
   constructor(
     private readonly ring: RingViewService,
@@ -77,6 +79,12 @@ export class RegionAcceptors {
       };
     });
     this.peerRegions = transports.peers.map((peer) => peer.region);
+    this.answers = new RecentAnswers(1 + this.peers.length);
+  }
+
+  /** Whether a majority of regions' acceptors answered this gateway within the last phase timeout (see RecentAnswers). */
+  majorityAnsweredRecently(): boolean {
+    return this.answers.majorityWithin(Date.now(), this.config.GEOKV_STRONG_PHASE_TIMEOUT_MS);
   }
 
   /** The acceptors of one key, in a fixed order: this region first, then each peer. */
@@ -88,15 +96,20 @@ export class RegionAcceptors {
     };
     const down = (): Promise<never> =>
       Promise.reject(new ApiError(ErrorCode.NodeUnavailable, `the acceptor of this key in region ${this.config.GEOKV_REGION} is down`));
+    const answered = <T>(acceptor: number, reply: Promise<T>): Promise<T> =>
+      reply.then((answer) => {
+        this.answers.record(acceptor, Date.now());
+        return answer;
+      });
     return {
       count: 1 + this.peers.length,
       prepare: (acceptor: number, ballot: Ballot) => {
         const to = route(acceptor);
-        return to === null ? down() : to.destination.prepares.call(to.address, { requestId, keyspace, key, ballot });
+        return to === null ? down() : answered(acceptor, to.destination.prepares.call(to.address, { requestId, keyspace, key, ballot }));
       },
       accept: (acceptor: number, ballot: Ballot, value: StrongValue | null, promiseNext: Ballot | null) => {
         const to = route(acceptor);
-        return to === null ? down() : to.destination.accepts.call(to.address, { requestId, keyspace, key, ballot, value, promiseNext });
+        return to === null ? down() : answered(acceptor, to.destination.accepts.call(to.address, { requestId, keyspace, key, ballot, value, promiseNext }));
       },
     };
   }

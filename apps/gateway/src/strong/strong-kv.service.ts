@@ -96,7 +96,8 @@ export class StrongKvService {
   }
 
   private async run(operation: OperationName, requestId: string, keyspace: string, key: string, change: Operation<StrongValue, StrongAnswer>): Promise<StrongAnswer> {
-    const hold = this.held.holdFor(keyspace, key, this.observeHeld);
+    // Not while a majority of regions may be out of reach: see RecentAnswers.
+    const hold = this.acceptors.majorityAnsweredRecently() ? this.held.holdFor(keyspace, key, this.observeHeld) : null;
     const outcome = await propose(this.acceptors.linksFor(requestId, keyspace, key), change, this.ballots, SYSTEM, this.options, this.observer, hold);
     if (outcome.kind === 'done') {
       const answer = outcome.result;
