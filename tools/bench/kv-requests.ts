@@ -7,10 +7,12 @@ import type { FailureCodes } from './failure-codes';
  * start; autocannon builds the list once per connection, so it stays short.
  */
 const GET_REQUEST_LIST = 2_000;
+/** How many requests a connection sends to its own key before it moves to another (see ownKeyPutRequests). */
+const OWN_KEY_LIST = 1_000;
 
 /**
- * Keys are `bench-<n>` in one keyspace (each keyspace measured gets its own BenchKeys); the PUT phase
- * records which n it stored so the GET phase reads only those.
+ * Keys are `<prefix>-<n>` in one keyspace (`bench-<n>` unless a phase needs keys no earlier phase wrote);
+ * the PUT phase records which n it stored so the GET phase reads only those.
  */
 export class BenchKeys {
   private readonly stored = new Uint8Array(KEY_SPACE);
@@ -21,6 +23,7 @@ export class BenchKeys {
   constructor(
     private readonly keyspace: string,
     private readonly failures?: FailureCodes,
+    private readonly prefix = 'bench',
   ) {}
 
   /** PUT /v1/kv/<keyspace>/bench-<n> with benchValue(n), a new n per request, cycling over KEY_SPACE. */
@@ -33,7 +36,7 @@ export class BenchKeys {
           const n = this.next++ % KEY_SPACE;
           context.n = n;
           // autocannon hands us a fresh copy per request, so mutating it is safe and cheaper than spreading.
-          request.path = benchKeyPath(this.keyspace, n);
+          request.path = this.pathOf(n);
           request.body = benchValue(n);
           return request;
         },
@@ -46,6 +49,29 @@ export class BenchKeys {
   }
 
   /**
+   * PUTs that each connection sends to a key of its own, again and again (a new value each time): on a
+   * strong keyspace, every one after a connection's first can go through the ballot the gateway holds for
+   * the key (one round trip between regions instead of two). Values are not recorded for reading back.
+   * autocannon starts a connection's context afresh each time it has walked the request list, so the list
+   * repeats the request OWN_KEY_LIST times, and a connection moves to a new key only that often.
+   */
+  ownKeyPutRequests(): autocannon.Request[] {
+    let writes = 0;
+    const request: autocannon.Request = {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      setupRequest: (next, context) => {
+        const own = typeof context.own === 'number' ? context.own : (context.own = this.next++ % KEY_SPACE);
+        next.path = this.pathOf(own);
+        next.body = benchValue(writes++);
+        return next;
+      },
+      ...this.failureCallback(),
+    };
+    return new Array<autocannon.Request>(OWN_KEY_LIST).fill(request);
+  }
+
+  /**
    * GETs of keys the PUT phase stored, for throughput against bare Fastify: a fixed list of at most
    * GET_REQUEST_LIST of them, spread over what was stored, that autocannon builds once and every
    * connection walks from its start (so connections often read the same key at once). A request rebuilt
@@ -55,7 +81,7 @@ export class BenchKeys {
    */
   prebuiltGetRequests(): autocannon.Request[] {
     const keys = this.storedKeysOrThrow();
-    return spreadSample(keys, GET_REQUEST_LIST).map((n) => ({ method: 'GET', path: benchKeyPath(this.keyspace, n), ...this.failureCallback() }));
+    return spreadSample(keys, GET_REQUEST_LIST).map((n) => ({ method: 'GET', path: this.pathOf(n), ...this.failureCallback() }));
   }
 
   /**
@@ -69,7 +95,7 @@ export class BenchKeys {
       {
         method: 'GET',
         setupRequest: (request) => {
-          request.path = benchKeyPath(this.keyspace, keys[next++ % keys.length]);
+          request.path = this.pathOf(keys[next++ % keys.length]);
           return request;
         },
         ...this.failureCallback(),
@@ -80,9 +106,13 @@ export class BenchKeys {
   /** Reads `count` stored keys spread over the key space and counts the bodies that are not their value. */
   async verifySample(gatewayUrl: string, count: number): Promise<void> {
     for (const n of spreadSample(this.storedKeys(), count)) {
-      const response = await fetch(`${gatewayUrl}${benchKeyPath(this.keyspace, n)}`, { signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(`${gatewayUrl}${this.pathOf(n)}`, { signal: AbortSignal.timeout(5_000) });
       if ((await response.text()) !== benchValue(n)) this.wrong++;
     }
+  }
+
+  private pathOf(n: number): string {
+    return benchKeyPath(this.keyspace, n, this.prefix);
   }
 
   get wrongBodies(): number {
@@ -110,8 +140,8 @@ export class BenchKeys {
 }
 
 /** The path of key number `n` of a keyspace, whose value is benchValue(n). */
-export function benchKeyPath(keyspace: string, n: number): string {
-  return `/v1/kv/${keyspace}/bench-${n}`;
+export function benchKeyPath(keyspace: string, n: number, prefix = 'bench'): string {
+  return `/v1/kv/${keyspace}/${prefix}-${n}`;
 }
 
 /** About `count` of `items`, evenly spaced over them (all of them when there are fewer). */

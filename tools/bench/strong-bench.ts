@@ -35,6 +35,8 @@ export interface StrongRound {
   readonly strong: KeyspacePhases;
   /** Strong PUT and GET with LIGHT_LOAD_CONNECTIONS: the protocol's latency, without queueing for the cores. */
   readonly strongLight: KeyspacePhases;
+  /** Strong PUTs with LIGHT_LOAD_CONNECTIONS, each connection rewriting a key of its own: the held ballots' path. */
+  readonly strongOwnKeys: PhaseResult;
 }
 
 export interface StrongBenchResult {
@@ -119,13 +121,27 @@ async function round(cluster: MultiRegionCluster, config: StrongBenchConfig, del
   const eventual = await keyspacePhases(cluster, EVENTUAL, loaded);
   const strong = await keyspacePhases(cluster, STRONG, loaded);
   const strongLight = await keyspacePhases(cluster, STRONG, { ...loaded, connections: LIGHT_LOAD_CONNECTIONS, light: true });
-  return { delayMs, linkRtts, eventual, strong, strongLight };
+  const strongOwnKeys = await ownKeyPhase(cluster, STRONG, config.seconds, delayMs);
+  return { delayMs, linkRtts, eventual, strong, strongLight, strongOwnKeys };
 }
 
 /**
- * A PUT phase, each request to a new key, then a GET phase over the keys it stored, round robin: the
- * connections' requests are always on distinct keys, so strong proposals do not contend with each other
- * and what is measured is the protocol's cost, not its retries.
+ * Light-load PUTs, each connection to a key of its own: after its first, every write of a key finds the
+ * ballot the gateway holds for it, and should cost one round trip between regions instead of two.
+ */
+async function ownKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace, seconds: number, delayMs: number): Promise<PhaseResult> {
+  const failures = new FailureCodes();
+  const keys = new BenchKeys(keyspace.name, failures, `d${delayMs}-own`);
+  const name = `${keyspace.label} PUT, own key per connection, light load`;
+  const load = { name, url: cluster.region(LOAD_REGION).gatewayUrl, connections: LIGHT_LOAD_CONNECTIONS, seconds, failures };
+  return logged(await runHttpLoad({ ...load, requests: keys.ownKeyPutRequests() }), delayMs);
+}
+
+/**
+ * A PUT phase, each request to a key no phase wrote before, then a GET phase over the keys it stored, round
+ * robin: the connections' requests are always on distinct keys, so strong proposals do not contend with
+ * each other and what is measured is the protocol's cost, not its retries. (A GET finds the ballot the
+ * gateway holds from the PUT, and takes one round trip, as a read of an agreed value does without it.)
  */
 async function keyspacePhases(
   cluster: MultiRegionCluster,
@@ -135,7 +151,8 @@ async function keyspacePhases(
   const gatewayUrl = cluster.region(LOAD_REGION).gatewayUrl;
   // Counted for GETs too, although that makes autocannon capture their bodies: a strong 503 says little without its code.
   const failures = new FailureCodes();
-  const keys = new BenchKeys(keyspace.name, failures);
+  // Keys no earlier phase wrote: a key this gateway wrote last would take one round trip (a held ballot), not two.
+  const keys = new BenchKeys(keyspace.name, failures, `d${delayMs}-${light ? 'light' : 'loaded'}`);
   const load = (operation: string): Omit<HttpLoad, 'requests'> => ({
     name: `${keyspace.label} ${operation}${light ? ', light load' : ''}`,
     url: gatewayUrl,

@@ -7,7 +7,7 @@ function phase(name: string, okPerSecond: number, p50Ms: number, p99Ms: number, 
   return { name, okPerSecond, p50Ms, p99Ms, non2xx: 0, errors: 0, timeouts: 0, wrongBodies: 0, notes: '', ...failures };
 }
 
-/** One round's phases: [eventual PUT, eventual GET], [strong PUT, strong GET] under load, then at light load. */
+/** One round's phases: [eventual PUT, eventual GET], [strong PUT, strong GET] under load, then at light load (PUT, GET, own-key PUT). */
 function round(delayMs: number, eventual: PhaseResult[], strong: PhaseResult[], light: PhaseResult[]): StrongRound {
   return {
     delayMs,
@@ -18,6 +18,7 @@ function round(delayMs: number, eventual: PhaseResult[], strong: PhaseResult[], 
     eventual: { keyspace: { ...THREE_REPLICAS, label: 'eventual N=3' }, put: eventual[0], get: eventual[1] },
     strong: { keyspace: STRONG, put: strong[0], get: strong[1] },
     strongLight: { keyspace: STRONG, put: light[0], get: light[1] },
+    strongOwnKeys: light[2],
   };
 }
 
@@ -32,13 +33,13 @@ const result: StrongBenchResult = {
     0,
     [phase('eventual N=3 PUT', 4_000, 8, 30), phase('eventual N=3 GET', 8_000, 3, 12)],
     [phase('strong PUT', 2_000, 12, 40), phase('strong GET', 4_000, 6, 20)],
-    [phase('strong PUT, light load', 500, 5, 9), phase('strong GET, light load', 900, 3, 6)],
+    [phase('strong PUT, light load', 500, 5, 9), phase('strong GET, light load', 900, 3, 6), phase('strong PUT, own key per connection, light load', 700, 4, 8)],
   ),
   delayed: round(
     50,
     [phase('eventual N=3 PUT', 3_900, 8.5, 31), phase('eventual N=3 GET', 7_900, 3.1, 12)],
     [phase('strong PUT', 200, 250, 400, { non2xx: 2, notes: '503 CONTENDED×2' }), phase('strong GET', 450, 110, 160)],
-    [phase('strong PUT, light load', 19, 206.4, 230), phase('strong GET, light load', 38, 104, 130)],
+    [phase('strong PUT, light load', 19, 206.4, 230), phase('strong GET, light load', 38, 104, 130), phase('strong PUT, own key per connection, light load', 37, 105.5, 140)],
   ),
 };
 
@@ -65,6 +66,10 @@ describe('strong report', () => {
     expect(text).toContain('RTT 100 ms (measured, median Redis PING through the proxy: us-east→eu-west 100.8 ms, us-east→ap-south 101.1 ms)');
     expect(text).toContain('strong PUT, 4 connections: latency p50 206.4 ms vs 2×RTT = 200 ms (+6.4 ms, +3%); p99 230.0 ms (+30.0 ms, +15%)');
     expect(text).toContain('without delay p50 5.0 ms: the delay added 201.4 ms (2×RTT = 200 ms)');
+    expect(text).toContain(
+      'strong PUT, each connection to a key of its own (held ballots), 4 connections: latency p50 105.5 ms vs 1×RTT = 100 ms (+5.5 ms, +6%); p99 140.0 ms; without delay p50 4.0 ms',
+    );
+    expect(text).toMatch(/strong PUT, own key per connection, light load\s+50 ms\s+4\s+37\s+105\.50/);
     expect(text).toContain('strong GET, 4 connections: latency p50 104.0 ms vs 1×RTT = 100 ms (+4.0 ms, +4%), 2×RTT = 200 ms (-96.0 ms, -48%); p99 130.0 ms');
     expect(text).toContain('without delay p50 3.0 ms: the delay added 101.0 ms (1×RTT = 100 ms)');
     expect(text).toContain('under load (50 connections): strong PUT p50 250.0 ms (+50.0 ms, +25% over 2×RTT; 12.0 ms without delay)');

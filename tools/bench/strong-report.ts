@@ -7,7 +7,8 @@ import { table } from './text-table';
 /**
  * The strong part's report: every phase with and without the injected delay, strong against eventual, and
  * the delayed strong latencies against what CASPaxos should cost: two round trips between regions for a
- * write (prepare, accept), one for a read whose prepare finds a majority of acceptors agreeing. The
+ * write (prepare, accept), one for a read whose prepare finds a majority of acceptors agreeing, and one for
+ * a write through a ballot the gateway holds (the key's last operation was its own). The
  * light-load phases are the ones to hold against the round trips: under load the latency of a closed
  * loop on two saturated cores is mostly queueing.
  */
@@ -22,7 +23,7 @@ export function formatStrongReport(result: StrongBenchResult): string {
   const rounds = [healthy, delayed];
   const phases = rounds.flatMap((round) => [
     ...[round.eventual.put, round.eventual.get, round.strong.put, round.strong.get].map((phase) => ({ round, phase, connections: result.connections })),
-    ...[round.strongLight.put, round.strongLight.get].map((phase) => ({ round, phase, connections: result.lightConnections })),
+    ...[round.strongLight.put, round.strongLight.get, round.strongOwnKeys].map((phase) => ({ round, phase, connections: result.lightConnections })),
   ]);
   lines.push(
     ...table([
@@ -71,6 +72,8 @@ function roundTrips(result: StrongBenchResult, delayed: StrongRound, healthy: St
     `  strong PUT, ${light}: latency p50 ${ms(put.p50Ms)} vs 2×RTT = ${2 * rttMs} ms (${excess(put.p50Ms, 2 * rttMs)}); ` +
       `p99 ${ms(put.p99Ms)} (${excess(put.p99Ms, 2 * rttMs)})`,
     `    without delay p50 ${ms(healthy.strongLight.put.p50Ms)}: the delay added ${added(put.p50Ms, healthy.strongLight.put.p50Ms)} (2×RTT = ${2 * rttMs} ms)`,
+    `  strong PUT, each connection to a key of its own (held ballots), ${light}: latency p50 ${ms(delayed.strongOwnKeys.p50Ms)} vs 1×RTT = ${rttMs} ms ` +
+      `(${excess(delayed.strongOwnKeys.p50Ms, rttMs)}); p99 ${ms(delayed.strongOwnKeys.p99Ms)}; without delay p50 ${ms(healthy.strongOwnKeys.p50Ms)}`,
     `  strong GET, ${light}: latency p50 ${ms(get.p50Ms)} vs 1×RTT = ${rttMs} ms (${excess(get.p50Ms, rttMs)}), ` +
       `2×RTT = ${2 * rttMs} ms (${excess(get.p50Ms, 2 * rttMs)}); p99 ${ms(get.p99Ms)}`,
     `    without delay p50 ${ms(healthy.strongLight.get.p50Ms)}: the delay added ${added(get.p50Ms, healthy.strongLight.get.p50Ms)} (1×RTT = ${rttMs} ms)`,
