@@ -18,7 +18,8 @@ import type { AcceptorLinks } from './proposer';
  * message under an older ballot is ever taken again, and any ballot above b was prepared after its
  * acceptors had accepted b, so its value derives from the empty register or something newer. A dropped
  * row reports nothing accepted, which reads as the same empty register. A row that moved on before its
- * drop (a new write) is kept, since only (b, b, empty) is dropped.
+ * drop (a new write) is kept, since only (b, b, empty) is dropped. What a dropped row cannot tell is that a
+ * write was emptied from it, which a retrying writer needs to know: hence the age rule of emptyForCollection.
  *
  * The floor is one ballot per acceptor, not per key, so a key that acceptor never saw is refused below
  * it too: that costs a proposer a retry with a higher ballot, never safety. Whoever moves an acceptor's
