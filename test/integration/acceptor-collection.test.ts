@@ -3,21 +3,10 @@ import { absentState, accept, collectRow, prepare, type AcceptorState, type Ball
 import type { StrongValue } from '@geokv/protocol';
 import { Teardown } from '@geokv/test-support';
 import type { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
-import { acceptorStoreOnNewShard } from '../support/acceptor-store';
+import { acceptorStoreOnNewShard, strongValueOf } from '../support/acceptor-store';
 
 const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
-const v = (text: string, fields: Partial<StrongValue> = {}): StrongValue => ({
-  value: Buffer.from(text),
-  contentType: 'text/plain',
-  etag: `etag-${text}`,
-  lastModifiedMs: 1_700_000_000_000,
-  expiresAtMs: null,
-  originRegion: 'us-east',
-  tombstone: false,
-  version: 1,
-  recentOps: [`etag-${text}`],
-  ...fields,
-});
+const v = strongValueOf;
 const tombstone = v('', { tombstone: true, contentType: '', etag: 'etag-deleted' });
 
 /**

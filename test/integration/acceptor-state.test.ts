@@ -3,20 +3,11 @@ import { accept, EMPTY_ACCEPTOR, mergeAcceptorStates, prepare, type AcceptorStat
 import type { StrongValue } from '@geokv/protocol';
 import { Teardown } from '@geokv/test-support';
 import type { AcceptorStore } from '../../apps/storage-node/src/acceptor/acceptor-store';
-import { acceptorStoreOnNewShard } from '../support/acceptor-store';
+import { acceptorStoreOnNewShard, strongValueOf } from '../support/acceptor-store';
 
 const b = (counter: number, proposer = 'us-east.a'): Ballot => ({ counter, proposer });
-const v = (text: string): StrongValue => ({
-  value: Buffer.from(text),
-  contentType: 'text/plain',
-  etag: `etag-${text}`,
-  lastModifiedMs: 1_700_000_000_000,
-  expiresAtMs: null,
-  originRegion: 'us-east',
-  tombstone: false,
-  version: 2,
-  recentOps: ['earlier "op", with {braces}', `etag-${text}`],
-});
+/** Recent operation ids with quotes, a comma and braces: they travel to PostgreSQL as a JSON array. */
+const v = (text: string): StrongValue => strongValueOf(text, { version: 2, recentOps: ['earlier "op", with {braces}', `etag-${text}`] });
 
 /**
  * The acceptor's SQL (guarded upserts) against a real, migrated shard: it must follow the pure acceptor
