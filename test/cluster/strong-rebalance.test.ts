@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { decodeWire } from '@geokv/config';
 import { checkHistory } from '@geokv/linearizability';
-import type { BatchResponse, PrepareResult } from '@geokv/protocol';
+import { MembershipEvents, type BatchResponse, type PrepareResult } from '@geokv/protocol';
 import { mapWithConcurrency } from '../support/concurrency';
 import { expectStatus, http, jsonOf, pollUntil } from '../support/http';
 import { counterTotal } from '../support/metrics';
@@ -126,26 +128,40 @@ describe('rebalancing a region that holds a strong keyspace', () => {
     await query(databaseUrl, 'INSERT INTO acceptor_floor (id, counter, proposer) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET counter = $1, proposer = $2', [counter, proposer]);
   }
 
-  /** Starts a rebalance and waits for it to finish; returns the phases seen and the acceptor keys it reported moving. */
+  /**
+   * Starts a rebalance and waits for it to finish; returns the phases seen and the acceptor keys it reported
+   * moving. Every ring view membership publishes is heard as well as polled: a state that lasts only
+   * between two publishes (the rebuild's report, just before the rebalance finishes) can fall between
+   * two polls.
+   */
   async function rebalance(region: string, method: string, path: string, body?: string): Promise<{ phases: Set<string>; acceptorsMoved: number; rebuilt: boolean }> {
-    const started = await http(`${gateway(region)}${path}`, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } });
-    expectStatus(started, 202);
     const phases = new Set<string>();
     let acceptorsMoved = 0;
     let rebuilt = false;
-    await pollUntil(
-      async () => {
-        const view = await ring(region);
-        if (view.rebalance !== null) {
-          phases.add(view.rebalance.phase);
-          acceptorsMoved = Math.max(acceptorsMoved, view.rebalance.acceptorsMoved);
-          rebuilt ||= view.rebalance.acceptorsRebuilt;
-        }
-        return view;
-      },
-      (view) => view.rebalance === null,
-      { timeoutMs: 90_000, intervalMs: 50, what: `${method} ${path} in ${region} to finish` },
-    );
+    const note = (view: Pick<RingSummary, 'rebalance'>): void => {
+      if (view.rebalance === null) return;
+      phases.add(view.rebalance.phase);
+      acceptorsMoved = Math.max(acceptorsMoved, view.rebalance.acceptorsMoved);
+      rebuilt ||= view.rebalance.acceptorsRebuilt;
+    };
+    const subscriber = new Redis(regions.cluster.region(region).redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => note((decodeWire(message) as { data: Pick<RingSummary, 'rebalance'> }).data));
+      await subscriber.subscribe(MembershipEvents.ringChanged);
+      const started = await http(`${gateway(region)}${path}`, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/json' } });
+      expectStatus(started, 202);
+      await pollUntil(
+        async () => {
+          const view = await ring(region);
+          note(view);
+          return view;
+        },
+        (view) => view.rebalance === null,
+        { timeoutMs: 90_000, intervalMs: 50, what: `${method} ${path} in ${region} to finish` },
+      );
+    } finally {
+      subscriber.disconnect();
+    }
     return { phases, acceptorsMoved, rebuilt };
   }
 
