@@ -3,9 +3,11 @@ import { checkHistory, type HistoryOperation, type RegisterInput, type RegisterO
 import { accept, prepare, type AcceptorState } from './acceptor';
 import { BallotSource, type Ballot } from './ballot';
 import type { Change } from './change';
+import { combineChanges } from './combined-change';
 import { absentState, collectRow, emptyForCollection, type CollectionOutcome } from './garbage-collection';
 import type { BallotHold, HeldBallot } from './held-ballot';
-import { propose, type AcceptorLinks, type ProposalOutcome, type ProposerEnvironment } from './proposer';
+import { KeyedBatches } from './keyed-batches';
+import { propose, type AcceptorLinks, type Operation, type ProposalOutcome, type ProposerEnvironment } from './proposer';
 
 /**
  * Several proposers against three in-memory acceptors over a simulated network that delays, reorders
@@ -175,6 +177,8 @@ interface SimulationOptions {
    * interleave: (5, p1) falls between (5, p0) and (6, p0), which is where a held ballot's promise matters.
    */
   readonly clocklessBallots?: boolean;
+  /** Clients per proposer whose operations on the key are batched (KeyedBatches, combineChanges); absent: one client, no batching. */
+  readonly batchedClients?: number;
 }
 
 /** Counters from what the source issued and was told only, never from the clock. */
@@ -211,27 +215,41 @@ async function simulate(seed: number, proposers: number, opsEach: number, dropRa
     sleep: (ms) => new Promise((resolve) => network.at(ms, () => resolve())),
   };
   const history: HistoryOperation[] = [];
-  const clients = Array.from({ length: proposers }, async (_, p) => {
-    const ballots = options.clocklessBallots ? new ClocklessBallots(`p${p}`) : new BallotSource(`p${p}`);
-    const hold = options.hold ? heldSlot() : null;
+  const clientLoop = async (clientId: string, run: (operation: Operation<string, RegisterOutput>) => Promise<ProposalOutcome<RegisterOutput>>): Promise<void> => {
     let lastSeen: string | null = null;
     for (let n = 0; n < opsEach; n++) {
       if (options.pauseMs) await env.sleep(network.random() * options.pauseMs);
       const dice = network.random();
-      const value = network.random() < (options.deletes ?? 0) ? null : `p${p}-${n}`;
+      const value = network.random() < (options.deletes ?? 0) ? null : `${clientId}-${n}`;
       const input: RegisterInput = dice < 0.4 ? { kind: 'read' } : dice < 0.7 ? { kind: 'write', value } : { kind: 'cas', expected: lastSeen, value };
       const call = network.now;
       // Values are unique per write, so a value equal to this write's is its own; an empty register says nothing.
       const recognise = (current: string | null): 'own' | 'unknown' => (input.kind !== 'read' && current !== null && current === input.value ? 'own' : 'unknown');
-      const outcome: ProposalOutcome<RegisterOutput> = await propose(links, { change: changeOf(input), recognise }, ballots, env, { deadlineMs: 500, backoffBaseMs: 2, backoffCapMs: 40 }, undefined, hold);
+      const outcome = await run({ change: changeOf(input), recognise });
       if (outcome.kind === 'done') {
-        history.push({ key: 'k', clientId: `p${p}`, input, call, return: network.now, output: outcome.result });
+        history.push({ key: 'k', clientId, input, call, return: network.now, output: outcome.result });
         if (outcome.result.kind === 'read') lastSeen = outcome.result.value;
       } else {
         failures.push(outcome);
-        if (outcome.mayHaveApplied && input.kind !== 'read') history.push({ key: 'k', clientId: `p${p}`, input, call });
+        if (outcome.mayHaveApplied && input.kind !== 'read') history.push({ key: 'k', clientId, input, call });
       }
     }
+  };
+  const clients = Array.from({ length: proposers }, async (_, p) => {
+    const ballots = options.clocklessBallots ? new ClocklessBallots(`p${p}`) : new BallotSource(`p${p}`);
+    const hold = options.hold ? heldSlot() : null;
+    const run = <R>(operation: Operation<string, R>): Promise<ProposalOutcome<R>> =>
+      propose(links, operation, ballots, env, { deadlineMs: 500, backoffBaseMs: 2, backoffCapMs: 40 }, undefined, hold);
+    if (options.batchedClients === undefined) return clientLoop(`p${p}`, run);
+    // Several clients of one proposer, whose operations wait for the key's running batch and then run together.
+    const batches = new KeyedBatches<Operation<string, RegisterOutput>, ProposalOutcome<RegisterOutput>>(async (_key, members) => {
+      const outcome = await run({
+        change: combineChanges(members.map((member) => member.change)),
+        recognise: (value, writes) => (members.some((member) => member.recognise?.(value, writes) === 'own') ? 'own' : 'unknown'),
+      });
+      return members.map((_, index) => (outcome.kind === 'done' ? { kind: 'done', result: outcome.result[index] } : outcome));
+    }, 4);
+    await Promise.all(Array.from({ length: options.batchedClients }, (_, c) => clientLoop(`p${p}c${c}`, (operation) => batches.submit('k', operation))));
   });
   let finished = 0;
   clients.forEach((client) => void client.then(() => (finished += 1)));
@@ -288,6 +306,41 @@ describe('CASPaxos proposer (simulated network)', () => {
       { numRuns: 200 },
     );
   }, 120_000);
+
+  it('stays linearizable when each proposer runs the operations of several clients in batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.constantFrom(0, 0.05, 0.2),
+        fc.boolean(),
+        fc.boolean(),
+        async (seed, proposers, batchedClients, dropRate, hold, collect) => {
+          const options: SimulationOptions = collect
+            ? { batchedClients, hold, collect, deletes: 0.5, pauseMs: [0, 60, 1_500][seed % 3], straggleRate: 0.1 }
+            : { batchedClients, hold, straggleRate: 0.05 };
+          const { history } = await simulate(seed, proposers, 12, dropRate, options);
+          const verdict = checkHistory(history);
+          if (verdict.linearizable !== true) throw new Error(JSON.stringify(verdict).slice(0, 2_000));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
+  it('a lone proposer with four clients runs their operations in batches: fewer rounds than operations, none duelling', async () => {
+    const run = await simulate(5, 1, 30, 0, { batchedClients: 4, hold: true });
+    expect(run.failures).toEqual([]);
+    expect(run.history).toHaveLength(120);
+    expect(checkHistory(run.history).linearizable).toBe(true);
+    // Each client sends its next operation as soon as the last is answered, so batches of one and three alternate.
+    expect(run.sent.accepts / 3).toBeLessThan(120 / 2);
+    expect(run.sent.prepares / 3).toBeLessThanOrEqual(2);
+    // Unbatched, the four clients are four proposers of one key, and they spend rounds outbidding each other.
+    const duelling = await simulate(5, 4, 30, 0, { hold: true });
+    expect((duelling.sent.prepares + duelling.sent.accepts) / 3).toBeGreaterThan(3 * ((run.sent.prepares + run.sent.accepts) / 3));
+  }, 30_000);
 
   it('a lone proposer that holds its ballots prepares until its first accept, then takes one round trip per operation', async () => {
     const run = await simulate(11, 1, 40, 0, { hold: true });
