@@ -161,6 +161,48 @@ describe('strong keyspaces across three regions', () => {
     expectApiError(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/cas`), 404, 'NOT_FOUND');
   }, 60_000);
 
+  it('runs the concurrent operations of a gateway on one key in shared rounds: every one answered, compare-and-set still exact', async () => {
+    const path = `${KEYSPACE}/hot`;
+    const usEast = [gateway('us-east')];
+    const rounds = () => counterTotal(usEast, 'geokv_strong_batch_size_count');
+    const operations = () => counterTotal(usEast, 'geokv_strong_batch_size_sum');
+    const [roundsBefore, operationsBefore] = [await rounds(), await operations()];
+
+    // A burst of plain writes, most from us-east: each is acknowledged, and the key ends at one of them.
+    const writers = [...Array.from({ length: 30 }, () => 'us-east'), ...Array.from({ length: 10 }, () => 'eu-west')];
+    const written = await Promise.all(writers.map((region, i) => http(`${gateway(region)}/v1/kv/${path}`, { method: 'PUT', body: `w${i}` })));
+    for (const response of written) expectStatus(response, 204);
+    const final = await http(`${gateway('ap-south')}/v1/kv/${path}`);
+    expectStatus(final, 200);
+    const winner = writers.findIndex((_, i) => final.body.toString('utf8') === `w${i}`);
+    expect(winner).toBeGreaterThanOrEqual(0);
+    expect(final.headers.get('etag')).toBe(written[winner].headers.get('etag'));
+    expect((await operations()) - operationsBefore).toBe(30);
+    expect((await rounds()) - roundsBefore).toBeLessThan(30);
+
+    // A counter that clients in two regions increment by compare-and-set: no increment lost or doubled.
+    const counter = `${KEYSPACE}/counter`;
+    expectStatus(await http(`${gateway('us-east')}/v1/kv/${counter}`, { method: 'PUT', body: '0' }), 204);
+    const increment = async (region: string): Promise<void> => {
+      for (let attempt = 0; attempt < 500; attempt++) {
+        const read = await http(`${gateway(region)}/v1/kv/${counter}`);
+        expectStatus(read, 200);
+        const next = String(Number(read.body.toString('utf8')) + 1);
+        const swapped = await http(`${gateway(region)}/v1/kv/${counter}`, { method: 'PUT', headers: { 'if-match': read.headers.get('etag')! }, body: next });
+        if (swapped.status === 204) return;
+        expectApiError(swapped, 412, 'PRECONDITION_FAILED');
+      }
+      throw new Error(`no increment in ${region} after 500 compare-and-sets`);
+    };
+    const incrementers = [...Array.from({ length: 6 }, () => 'us-east'), ...Array.from({ length: 3 }, () => 'eu-west')];
+    await Promise.all(incrementers.map(async (region) => {
+      for (let n = 0; n < 4; n++) await increment(region);
+    }));
+    const total = await http(`${gateway('ap-south')}/v1/kv/${counter}`);
+    expectStatus(total, 200);
+    expect(total.body.toString('utf8')).toBe(String(incrementers.length * 4));
+  }, 90_000);
+
   it('takes one round trip to a majority for a key this gateway used last, two again once another region used it, and none held while cut off', async () => {
     const { proxy } = regions.cluster;
     const path = `${KEYSPACE}/held`;

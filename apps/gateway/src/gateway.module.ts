@@ -15,6 +15,7 @@ import {
   paxosPhaseDurationMetric,
   paxosRetriesMetric,
   strongOperationsMetric,
+  strongBatchSizeMetric,
   strongHeldBallotsMetric,
 } from '@geokv/observability';
 import { AdminModule } from './admin/admin.module';
@@ -48,6 +49,7 @@ export class GatewayModule {
           paxosPhaseDurationMetric,
           paxosRetriesMetric,
           strongOperationsMetric,
+          strongBatchSizeMetric,
           strongHeldBallotsMetric,
         ]),
         RedisClientModule.forUrl(config.REDIS_URL),

@@ -41,6 +41,7 @@ export const Metric = {
   paxosRetries: 'geokv_paxos_retries_total',
   strongOperations: 'geokv_strong_operations_total',
   strongHeldBallots: 'geokv_strong_held_ballots_total',
+  strongBatchSize: 'geokv_strong_batch_size',
 } as const;
 
 // Latency buckets from 0.25 ms to 2.5 s: the in-region paths live in the low milliseconds, and the top
@@ -252,6 +253,12 @@ export const strongHeldBallotsMetric: Provider = makeCounterProvider({
   name: Metric.strongHeldBallots,
   help: 'Held ballots (one-round-trip strong operations) by event: used (an operation skipped its prepare) or refused (another proposer had used the key, so the operation prepared after all)',
   labelNames: ['event'],
+});
+
+export const strongBatchSizeMetric: Provider = makeHistogramProvider({
+  name: Metric.strongBatchSize,
+  help: 'Operations on one strong key that a gateway ran in one CASPaxos round (those that arrived while the key\'s round before ran)',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
 });
 
 export const strongOperationsMetric: Provider = makeCounterProvider({

@@ -1,5 +1,5 @@
 import { STRONG_RECENT_OPS, type StrongValue } from '@geokv/protocol';
-import { deleteRegister, readRegister, recogniseOperation, writeRegister, type NewValue } from './register-changes';
+import { deleteRegister, readRegister, recogniseOperation, roundChange, writeRegister, type NewValue } from './register-changes';
 
 const NOW = 1_000_000;
 const fresh = (etag: string, expiresAtMs: number | null = null): NewValue => ({
@@ -86,5 +86,16 @@ describe('register changes', () => {
     // A later attempt that wrote a lower version (its prepare revealed an older value) counts too.
     expect(recogniseOperation('mine')(at40(lineage(32, 40)), [mine, { ...mine, version: 33 }])).toBe('unknown');
     expect(recogniseOperation('mine')(at40(lineage(31, 40)), [mine, { ...mine, version: 35 }])).toBe('absent');
+  });
+
+  it('counts a round of several writes as one version under the round id, keeping the last write', () => {
+    const current = { ...stored('op30'), version: 30 };
+    const round = roundChange([writeRegister(fresh('a'), {}, NOW), readRegister(NOW), deleteRegister(tombstone('d'), { ifMatch: ['a'] }, NOW)], 'round');
+    const { next, result } = round(current);
+    expect(next).toMatchObject({ etag: 'd', tombstone: true, version: 31, recentOps: ['op30', 'round'] });
+    expect(result.map((answer) => answer.kind)).toEqual(['written', 'found', 'deleted']);
+    expect(recogniseOperation('round')(next, [next!])).toBe('own');
+    // A round that changes nothing returns the value it was given.
+    expect(roundChange([readRegister(NOW), writeRegister(fresh('b'), { ifMatch: ['x'] }, NOW)], 'round')(current).next).toBe(current);
   });
 });

@@ -1,4 +1,4 @@
-import type { Change, Recognise } from '@geokv/caspaxos';
+import { combineChanges, type Change, type Recognise } from '@geokv/caspaxos';
 import { STRONG_RECENT_OPS, type StrongValue } from '@geokv/protocol';
 import type { Preconditions } from '../kv/kv-headers';
 
@@ -40,6 +40,22 @@ export function recogniseOperation(operationId: string): Recognise<StrongValue> 
     const oldestRemembered = (value?.version ?? 0) - lineage.length + 1;
     const lowestWritten = Math.min(...writes.map((write) => write.version));
     return oldestRemembered <= lowestWritten ? 'absent' : 'unknown';
+  };
+}
+
+/**
+ * The changes of a batch (KeyedBatches) as one change whose write counts once in the value's lineage, under
+ * `roundId`: one version and one remembered id per round, however many writes the round carries, so a busy
+ * key's batches do not push the ids that retries recognise out of the window 32 times faster. The value keeps
+ * the last write's content and ETag.
+ */
+export function roundChange(changes: readonly Change<StrongValue, StrongAnswer>[], roundId: string): Change<StrongValue, StrongAnswer[]> {
+  const combined = combineChanges(changes);
+  return (current) => {
+    const outcome = combined(current);
+    if (outcome.next === current || outcome.next === null) return outcome;
+    const lineage = [...(current?.recentOps ?? []), roundId].slice(-STRONG_RECENT_OPS);
+    return { next: { ...outcome.next, version: (current?.version ?? 0) + 1, recentOps: lineage }, result: outcome.result };
   };
 }
 

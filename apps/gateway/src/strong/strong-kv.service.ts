@@ -3,7 +3,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { BallotSource, propose, type Operation, type ProposerEnvironment, type ProposerObserver, type ProposerOptions } from '@geokv/caspaxos';
+import {
+  BallotSource,
+  combineChanges,
+  KeyedBatches,
+  propose,
+  type Change,
+  type ProposalOutcome,
+  type ProposerEnvironment,
+  type ProposerObserver,
+  type ProposerOptions,
+} from '@geokv/caspaxos';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
 import { ErrorCode, type KeyspacePolicy, type ReadResult, type StrongValue } from '@geokv/protocol';
@@ -11,7 +21,7 @@ import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
 import type { Written } from '../kv/kv-responses';
 import type { DeleteCommand, PutCommand } from '../kv/kv.service';
-import { deleteRegister, readRegister, recogniseOperation, writeRegister, type NewValue, type StrongAnswer } from './register-changes';
+import { deleteRegister, readRegister, recogniseOperation, roundChange, writeRegister, type NewValue, type StrongAnswer } from './register-changes';
 import { HeldBallots, type HeldBallotEvent } from './held-ballots';
 import { RegionAcceptors } from './region-acceptors';
 
@@ -21,13 +31,31 @@ type OperationName = 'get' | 'put' | 'delete';
 const operationId = (): string => randomBytes(12).toString('base64url');
 const NO_BYTES = Buffer.alloc(0);
 
+/**
+ * The most operations on one key that run in one round. A round proposes only the batch's last value, so
+ * the bound is on the work of applying the changes, not on what crosses regions.
+ */
+export const STRONG_BATCH_MAX = 64;
+
+/** One strong operation, waiting for or running in its key's batch. */
+interface StrongRequest {
+  readonly requestId: string;
+  readonly keyspace: string;
+  readonly key: string;
+  readonly change: Change<StrongValue, StrongAnswer>;
+  /** The id its write carries (its ETag), by which a retry recognises it; null for a read. */
+  readonly writeId: string | null;
+  readonly arrivedMs: number;
+}
+
 const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Math.random(), sleep: (ms) => sleep(ms) };
 
 /**
  * Strong keyspaces: every GET, PUT and DELETE is one CASPaxos operation proposed by this gateway to the
  * acceptors of all regions (one per region, a majority deciding), so each is linearizable per key and
  * compare-and-set (If-Match, If-None-Match: *) is exact. No region leads: any gateway proposes. A key this
- * gateway used last takes one round trip to a majority instead of two (HeldBallots).
+ * gateway used last takes one round trip to a majority instead of two (HeldBallots), and the operations
+ * that arrive for a key while its round runs share the next round (KeyedBatches) rather than outbid it.
  */
 @Injectable()
 export class StrongKvService {
@@ -37,6 +65,7 @@ export class StrongKvService {
   private readonly observer: ProposerObserver;
   private readonly held: HeldBallots;
   private readonly observeHeld: (event: HeldBallotEvent) => void;
+  private readonly batches: KeyedBatches<StrongRequest, ProposalOutcome<StrongAnswer>>;
 
   constructor(
     private readonly acceptors: RegionAcceptors,
@@ -45,6 +74,7 @@ export class StrongKvService {
     @InjectMetric(Metric.paxosRetries) retries: Counter<string>,
     @InjectMetric(Metric.strongOperations) private readonly operations: Counter<string>,
     @InjectMetric(Metric.strongHeldBallots) heldBallots: Counter<string>,
+    @InjectMetric(Metric.strongBatchSize) private readonly batchSize: Histogram<string>,
   ) {
     this.ballots = new BallotSource(`${config.GEOKV_REGION}.${randomBytes(6).toString('hex')}`);
     this.options = {
@@ -58,10 +88,11 @@ export class StrongKvService {
     };
     this.held = new HeldBallots(config.GEOKV_STRONG_HELD_BYTES);
     this.observeHeld = (event) => heldBallots.inc({ event });
+    this.batches = new KeyedBatches((_key, members) => this.proposeBatch(members), STRONG_BATCH_MAX);
   }
 
   async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
-    const answer = await this.run('get', requestId, keyspace, key, { change: readRegister(Date.now()) });
+    const answer = await this.run('get', requestId, keyspace, key, readRegister(Date.now()), null);
     if (answer.kind !== 'found') return { versions: [], context: null };
     const { value, contentType, etag, lastModifiedMs, expiresAtMs, originRegion } = answer.value;
     return { versions: [{ value, contentType, etag, lastModifiedMs, expiresAtMs, originRegion }], context: null };
@@ -78,27 +109,27 @@ export class StrongKvService {
       expiresAtMs: ttlSeconds === null ? null : nowMs + ttlSeconds * 1000,
       originRegion: this.config.GEOKV_REGION,
     };
-    const answer = await this.run('put', command.requestId, command.keyspace, command.key, {
-      change: writeRegister(value, command.preconditions, nowMs),
-      recognise: recogniseOperation(value.etag),
-    });
+    const answer = await this.run('put', command.requestId, command.keyspace, command.key, writeRegister(value, command.preconditions, nowMs), value.etag);
     return { context: null, etag: answer.kind === 'written' ? answer.etag : '', written: true };
   }
 
   async delete(command: DeleteCommand): Promise<Written> {
     const nowMs = Date.now();
     const tombstone: NewValue = { value: NO_BYTES, contentType: '', etag: operationId(), lastModifiedMs: nowMs, expiresAtMs: null, originRegion: this.config.GEOKV_REGION };
-    await this.run('delete', command.requestId, command.keyspace, command.key, {
-      change: deleteRegister(tombstone, command.preconditions, nowMs),
-      recognise: recogniseOperation(tombstone.etag),
-    });
+    await this.run('delete', command.requestId, command.keyspace, command.key, deleteRegister(tombstone, command.preconditions, nowMs), tombstone.etag);
     return { context: null, etag: '', written: false };
   }
 
-  private async run(operation: OperationName, requestId: string, keyspace: string, key: string, change: Operation<StrongValue, StrongAnswer>): Promise<StrongAnswer> {
-    // Not while a majority of regions may be out of reach: see RecentAnswers.
-    const hold = this.acceptors.majorityAnsweredRecently() ? this.held.holdFor(keyspace, key, this.observeHeld) : null;
-    const outcome = await propose(this.acceptors.linksFor(requestId, keyspace, key), change, this.ballots, SYSTEM, this.options, this.observer, hold);
+  private async run(
+    operation: OperationName,
+    requestId: string,
+    keyspace: string,
+    key: string,
+    change: Change<StrongValue, StrongAnswer>,
+    writeId: string | null,
+  ): Promise<StrongAnswer> {
+    const request: StrongRequest = { requestId, keyspace, key, change, writeId, arrivedMs: Date.now() };
+    const outcome = await this.batches.submit(`${keyspace}\u0000${key}`, request);
     if (outcome.kind === 'done') {
       const answer = outcome.result;
       this.operations.inc({ operation, outcome: answer.kind === 'precondition-failed' ? 'precondition_failed' : 'ok' });
@@ -108,6 +139,26 @@ export class StrongKvService {
     const error = this.failure(operation, outcome.reason, outcome.mayHaveApplied);
     this.operations.inc({ operation, outcome: error.code.toLowerCase() });
     throw error;
+  }
+
+  /**
+   * One round for the operations waiting on a key (KeyedBatches): their changes in arrival order, as one
+   * operation. Its messages carry the first operation's request id, and its deadline counts from when that
+   * operation arrived, so no operation waits much past the deadline in all.
+   */
+  private async proposeBatch(members: readonly StrongRequest[]): Promise<ProposalOutcome<StrongAnswer>[]> {
+    const first = members[0];
+    this.batchSize.observe(members.length);
+    // Not while a majority of regions may be out of reach: see RecentAnswers.
+    const hold = this.acceptors.majorityAnsweredRecently() ? this.held.holdFor(first.keyspace, first.key, this.observeHeld) : null;
+    // A lone write is its own round; a round of several gets an id of its own (see roundChange).
+    const writes = members.some((member) => member.writeId !== null);
+    const roundId = !writes ? null : members.length === 1 ? first.writeId! : operationId();
+    const changes = members.map((member) => member.change);
+    const operation = roundId === null ? { change: combineChanges(changes) } : { change: roundChange(changes, roundId), recognise: recogniseOperation(roundId) };
+    const options = { ...this.options, deadlineMs: Math.max(0, first.arrivedMs + this.options.deadlineMs - Date.now()) };
+    const outcome = await propose(this.acceptors.linksFor(first.requestId, first.keyspace, first.key), operation, this.ballots, SYSTEM, options, this.observer, hold);
+    return members.map((_, index) => (outcome.kind === 'done' ? { kind: 'done', result: outcome.result[index] } : outcome));
   }
 
   /** A failed operation as the client must understand it: whether it might still take effect matters. */
