@@ -72,6 +72,27 @@ export class BenchKeys {
   }
 
   /**
+   * PUTs from every connection to one key (a new value each time): on a strong keyspace, the operations that
+   * arrive while the key's round runs share the next round (KeyedBatches). Not recorded for reading back.
+   */
+  oneKeyPutRequests(): autocannon.Request[] {
+    const path = this.pathOf(this.next++ % KEY_SPACE);
+    let writes = 0;
+    return [
+      {
+        method: 'PUT',
+        path,
+        headers: { 'content-type': 'application/octet-stream' },
+        setupRequest: (next) => {
+          next.body = benchValue(writes++);
+          return next;
+        },
+        ...this.failureCallback(),
+      },
+    ];
+  }
+
+  /**
    * GETs of keys the PUT phase stored, for throughput against bare Fastify: a fixed list of at most
    * GET_REQUEST_LIST of them, spread over what was stored, that autocannon builds once and every
    * connection walks from its start (so connections often read the same key at once). A request rebuilt

@@ -37,6 +37,8 @@ export interface StrongRound {
   readonly strongLight: KeyspacePhases;
   /** Strong PUTs with LIGHT_LOAD_CONNECTIONS, each connection rewriting a key of its own: the held ballots' path. */
   readonly strongOwnKeys: PhaseResult;
+  /** Strong PUTs from every loaded connection to one key: the rounds its operations share. */
+  readonly strongOneKey: PhaseResult;
 }
 
 export interface StrongBenchResult {
@@ -122,7 +124,8 @@ async function round(cluster: MultiRegionCluster, config: StrongBenchConfig, del
   const strong = await keyspacePhases(cluster, STRONG, loaded);
   const strongLight = await keyspacePhases(cluster, STRONG, { ...loaded, connections: LIGHT_LOAD_CONNECTIONS, light: true });
   const strongOwnKeys = await ownKeyPhase(cluster, STRONG, config.seconds, delayMs);
-  return { delayMs, linkRtts, eventual, strong, strongLight, strongOwnKeys };
+  const strongOneKey = await oneKeyPhase(cluster, STRONG, config, delayMs);
+  return { delayMs, linkRtts, eventual, strong, strongLight, strongOwnKeys, strongOneKey };
 }
 
 /**
@@ -135,6 +138,18 @@ async function ownKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace,
   const name = `${keyspace.label} PUT, own key per connection, light load`;
   const load = { name, url: cluster.region(LOAD_REGION).gatewayUrl, connections: LIGHT_LOAD_CONNECTIONS, seconds, failures };
   return logged(await runHttpLoad({ ...load, requests: keys.ownKeyPutRequests() }), delayMs);
+}
+
+/**
+ * Loaded PUTs, every connection to the same key: the gateway runs the key's operations one round at a time,
+ * those that arrive meanwhile together in the next, so each round carries many and none outbids another.
+ */
+async function oneKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace, config: StrongBenchConfig, delayMs: number): Promise<PhaseResult> {
+  const failures = new FailureCodes();
+  const keys = new BenchKeys(keyspace.name, failures, `d${delayMs}-one`);
+  const name = `${keyspace.label} PUT, one key for all connections`;
+  const load = { name, url: cluster.region(LOAD_REGION).gatewayUrl, connections: config.connections, seconds: config.seconds, failures };
+  return logged(await runHttpLoad({ ...load, requests: keys.oneKeyPutRequests() }), delayMs);
 }
 
 /**

@@ -7,7 +7,7 @@ function phase(name: string, okPerSecond: number, p50Ms: number, p99Ms: number, 
   return { name, okPerSecond, p50Ms, p99Ms, non2xx: 0, errors: 0, timeouts: 0, wrongBodies: 0, notes: '', ...failures };
 }
 
-/** One round's phases: [eventual PUT, eventual GET], [strong PUT, strong GET] under load, then at light load (PUT, GET, own-key PUT). */
+/** One round's phases: [eventual PUT, eventual GET], [strong PUT, strong GET, one-key PUT] under load, then at light load (PUT, GET, own-key PUT). */
 function round(delayMs: number, eventual: PhaseResult[], strong: PhaseResult[], light: PhaseResult[]): StrongRound {
   return {
     delayMs,
@@ -19,6 +19,7 @@ function round(delayMs: number, eventual: PhaseResult[], strong: PhaseResult[], 
     strong: { keyspace: STRONG, put: strong[0], get: strong[1] },
     strongLight: { keyspace: STRONG, put: light[0], get: light[1] },
     strongOwnKeys: light[2],
+    strongOneKey: strong[2],
   };
 }
 
@@ -32,13 +33,13 @@ const result: StrongBenchResult = {
   healthy: round(
     0,
     [phase('eventual N=3 PUT', 4_000, 8, 30), phase('eventual N=3 GET', 8_000, 3, 12)],
-    [phase('strong PUT', 2_000, 12, 40), phase('strong GET', 4_000, 6, 20)],
+    [phase('strong PUT', 2_000, 12, 40), phase('strong GET', 4_000, 6, 20), phase('strong PUT, one key for all connections', 1_500, 30, 60)],
     [phase('strong PUT, light load', 500, 5, 9), phase('strong GET, light load', 900, 3, 6), phase('strong PUT, own key per connection, light load', 700, 4, 8)],
   ),
   delayed: round(
     50,
     [phase('eventual N=3 PUT', 3_900, 8.5, 31), phase('eventual N=3 GET', 7_900, 3.1, 12)],
-    [phase('strong PUT', 200, 250, 400, { non2xx: 2, notes: '503 CONTENDED×2' }), phase('strong GET', 450, 110, 160)],
+    [phase('strong PUT', 200, 250, 400, { non2xx: 2, notes: '503 CONTENDED×2' }), phase('strong GET', 450, 110, 160), phase('strong PUT, one key for all connections', 300, 160, 230)],
     [phase('strong PUT, light load', 19, 206.4, 230), phase('strong GET, light load', 38, 104, 130), phase('strong PUT, own key per connection, light load', 37, 105.5, 140)],
   ),
 };
@@ -75,6 +76,10 @@ describe('strong report', () => {
     expect(text).toContain('under load (50 connections): strong PUT p50 250.0 ms (+50.0 ms, +25% over 2×RTT; 12.0 ms without delay)');
     expect(text).toContain('eventual PUT p50 8.5 ms (8.0 ms without delay), GET p50 3.1 ms (3.0 ms): both are answered in us-east');
     expect(text).toContain('a closed loop of 50 connections at the loaded strong PUT\'s p50 makes about 200 PUT/s; measured 200');
+    expect(text).toContain(
+      'strong PUT, all 50 connections on one key (they share rounds): 300 ok/s, p50 160.0 ms (a round already running, then its own: up to 2×RTT = 200 ms); without delay 1500 ok/s, p50 30.0 ms',
+    );
+    expect(text).toMatch(/strong PUT, one key for all connections\s+50 ms\s+50\s+300\s+160\.00/);
   });
 
   it('says nothing alarming when nothing failed', () => {

@@ -22,7 +22,7 @@ export function formatStrongReport(result: StrongBenchResult): string {
   ];
   const rounds = [healthy, delayed];
   const phases = rounds.flatMap((round) => [
-    ...[round.eventual.put, round.eventual.get, round.strong.put, round.strong.get].map((phase) => ({ round, phase, connections: result.connections })),
+    ...[round.eventual.put, round.eventual.get, round.strong.put, round.strong.get, round.strongOneKey].map((phase) => ({ round, phase, connections: result.connections })),
     ...[round.strongLight.put, round.strongLight.get, round.strongOwnKeys].map((phase) => ({ round, phase, connections: result.lightConnections })),
   ]);
   lines.push(
@@ -83,6 +83,9 @@ function roundTrips(result: StrongBenchResult, delayed: StrongRound, healthy: St
       `GET p50 ${ms(delayed.eventual.get.p50Ms)} (${ms(healthy.eventual.get.p50Ms)}): both are answered in ${result.region}`,
     `  a closed loop of ${result.connections} connections at the loaded strong PUT's p50 makes about ` +
       `${closedLoopCeiling(result.connections, delayed.strong.put)} PUT/s; measured ${delayed.strong.put.okPerSecond.toFixed(0)}`,
+    `  strong PUT, all ${result.connections} connections on one key (they share rounds): ${delayed.strongOneKey.okPerSecond.toFixed(0)} ok/s, ` +
+      `p50 ${ms(delayed.strongOneKey.p50Ms)} (a round already running, then its own: up to 2×RTT = ${2 * rttMs} ms); ` +
+      `without delay ${healthy.strongOneKey.okPerSecond.toFixed(0)} ok/s, p50 ${ms(healthy.strongOneKey.p50Ms)}`,
   ];
 }
 
