@@ -45,9 +45,10 @@ export function recogniseOperation(operationId: string): Recognise<StrongValue> 
 
 /**
  * The changes of a batch (KeyedBatches) as one change whose write counts once in the value's lineage, under
- * `roundId`: one version and one remembered id per round, however many writes the round carries, so a busy
- * key's batches do not push the ids that retries recognise out of the window 32 times faster. The value keeps
- * the last write's content and ETag.
+ * `roundId`: one version and one remembered id per round, however many writes the round carries. Counted
+ * per write, a round of n writes would push the ids that retries recognise (STRONG_RECENT_OPS of them) out
+ * of the window n times faster, and a retry would more often have to answer that its outcome is unknown.
+ * The value keeps the last write's content and ETag.
  */
 export function roundChange(changes: readonly Change<StrongValue, StrongAnswer>[], roundId: string): Change<StrongValue, StrongAnswer[]> {
   const combined = combineChanges(changes);
