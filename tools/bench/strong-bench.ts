@@ -132,24 +132,31 @@ async function round(cluster: MultiRegionCluster, config: StrongBenchConfig, del
  * Light-load PUTs, each connection to a key of its own: after its first, every write of a key finds the
  * ballot the gateway holds for it, and should cost one round trip between regions instead of two.
  */
-async function ownKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace, seconds: number, delayMs: number): Promise<PhaseResult> {
-  const failures = new FailureCodes();
-  const keys = new BenchKeys(keyspace.name, failures, `d${delayMs}-own`);
-  const name = `${keyspace.label} PUT, own key per connection, light load`;
-  const load = { name, url: cluster.region(LOAD_REGION).gatewayUrl, connections: LIGHT_LOAD_CONNECTIONS, seconds, failures };
-  return logged(await runHttpLoad({ ...load, requests: keys.ownKeyPutRequests() }), delayMs);
+function ownKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace, seconds: number, delayMs: number): Promise<PhaseResult> {
+  const phase = { name: `${keyspace.label} PUT, own key per connection, light load`, connections: LIGHT_LOAD_CONNECTIONS, seconds, delayMs, prefix: 'own' };
+  return keyedPutPhase(cluster, keyspace, phase, (keys) => keys.ownKeyPutRequests());
 }
 
 /**
  * Loaded PUTs, every connection to the same key: the gateway runs the key's operations one round at a time,
  * those that arrive meanwhile together in the next, so each round carries many and none outbids another.
  */
-async function oneKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace, config: StrongBenchConfig, delayMs: number): Promise<PhaseResult> {
+function oneKeyPhase(cluster: MultiRegionCluster, keyspace: BenchKeyspace, config: StrongBenchConfig, delayMs: number): Promise<PhaseResult> {
+  const phase = { name: `${keyspace.label} PUT, one key for all connections`, connections: config.connections, seconds: config.seconds, delayMs, prefix: 'one' };
+  return keyedPutPhase(cluster, keyspace, phase, (keys) => keys.oneKeyPutRequests());
+}
+
+/** A PUT phase on keys of its own (`d<delay>-<prefix>-<n>`), none written before, with the requests `requestsOf` makes. */
+async function keyedPutPhase(
+  cluster: MultiRegionCluster,
+  keyspace: BenchKeyspace,
+  phase: { name: string; connections: number; seconds: number; delayMs: number; prefix: string },
+  requestsOf: (keys: BenchKeys) => NonNullable<HttpLoad['requests']>,
+): Promise<PhaseResult> {
   const failures = new FailureCodes();
-  const keys = new BenchKeys(keyspace.name, failures, `d${delayMs}-one`);
-  const name = `${keyspace.label} PUT, one key for all connections`;
-  const load = { name, url: cluster.region(LOAD_REGION).gatewayUrl, connections: config.connections, seconds: config.seconds, failures };
-  return logged(await runHttpLoad({ ...load, requests: keys.oneKeyPutRequests() }), delayMs);
+  const keys = new BenchKeys(keyspace.name, failures, `d${phase.delayMs}-${phase.prefix}`);
+  const load = { name: phase.name, url: cluster.region(LOAD_REGION).gatewayUrl, connections: phase.connections, seconds: phase.seconds, failures };
+  return logged(await runHttpLoad({ ...load, requests: requestsOf(keys) }), phase.delayMs);
 }
 
 /**
