@@ -82,6 +82,38 @@ describe('KeyedBatches', () => {
     await expect(answers[2]).rejects.toThrow('a batch of 2 got 1 answers');
   });
 
+  it('answers the members that shed picks instead of running them, and fills the batch with the others', async () => {
+    const { batches, execute } = controlledExecute();
+    const queue = new KeyedBatches(execute, 2, (member: number) => (member % 2 === 0 ? 'shed' : null));
+    const answers = [1, 2, 3, 4, 5, 7].map((member) => queue.submit('k', member));
+    await settle();
+    batches[0].finish(['1']);
+    // 2 and 4 are answered at once; 3 and 5 make the batch; 7 waits for the next.
+    await expect(answers[1]).resolves.toBe('shed');
+    await expect(answers[3]).resolves.toBe('shed');
+    await settle();
+    expect(batches.map((batch) => batch.members)).toEqual([[1], [3, 5]]);
+    batches[1].finish(['3', '5']);
+    await settle();
+    expect(batches[2].members).toEqual([7]);
+    batches[2].finish(['7']);
+    await expect(Promise.all(answers)).resolves.toEqual(['1', 'shed', '3', 'shed', '5', '7']);
+    expect(queue.busyKeys).toBe(0);
+  });
+
+  it('forgets a key whose waiting members were all shed', async () => {
+    const { batches, execute } = controlledExecute();
+    const queue = new KeyedBatches(execute, 10, (member: number) => (member > 1 ? 'late' : null));
+    const first = queue.submit('k', 1);
+    const late = queue.submit('k', 2);
+    await settle();
+    batches[0].finish(['one']);
+    await expect(first).resolves.toBe('one');
+    await expect(late).resolves.toBe('late');
+    expect(batches).toHaveLength(1);
+    expect(queue.busyKeys).toBe(0);
+  });
+
   it('refuses a batch size that is not a positive integer', () => {
     expect(() => new KeyedBatches(async () => [], 0)).toThrow(RangeError);
   });

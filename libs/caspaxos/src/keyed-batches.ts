@@ -9,6 +9,8 @@
  * costs a round per batch, not per operation. Different keys never wait for each other.
  *
  * `execute` answers one result per member, in order; if it rejects, every member of the batch rejects.
+ * `shed` may answer a waiting member instead of running it (its caller has stopped waiting for it, say):
+ * it is asked as each batch is formed, and a member it answers takes no place in the batch.
  */
 export class KeyedBatches<M, A> {
   /** A key is here while one of its batches runs; the list holds the members waiting for the next. */
@@ -17,6 +19,7 @@ export class KeyedBatches<M, A> {
   constructor(
     private readonly execute: (key: string, members: readonly M[]) => Promise<readonly A[]>,
     private readonly maxBatch: number,
+    private readonly shed: (member: M) => A | null = () => null,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
   }
@@ -51,10 +54,18 @@ export class KeyedBatches<M, A> {
     }
   }
 
-  /** Takes the next batch of `key` off its queue; an empty one means the key is idle and forgotten. */
+  /** Takes the next batch of `key` off its queue, answering the members shed; none left means the key is idle and forgotten. */
   private nextBatch(key: string): Waiting<M, A>[] {
     const queue = this.waiting.get(key)!;
-    const batch = queue.splice(0, this.maxBatch);
+    const batch: Waiting<M, A>[] = [];
+    let taken = 0;
+    for (; taken < queue.length && batch.length < this.maxBatch; taken++) {
+      const entry = queue[taken];
+      const answer = this.shed(entry.member);
+      if (answer === null) batch.push(entry);
+      else entry.resolve(answer);
+    }
+    queue.splice(0, taken);
     if (batch.length === 0) this.waiting.delete(key);
     return batch;
   }

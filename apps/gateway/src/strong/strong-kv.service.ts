@@ -48,6 +48,13 @@ interface StrongRequest {
   readonly arrivedMs: number;
 }
 
+/**
+ * What became of one operation: its round's outcome, or `shed` when it waited out the whole deadline behind
+ * the key's earlier rounds and never ran (nothing of it can take effect).
+ */
+type StrongOutcome = ProposalOutcome<StrongAnswer> | { readonly kind: 'shed' };
+const SHED: StrongOutcome = { kind: 'shed' };
+
 const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Math.random(), sleep: (ms) => sleep(ms) };
 
 /**
@@ -65,7 +72,7 @@ export class StrongKvService {
   private readonly observer: ProposerObserver;
   private readonly held: HeldBallots;
   private readonly observeHeld: (event: HeldBallotEvent) => void;
-  private readonly batches: KeyedBatches<StrongRequest, ProposalOutcome<StrongAnswer>>;
+  private readonly batches: KeyedBatches<StrongRequest, StrongOutcome>;
 
   constructor(
     private readonly acceptors: RegionAcceptors,
@@ -88,7 +95,10 @@ export class StrongKvService {
     };
     this.held = new HeldBallots(config.GEOKV_STRONG_HELD_BYTES);
     this.observeHeld = (event) => heldBallots.inc({ event });
-    this.batches = new KeyedBatches((_key, members) => this.proposeBatch(members), STRONG_BATCH_MAX);
+    // An operation still waiting when its deadline has passed is answered without running: under a flood of
+    // one key's operations the queue would otherwise keep growing, each answered long after its client left.
+    const shed = (member: StrongRequest): StrongOutcome | null => (Date.now() - member.arrivedMs >= config.GEOKV_STRONG_DEADLINE_MS ? SHED : null);
+    this.batches = new KeyedBatches((_key, members) => this.proposeBatch(members), STRONG_BATCH_MAX, shed);
   }
 
   async get(requestId: string, keyspace: string, key: string): Promise<ReadResult> {
@@ -136,7 +146,10 @@ export class StrongKvService {
       if (answer.kind === 'precondition-failed') throw new ApiError(ErrorCode.PreconditionFailed, answer.message);
       return answer;
     }
-    const error = this.failure(operation, outcome.reason, outcome.mayHaveApplied);
+    const error =
+      outcome.kind === 'shed'
+        ? new ApiError(ErrorCode.Contended, `waited ${this.config.GEOKV_STRONG_DEADLINE_MS} ms behind other operations on this key without its turn; nothing was applied, retry`)
+        : this.failure(operation, outcome.reason, outcome.mayHaveApplied);
     this.operations.inc({ operation, outcome: error.code.toLowerCase() });
     throw error;
   }
@@ -146,7 +159,7 @@ export class StrongKvService {
    * operation. Its messages carry the first operation's request id, and its deadline counts from when that
    * operation arrived, so no operation waits much past the deadline in all.
    */
-  private async proposeBatch(members: readonly StrongRequest[]): Promise<ProposalOutcome<StrongAnswer>[]> {
+  private async proposeBatch(members: readonly StrongRequest[]): Promise<StrongOutcome[]> {
     const first = members[0];
     this.batchSize.observe(members.length);
     // Not while a majority of regions may be out of reach: see RecentAnswers.
