@@ -49,11 +49,13 @@ interface StrongRequest {
 }
 
 /**
- * What became of one operation: its round's outcome, or `shed` when it waited out the whole deadline behind
- * the key's earlier rounds and never ran (nothing of it can take effect).
+ * What became of one operation: its round's outcome, or `shed` when it never ran (so nothing of it can take
+ * effect) because it was still waiting behind the key's earlier rounds when its deadline passed (`late`),
+ * or when the round before it found no majority of regions (`no-quorum`).
  */
-type StrongOutcome = ProposalOutcome<StrongAnswer> | { readonly kind: 'shed' };
-const SHED: StrongOutcome = { kind: 'shed' };
+type StrongOutcome = ProposalOutcome<StrongAnswer> | { readonly kind: 'shed'; readonly reason: 'late' | 'no-quorum' };
+const SHED_LATE: StrongOutcome = { kind: 'shed', reason: 'late' };
+const SHED_CUT_OFF: StrongOutcome = { kind: 'shed', reason: 'no-quorum' };
 
 const SYSTEM: ProposerEnvironment = { nowMs: () => Date.now(), random: () => Math.random(), sleep: (ms) => sleep(ms) };
 
@@ -95,9 +97,14 @@ export class StrongKvService {
     };
     this.held = new HeldBallots(config.GEOKV_STRONG_HELD_BYTES);
     this.observeHeld = (event) => heldBallots.inc({ event });
-    // An operation still waiting when its deadline has passed is answered without running: under a flood of
-    // one key's operations the queue would otherwise keep growing, each answered long after its client left.
-    const shed = (member: StrongRequest): StrongOutcome | null => (Date.now() - member.arrivedMs >= config.GEOKV_STRONG_DEADLINE_MS ? SHED : null);
+    // Operations waiting for their key's turn are answered without running when they could only fail: past
+    // their deadline (under a flood of one key the queue would otherwise grow, each answered long after its
+    // client left), or when no majority of regions has answered lately (the round before them found none, so
+    // a region cut off answers them as soon as it did before they waited, not one phase timeout later each).
+    const shed = (member: StrongRequest): StrongOutcome | null => {
+      if (Date.now() - member.arrivedMs >= config.GEOKV_STRONG_DEADLINE_MS) return SHED_LATE;
+      return this.acceptors.majorityAnsweredRecently() ? null : SHED_CUT_OFF;
+    };
     this.batches = new KeyedBatches((_key, members) => this.proposeBatch(members), STRONG_BATCH_MAX, shed);
   }
 
@@ -146,10 +153,7 @@ export class StrongKvService {
       if (answer.kind === 'precondition-failed') throw new ApiError(ErrorCode.PreconditionFailed, answer.message);
       return answer;
     }
-    const error =
-      outcome.kind === 'shed'
-        ? new ApiError(ErrorCode.Contended, `waited ${this.config.GEOKV_STRONG_DEADLINE_MS} ms behind other operations on this key without its turn; nothing was applied, retry`)
-        : this.failure(operation, outcome.reason, outcome.mayHaveApplied);
+    const error = outcome.kind === 'shed' ? this.shedError(operation, outcome.reason) : this.failure(operation, outcome.reason, outcome.mayHaveApplied);
     this.operations.inc({ operation, outcome: error.code.toLowerCase() });
     throw error;
   }
@@ -172,6 +176,12 @@ export class StrongKvService {
     const options = { ...this.options, deadlineMs: Math.max(0, first.arrivedMs + this.options.deadlineMs - Date.now()) };
     const outcome = await propose(this.acceptors.linksFor(first.requestId, first.keyspace, first.key), operation, this.ballots, SYSTEM, options, this.observer, hold);
     return members.map((_, index) => (outcome.kind === 'done' ? { kind: 'done', result: outcome.result[index] } : outcome));
+  }
+
+  /** An operation that never ran: nothing of it was applied. */
+  private shedError(operation: OperationName, reason: 'late' | 'no-quorum'): ApiError {
+    if (reason === 'no-quorum') return this.failure(operation, reason, false);
+    return new ApiError(ErrorCode.Contended, `waited ${this.config.GEOKV_STRONG_DEADLINE_MS} ms behind other operations on this key without its turn; nothing was applied, retry`);
   }
 
   /** A failed operation as the client must understand it: whether it might still take effect matters. */
