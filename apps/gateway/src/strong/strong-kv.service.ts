@@ -51,7 +51,8 @@ interface StrongRequest {
 /**
  * What became of one operation: its round's outcome, or `shed` when it never ran (so nothing of it can take
  * effect) because it was still waiting behind the key's earlier rounds when its deadline passed (`late`),
- * or when the round before it found no majority of regions (`no-quorum`).
+ * or when no majority of regions had answered this gateway lately, as when the round before it found none
+ * (`no-quorum`).
  */
 type StrongOutcome = ProposalOutcome<StrongAnswer> | { readonly kind: 'shed'; readonly reason: 'late' | 'no-quorum' };
 const SHED_LATE: StrongOutcome = { kind: 'shed', reason: 'late' };
