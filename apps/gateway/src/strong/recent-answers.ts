@@ -18,9 +18,11 @@ export class RecentAnswers {
     this.answeredAtMs[acceptor] = nowMs;
   }
 
-  /** Whether a majority of the acceptors answered at or after `nowMs - withinMs`. */
+  /** Whether a majority of the acceptors answered at or after `nowMs - withinMs`. Asked per strong operation: no allocation. */
   majorityWithin(nowMs: number, withinMs: number): boolean {
     const since = nowMs - withinMs;
-    return this.answeredAtMs.filter((at) => at >= since).length >= majorityOf(this.acceptors);
+    let recent = 0;
+    for (const at of this.answeredAtMs) if (at >= since) recent += 1;
+    return recent >= majorityOf(this.acceptors);
   }
 }
