@@ -35,7 +35,7 @@ const NO_BYTES = Buffer.alloc(0);
  * The most operations on one key that run in one round. A round proposes only the batch's last value, so
  * the bound is on the work of applying the changes, not on what crosses regions.
  */
-export const STRONG_BATCH_MAX = 64;
+const STRONG_BATCH_MAX = 64;
 
 /** One strong operation, waiting for or running in its key's batch. */
 interface StrongRequest {
