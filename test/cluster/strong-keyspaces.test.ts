@@ -272,6 +272,33 @@ describe('strong keyspaces across three regions', () => {
     expect(afterCut.body.toString('utf8')).toBe('two');
   }, 90_000);
 
+  it('answers the operations queued behind a failed round at once when its region is cut off, and applies none of them', async () => {
+    const { proxy } = regions.cluster;
+    const path = `${KEYSPACE}/queued-cut`;
+    const rounds = () => counterTotal([gateway('us-east')], 'geokv_strong_batch_size_count');
+    expectStatus(await http(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', body: 'before' }), 204);
+    proxy.isolate('us-east');
+    let answers: Awaited<ReturnType<typeof http>>[];
+    let roundsRun: number;
+    try {
+      // Past the phase timeout with no answers: the gateway holds no ballot, so the first write prepares.
+      await sleep(1_500);
+      const roundsBefore = await rounds();
+      answers = await Promise.all(Array.from({ length: 12 }, (_, i) => http(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', body: `cut-${i}` })));
+      roundsRun = (await rounds()) - roundsBefore;
+    } finally {
+      proxy.healAll();
+    }
+    // The first write ran a round that found no majority; the eleven queued behind it were never proposed.
+    for (const answer of answers) expectApiError(answer, 503, 'NO_QUORUM');
+    expect(roundsRun).toBe(1);
+    for (const region of THREE_REGIONS) {
+      const read = await http(`${gateway(region)}/v1/kv/${path}`);
+      expectStatus(read, 200);
+      expect(read.body.toString('utf8')).toBe('before');
+    }
+  }, 60_000);
+
   it('lists the live keys in byte order from every region, page by page, and needs a majority of regions', async () => {
     const written = ['list/a', 'list/b', 'list/é', 'list/z', 'list/ä/1', ...Array.from({ length: 20 }, (_, i) => `list/k${String(i).padStart(2, '0')}`)];
     for (const [i, key] of written.entries()) expectStatus(await http(`${gateway(THREE_REGIONS[i % 3])}/v1/kv/${KEYSPACE}/${keyPath(key)}`, { method: 'PUT', body: key }), 204);
