@@ -2,7 +2,7 @@
 #   docker build -t geokv .
 #   docker run --rm -e REDIS_URL=… -e HOST=0.0.0.0 -p 8080:8080 geokv                       # a gateway
 #   docker run --rm -e REDIS_URL=… -e DATABASE_URL=… -e GEOKV_NODE_ID=n1 -e HOST=0.0.0.0 \
-#     geokv node --single-threaded-gc dist/apps/storage-node/src/main.js                    # a storage node
+#     geokv node --single-threaded-gc --max-old-space-size=512 dist/apps/storage-node/src/main.js   # a storage node
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

@@ -128,4 +128,21 @@ describe('configuration is validated at boot', () => {
       rmSync(logDir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('storage-node: an L1 cache above a quarter of the 512 MB heap it is started with is refused', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'geokv-config-'));
+    try {
+      const node = await AppProcess.start({
+        app: 'storage-node',
+        port: await freePort(),
+        logFile: join(logDir, 'n1.log'),
+        env: { REDIS_URL, DATABASE_URL, GEOKV_NODE_ID: 'n1', GEOKV_CACHE_MAX_BYTES: String(200 * 1_048_576) },
+      });
+      // 200 MB would fit the default heap of a few GB: refused, it shows the harness gave the node its smaller heap.
+      await expect(node.waitReady(EXIT_DEADLINE_MS)).rejects.toThrow(/exited \(exit code 1\) before it was ready/);
+      expect(node.logTail()).toMatch(/- GEOKV_CACHE_MAX_BYTES: must be at most a quarter of this process's JS heap limit of \d+ MB, \d+ bytes;.*got "209715200"/);
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

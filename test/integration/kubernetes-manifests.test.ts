@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '@geokv/config';
-import { defaultAdminUrl, repoRoot, withAdmin } from '@geokv/test-support';
+import { defaultAdminUrl, nodeFlagsFor, repoRoot, withAdmin, type AppName } from '@geokv/test-support';
 import { GatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { MembershipConfig } from '../../apps/membership/src/membership.config';
 import { ReplicatorConfig } from '../../apps/replicator/src/replicator.config';
@@ -71,12 +71,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   const geokvContainers = workloads.flatMap((workload) => workload.spec.template.spec.containers.map((container) => ({ container, app: workload.metadata.name })));
 
-  it('runs every app, each from a script the build makes', () => {
+  it('runs every app, each from a script the build makes, with the V8 flags of the local cluster', () => {
     expect(geokvContainers.map(({ app }) => app).sort()).toEqual(Object.keys(CONFIG_OF).sort());
     for (const { container, app } of geokvContainers) {
       expect(container.image).toBe('geokv');
       const script = `dist/apps/${app}/src/main.js`;
-      expect(container.command).toEqual(['node', '--single-threaded-gc', script]);
+      expect(container.command).toEqual(['node', ...nodeFlagsFor(app as AppName), script]);
       expect(existsSync(join(root, script))).toBe(true);
     }
   });

@@ -1,6 +1,7 @@
 import { Expose } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { CommonConfig, portRule, postgresUrlRule } from '@geokv/config';
+import { cacheFitsHeapRule } from './kv/cache-heap-rule';
 
 export class StorageNodeConfig extends CommonConfig {
   /** This node's id, unique in its region. With the region it names the node's actor in every clock. */
@@ -80,11 +81,13 @@ export class StorageNodeConfig extends CommonConfig {
 
   /**
    * L1 cache size in bytes. 32 MiB holds the hot set of a small shard and keeps a node under its 250 MB
-   * RSS budget (a node idles at ~130 MB and peaked at ~215 MB in the write benchmark).
+   * RSS budget (a node idles at ~130 MB and peaked at ~215 MB in the write benchmark). At most a quarter
+   * of the JS heap limit: 560 MB in all for a node started with --max-old-space-size=512, as geokv starts them.
    */
   @Expose()
   @IsInt()
   @Min(0)
+  @cacheFitsHeapRule()
   GEOKV_CACHE_MAX_BYTES: number = 32 * 1_048_576;
 
   /**

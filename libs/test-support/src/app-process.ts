@@ -55,7 +55,7 @@ export class AppProcess {
       throw new Error(`${script} does not exist${options.app === undefined ? '' : ': run `npm run build` first'}`);
     }
     const env = appEnv(options);
-    const child = await spawnNode(script, env, options.logFile);
+    const child = await spawnNode(options.app, script, env, options.logFile);
     return new AppProcess(options, script, env, child);
   }
 
@@ -152,7 +152,7 @@ export class AppProcess {
   async restart(changedEnv: Readonly<Record<string, string>> = {}): Promise<void> {
     await this.stop();
     this.env = { ...this.env, ...changedEnv };
-    this.child = await spawnNode(this.script, this.env, this.options.logFile);
+    this.child = await spawnNode(this.options.app, this.script, this.env, this.options.logFile);
     this.watchRss();
   }
 
@@ -202,6 +202,21 @@ function appEnv(options: AppProcessOptions): NodeJS.ProcessEnv {
 const APP_NODE_FLAGS = ['--single-threaded-gc'];
 
 /**
+ * A storage node's JS heap limit. V8 lets the old generation grow to up to 4x what the last full collection
+ * left live when the heap limit is 2 GB or more (the default here is 4 GB), and less on smaller heaps: 1.4x
+ * at 512 MB. Under the bench's writes a node keeps about 70 MB live, and V8 mostly chose 1.1-1.4x itself,
+ * but now and then far more: a node peaked at 254 and 312 MB of RSS (old generation 174 MB) where others
+ * stayed near 220. 512 MB is several times anything a node was measured to hold live (a scan of a million
+ * versions peaked near 160 MB of RSS), and the storage node refuses an L1 cache above a quarter of it.
+ */
+const STORAGE_NODE_FLAGS = ['--max-old-space-size=512'];
+
+/** The V8 flags an app runs with (the same in deploy/k8s). */
+export function nodeFlagsFor(app: AppName | undefined): readonly string[] {
+  return app === 'storage-node' ? [...APP_NODE_FLAGS, ...STORAGE_NODE_FLAGS] : APP_NODE_FLAGS;
+}
+
+/**
  * glibc's malloc for every app this starts. By default it raises its mmap threshold to the size of each
  * large block freed (up to 32 MiB), after which 1 MiB values are carved from the heap arenas, and a heap
  * whose top is still in use cannot give the freed middle back: after a flood of 1 MiB writes the storage
@@ -212,9 +227,9 @@ const APP_NODE_FLAGS = ['--single-threaded-gc'];
  */
 const APP_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
-function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: string): Promise<ManagedChild> {
+function spawnNode(app: AppName | undefined, script: string, env: NodeJS.ProcessEnv, logFile: string): Promise<ManagedChild> {
   // cwd = repo root: the apps' contract (they may resolve files relative to it).
-  return ManagedChild.spawn(process.execPath, [...APP_NODE_FLAGS, script], { env: { ...APP_MALLOC_ENV, ...env }, cwd: repoRoot(), logFile });
+  return ManagedChild.spawn(process.execPath, [...nodeFlagsFor(app), script], { env: { ...APP_MALLOC_ENV, ...env }, cwd: repoRoot(), logFile });
 }
 
 /** fetch() reports every failure as "fetch failed"; the useful part (ECONNREFUSED...) is in its cause. */

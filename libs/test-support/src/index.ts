@@ -1,5 +1,5 @@
 // Public API of @geokv/test-support: real processes for integration and cluster tests, `npm start` and the bench.
-export { AppProcess, DEFAULT_READY_TIMEOUT_MS } from './app-process';
+export { AppProcess, DEFAULT_READY_TIMEOUT_MS, nodeFlagsFor } from './app-process';
 export type { AppName, AppProcessOptions } from './app-process';
 export { MissingBinaryError, postgresBinary, redisServerBinary } from './binaries';
 export type { PostgresProgram } from './binaries';
