@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { BallotHold, HeldBallot } from '@geokv/caspaxos';
 import { compareBallots } from '@geokv/caspaxos';
 import type { StrongValue } from '@geokv/protocol';
+import { strongKeyId } from './strong-key-id';
 
 /** What an entry costs beyond its value's bytes: the key, the ballot, the value's metadata and recent ops. */
 const ENTRY_OVERHEAD_BYTES = 1_024;
@@ -41,7 +42,7 @@ export class HeldBallots {
   holdFor(keyspace: string, key: string, observe: (event: HeldBallotEvent) => void): BallotHold<StrongValue> | null {
     const { held, contended } = this;
     if (held === null || contended === null) return null;
-    const id = `${keyspace}\u0000${key}`;
+    const id = strongKeyId(keyspace, key);
     return {
       take: () => {
         const entry = held.get(id) ?? null;

@@ -24,6 +24,7 @@ import type { DeleteCommand, PutCommand } from '../kv/kv.service';
 import { deleteRegister, readRegister, recogniseOperation, roundChange, writeRegister, type NewValue, type StrongAnswer } from './register-changes';
 import { HeldBallots, type HeldBallotEvent } from './held-ballots';
 import { RegionAcceptors } from './region-acceptors';
+import { strongKeyId } from './strong-key-id';
 
 type OperationName = 'get' | 'put' | 'delete';
 
@@ -147,7 +148,7 @@ export class StrongKvService {
     writeId: string | null,
   ): Promise<StrongAnswer> {
     const request: StrongRequest = { requestId, keyspace, key, change, writeId, arrivedMs: Date.now() };
-    const outcome = await this.batches.submit(`${keyspace}\u0000${key}`, request);
+    const outcome = await this.batches.submit(strongKeyId(keyspace, key), request);
     if (outcome.kind === 'done') {
       const answer = outcome.result;
       this.operations.inc({ operation, outcome: answer.kind === 'precondition-failed' ? 'precondition_failed' : 'ok' });
