@@ -47,6 +47,22 @@ function expectRefused(exit: Exit, app: AppName, names: readonly string[]): void
   for (const name of names) expect(exit.output).toMatch(new RegExp(`^\\s*- ${name}: `, 'm'));
 }
 
+/**
+ * Starts the app as `npm start`, the tests and the bench do (AppProcess, with their V8 flags), expects it to
+ * exit 1 before it is ready, and returns the end of its log.
+ */
+async function refusedThroughHarness(app: AppName, env: Record<string, string>): Promise<string> {
+  const logDir = mkdtempSync(join(tmpdir(), 'geokv-config-'));
+  try {
+    const started = await AppProcess.start({ app, port: await freePort(), logFile: join(logDir, `${app}.log`), env });
+    await expect(started.waitReady(EXIT_DEADLINE_MS)).rejects.toThrow(/exited \(exit code 1\) before it was ready/);
+    expect(started.exitCode).toBe(1);
+    return started.logTail();
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
 // Valid values for everything an app requires, so that each case breaks exactly what it names. Nothing
 // listens at these addresses; a bad config must stop the app before it tries them.
 const REDIS_URL = 'redis://127.0.0.1:1';
@@ -113,36 +129,13 @@ describe('configuration is validated at boot', () => {
   }, 30_000);
 
   it('an app launched by the test harness with a bad value fails its readiness wait with exit code 1 and the message', async () => {
-    const logDir = mkdtempSync(join(tmpdir(), 'geokv-config-'));
-    try {
-      const app = await AppProcess.start({
-        app: 'membership',
-        port: await freePort(),
-        logFile: join(logDir, 'membership.log'),
-        env: { REDIS_URL, DATABASE_URL, GEOKV_FAILURE_TIMEOUT_MS: 'soon' },
-      });
-      await expect(app.waitReady(EXIT_DEADLINE_MS)).rejects.toThrow(/exited \(exit code 1\) before it was ready/);
-      expect(app.exitCode).toBe(1);
-      expect(app.logTail()).toMatch(/- GEOKV_FAILURE_TIMEOUT_MS: .*got "soon"/);
-    } finally {
-      rmSync(logDir, { recursive: true, force: true });
-    }
+    const log = await refusedThroughHarness('membership', { REDIS_URL, DATABASE_URL, GEOKV_FAILURE_TIMEOUT_MS: 'soon' });
+    expect(log).toMatch(/- GEOKV_FAILURE_TIMEOUT_MS: .*got "soon"/);
   }, 30_000);
 
   it('storage-node: an L1 cache above a quarter of the 512 MB heap it is started with is refused', async () => {
-    const logDir = mkdtempSync(join(tmpdir(), 'geokv-config-'));
-    try {
-      const node = await AppProcess.start({
-        app: 'storage-node',
-        port: await freePort(),
-        logFile: join(logDir, 'n1.log'),
-        env: { REDIS_URL, DATABASE_URL, GEOKV_NODE_ID: 'n1', GEOKV_CACHE_MAX_BYTES: String(200 * 1_048_576) },
-      });
-      // 200 MB would fit the default heap of a few GB: refused, it shows the harness gave the node its smaller heap.
-      await expect(node.waitReady(EXIT_DEADLINE_MS)).rejects.toThrow(/exited \(exit code 1\) before it was ready/);
-      expect(node.logTail()).toMatch(/- GEOKV_CACHE_MAX_BYTES: must be at most a quarter of this process's JS heap limit of \d+ MB, \d+ bytes;.*got "209715200"/);
-    } finally {
-      rmSync(logDir, { recursive: true, force: true });
-    }
+    // 200 MB would fit the default heap of a few GB: refused, it shows the harness gave the node its smaller heap.
+    const log = await refusedThroughHarness('storage-node', { REDIS_URL, DATABASE_URL, GEOKV_NODE_ID: 'n1', GEOKV_CACHE_MAX_BYTES: String(200 * 1_048_576) });
+    expect(log).toMatch(/- GEOKV_CACHE_MAX_BYTES: must be at most a quarter of this process's JS heap limit of \d+ MB, \d+ bytes;.*got "209715200"/);
   }, 30_000);
 });

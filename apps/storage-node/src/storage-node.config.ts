@@ -81,8 +81,9 @@ export class StorageNodeConfig extends CommonConfig {
 
   /**
    * L1 cache size in bytes. 32 MiB holds the hot set of a small shard and keeps a node under its 250 MB
-   * RSS budget (a node idles at ~130 MB and peaked at ~215 MB in the write benchmark). At most a quarter
-   * of the JS heap limit: 560 MB in all for a node started with --max-old-space-size=512, as geokv starts them.
+   * RSS budget (a node idles at ~90-130 MB and peaks at ~215-225 MB in the write benchmark). At most a
+   * quarter of the JS heap limit: 560 MB in all for a node started with --max-old-space-size=512, as geokv
+   * starts them.
    */
   @Expose()
   @IsInt()
