@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Change } from './change';
-import { combineChanges } from './combined-change';
+import { combineChanges, outcomePerOperation } from './combined-change';
+import type { ProposalOutcome } from './proposer';
 
 const append = (suffix: string): Change<string, string | null> => (current) => ({ next: `${current ?? ''}${suffix}`, result: current });
 const read: Change<string, string | null> = (current) => ({ next: current, result: current });
@@ -27,5 +28,16 @@ describe('combineChanges', () => {
         expect(combineChanges(changes)(start).next).toBe(value);
       }),
     );
+  });
+});
+
+describe('outcomePerOperation', () => {
+  it("hands each operation its own result from a round that was chosen, and every operation the round's failure", () => {
+    expect(outcomePerOperation({ kind: 'done', result: ['x', 'xa'] }, 2)).toEqual([
+      { kind: 'done', result: 'x' },
+      { kind: 'done', result: 'xa' },
+    ]);
+    const failed: ProposalOutcome<string[]> = { kind: 'failed', reason: 'no-quorum', mayHaveApplied: true };
+    expect(outcomePerOperation(failed, 3)).toEqual([failed, failed, failed]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Change } from './change';
+import type { ProposalOutcome } from './proposer';
 
 /**
  * Several operations' changes as one change that applies them in order, each to the value the one before
@@ -20,4 +21,12 @@ export function combineChanges<V, R>(changes: readonly Change<V, R>[]): Change<V
     }
     return { next: value, result: results };
   };
+}
+
+/**
+ * The outcome of a round that ran `count` operations combined (combineChanges), as each operation's own:
+ * its result at its place in the order, or the failure they all share.
+ */
+export function outcomePerOperation<R>(outcome: ProposalOutcome<readonly R[]>, count: number): ProposalOutcome<R>[] {
+  return Array.from({ length: count }, (_, index) => (outcome.kind === 'done' ? { kind: 'done', result: outcome.result[index] } : outcome));
 }

@@ -16,5 +16,5 @@ export { EarlierAttempts } from './earlier-attempts';
 export type { Recognise, RetryDecision } from './earlier-attempts';
 export { absentState, collectRow, emptyForCollection, isCollectable } from './garbage-collection';
 export type { CollectionOutcome } from './garbage-collection';
-export { combineChanges } from './combined-change';
+export { combineChanges, outcomePerOperation } from './combined-change';
 export { KeyedBatches } from './keyed-batches';

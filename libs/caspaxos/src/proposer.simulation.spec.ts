@@ -3,7 +3,7 @@ import { checkHistory, type HistoryOperation, type RegisterInput, type RegisterO
 import { accept, prepare, type AcceptorState } from './acceptor';
 import { BallotSource, type Ballot } from './ballot';
 import type { Change } from './change';
-import { combineChanges } from './combined-change';
+import { combineChanges, outcomePerOperation } from './combined-change';
 import { absentState, collectRow, emptyForCollection, type CollectionOutcome } from './garbage-collection';
 import type { BallotHold, HeldBallot } from './held-ballot';
 import { KeyedBatches } from './keyed-batches';
@@ -250,7 +250,7 @@ async function simulate(seed: number, proposers: number, opsEach: number, dropRa
         change: combineChanges(members.map((member) => member.change)),
         recognise: (value, writes) => (members.some((member) => member.recognise?.(value, writes) === 'own') ? 'own' : 'unknown'),
       });
-      return members.map((_, index) => (outcome.kind === 'done' ? { kind: 'done', result: outcome.result[index] } : outcome));
+      return outcomePerOperation(outcome, members.length);
     }, SIMULATED_BATCH_MAX);
     await Promise.all(Array.from({ length: options.batchedClients }, (_, c) => clientLoop(`p${p}c${c}`, (operation) => batches.submit('k', operation))));
   });

@@ -7,6 +7,7 @@ import {
   BallotSource,
   combineChanges,
   KeyedBatches,
+  outcomePerOperation,
   propose,
   type Change,
   type ProposalOutcome,
@@ -177,7 +178,7 @@ export class StrongKvService {
     const operation = roundId === null ? { change: combineChanges(changes) } : { change: roundChange(changes, roundId), recognise: recogniseOperation(roundId) };
     const options = { ...this.options, deadlineMs: Math.max(0, first.arrivedMs + this.options.deadlineMs - Date.now()) };
     const outcome = await propose(this.acceptors.linksFor(first.requestId, first.keyspace, first.key), operation, this.ballots, SYSTEM, options, this.observer, hold);
-    return members.map((_, index) => (outcome.kind === 'done' ? { kind: 'done', result: outcome.result[index] } : outcome));
+    return outcomePerOperation(outcome, members.length);
   }
 
   /** An operation that never ran: nothing of it was applied. */
