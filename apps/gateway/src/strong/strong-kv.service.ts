@@ -171,11 +171,13 @@ export class StrongKvService {
     this.batchSize.observe(members.length);
     // Not while a majority of regions may be out of reach: see RecentAnswers.
     const hold = this.acceptors.majorityAnsweredRecently() ? this.held.holdFor(first.keyspace, first.key, this.observeHeld) : null;
-    // A lone write is its own round; a round of several gets an id of its own (see roundChange).
-    const writes = members.some((member) => member.writeId !== null);
-    const roundId = !writes ? null : members.length === 1 ? first.writeId! : operationId();
+    // A lone operation's change already counts its write once, under its ETag; a round of several writes
+    // counts once under an id of its own (see roundChange). Reads leave no trace to recognise.
     const changes = members.map((member) => member.change);
-    const operation = roundId === null ? { change: combineChanges(changes) } : { change: roundChange(changes, roundId), recognise: recogniseOperation(roundId) };
+    const lone = members.length === 1;
+    const roundId = lone ? first.writeId : members.some((member) => member.writeId !== null) ? operationId() : null;
+    const change = lone || roundId === null ? combineChanges(changes) : roundChange(changes, roundId);
+    const operation = roundId === null ? { change } : { change, recognise: recogniseOperation(roundId) };
     const options = { ...this.options, deadlineMs: Math.max(0, first.arrivedMs + this.options.deadlineMs - Date.now()) };
     const outcome = await propose(this.acceptors.linksFor(first.requestId, first.keyspace, first.key), operation, this.ballots, SYSTEM, options, this.observer, hold);
     return outcomePerOperation(outcome, members.length);
