@@ -299,6 +299,47 @@ describe('strong keyspaces across three regions', () => {
     }
   }, 60_000);
 
+  it('answers 503 CONTENDED to operations still waiting for their key at their deadline, and applies none of them', async () => {
+    const { proxy } = regions.cluster;
+    const usEastGateway = regions.cluster.region('us-east').gateway;
+    const path = `${KEYSPACE}/queued-late`;
+    const rounds = () => counterTotal([gateway('us-east')], 'geokv_strong_batch_size_count');
+    // A deadline far shorter than one round over the delayed links below (250 ms each way: 1 s for a write
+    // to a fresh key), which bounds retries only: the first write's own round is never cut short by it.
+    await usEastGateway.restart({ GEOKV_STRONG_DEADLINE_MS: '400' });
+    try {
+      await usEastGateway.waitReady(30_000);
+      // us-east's links to its peers in use before the delay (a first message also subscribes to replies).
+      expectStatus(await http(`${gateway('us-east')}/v1/kv/${KEYSPACE}/warm-late`, { method: 'PUT', body: 'x' }), 204);
+      proxy.setAll({ delayMs: 250, blackhole: false });
+      let first: Awaited<ReturnType<typeof http>>;
+      let queued: Awaited<ReturnType<typeof http>>[];
+      let roundsRun: number;
+      try {
+        const roundsBefore = await rounds();
+        const firstWrite = http(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', body: 'first' });
+        await sleep(100);
+        // They queue behind the first write's round and have waited about 900 ms, past their deadline, when it ends.
+        queued = await Promise.all(Array.from({ length: 8 }, (_, i) => http(`${gateway('us-east')}/v1/kv/${path}`, { method: 'PUT', body: `queued-${i}` })));
+        first = await firstWrite;
+        roundsRun = (await rounds()) - roundsBefore;
+      } finally {
+        proxy.healAll();
+      }
+      expectStatus(first, 204);
+      for (const answer of queued) expect(expectApiError(answer, 503, 'CONTENDED').message).toMatch(/nothing was applied/);
+      expect(roundsRun).toBe(1);
+      for (const region of THREE_REGIONS) {
+        const read = await http(`${gateway(region)}/v1/kv/${path}`);
+        expectStatus(read, 200);
+        expect(read.body.toString('utf8')).toBe('first');
+      }
+    } finally {
+      await usEastGateway.restart({ GEOKV_STRONG_DEADLINE_MS: '5000' });
+      await usEastGateway.waitReady(30_000);
+    }
+  }, 90_000);
+
   it('lists the live keys in byte order from every region, page by page, and needs a majority of regions', async () => {
     const written = ['list/a', 'list/b', 'list/é', 'list/z', 'list/ä/1', ...Array.from({ length: 20 }, (_, i) => `list/k${String(i).padStart(2, '0')}`)];
     for (const [i, key] of written.entries()) expectStatus(await http(`${gateway(THREE_REGIONS[i % 3])}/v1/kv/${KEYSPACE}/${keyPath(key)}`, { method: 'PUT', body: key }), 204);
