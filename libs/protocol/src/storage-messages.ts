@@ -1,8 +1,21 @@
 import type { ConflictResolution } from './keyspace-policy';
 
-/** Every request carries the gateway's request id so that each app's log lines can name it. */
+/**
+ * Every request carries the gateway's request id so that each app's log lines can name it. Work done once
+ * for several requests (a strong round shared by operations on one key, an acceptor batch that fails as a
+ * whole) names all of them, as `requestIdsOf` joins them.
+ */
 export interface RequestMeta {
   readonly requestId: string;
+}
+
+/**
+ * The request ids of work shared by several requests, comma-separated: a search of the logs for any one of
+ * them finds the lines about the shared work. Unambiguous, since no request id holds a comma (see
+ * requestIdOf in @geokv/observability).
+ */
+export function requestIdsOf(requests: readonly RequestMeta[]): string {
+  return requests.length === 1 ? requests[0].requestId : requests.map((request) => request.requestId).join(',');
 }
 
 /** How many replicas of the key the region keeps, and how many must answer. */

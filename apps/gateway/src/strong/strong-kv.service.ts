@@ -17,7 +17,7 @@ import {
 } from '@geokv/caspaxos';
 import { APP_CONFIG } from '@geokv/config';
 import { Metric } from '@geokv/observability';
-import { ErrorCode, type KeyspacePolicy, type ReadResult, type StrongValue } from '@geokv/protocol';
+import { ErrorCode, requestIdsOf, type KeyspacePolicy, type ReadResult, type StrongValue } from '@geokv/protocol';
 import { ApiError } from '../errors/api-error';
 import type { GatewayConfig } from '../gateway.config';
 import type { Written } from '../kv/kv-responses';
@@ -163,7 +163,7 @@ export class StrongKvService {
 
   /**
    * One round for the operations waiting on a key (KeyedBatches): their changes in arrival order, as one
-   * operation. Its messages carry the first operation's request id, and its deadline counts from when that
+   * operation. Its messages carry every operation's request id, and its deadline counts from when the first
    * operation arrived, so no operation waits much past the deadline in all.
    */
   private async proposeBatch(members: readonly StrongRequest[]): Promise<StrongOutcome[]> {
@@ -179,7 +179,7 @@ export class StrongKvService {
     const change = lone || roundId === null ? combineChanges(changes) : roundChange(changes, roundId);
     const operation = roundId === null ? { change } : { change, recognise: recogniseOperation(roundId) };
     const options = { ...this.options, deadlineMs: Math.max(0, first.arrivedMs + this.options.deadlineMs - Date.now()) };
-    const outcome = await propose(this.acceptors.linksFor(first.requestId, first.keyspace, first.key), operation, this.ballots, SYSTEM, options, this.observer, hold);
+    const outcome = await propose(this.acceptors.linksFor(requestIdsOf(members), first.keyspace, first.key), operation, this.ballots, SYSTEM, options, this.observer, hold);
     return outcomePerOperation(outcome, members.length);
   }
 

@@ -4,6 +4,7 @@ import {
   answersAsAcceptor,
   ErrorCode,
   heldByLostAcceptor,
+  requestIdsOf,
   StoragePatterns,
   targetAcceptorNodeOf,
   type AcceptorCollectionScan,
@@ -150,7 +151,7 @@ export class AcceptorController {
         if (!this.lease.holds()) throw new StorageError(ErrorCode.NotAcceptor, lapsedLease(this.region.self));
         results.forEach((value, i) => (outcomes[positions[i]] = { ok: true, value }));
       } catch (error) {
-        const body = rpcErrorBodyOf(error, owned[0].requestId, this.logger);
+        const body = rpcErrorBodyOf(error, requestIdsOf(owned), this.logger);
         positions.forEach((position) => (outcomes[position] = { ok: false, error: body }));
       }
     }
