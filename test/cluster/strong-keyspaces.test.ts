@@ -335,6 +335,7 @@ describe('strong keyspaces across three regions', () => {
         expect(read.body.toString('utf8')).toBe('first');
       }
     } finally {
+      // Back to the default deadline (GatewayConfig) for the suite's later tests; a restart keeps overrides.
       await usEastGateway.restart({ GEOKV_STRONG_DEADLINE_MS: '5000' });
       await usEastGateway.waitReady(30_000);
     }
