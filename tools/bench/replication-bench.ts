@@ -104,12 +104,14 @@ async function lagPhase(
 ): Promise<LagResult> {
   const before = await scrapeDelays(cluster);
   const meter = startPhaseCpu(cpuOf);
+  const startedAt = new Date();
   const load = await writeAtRate(cluster, keyspace, config.rate, config.seconds, `lag-${injectedDelayMs}`);
   const cpu = meter.read();
+  const window = timeWindow(startedAt, new Date());
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const delta = bucketDelta(await scrapeDelays(cluster), before);
   const toMs = (seconds: number | null): number | null => (seconds === null ? null : seconds * 1000);
-  console.log(`replication, ${name}: ${(load.ok / config.seconds).toFixed(0)} writes/s, ${countOf(delta)} versions applied in peers`);
+  console.log(`replication, ${name} (${window}): ${(load.ok / config.seconds).toFixed(0)} writes/s, ${countOf(delta)} versions applied in peers`);
   return {
     name,
     injectedDelayMs,
@@ -130,6 +132,7 @@ async function convergencePhase(
   cpuOf: () => MeteredProcess[],
 ): Promise<ConvergenceResult> {
   cluster.proxy.isolate(CUT_OFF_REGION);
+  const cutAt = new Date();
   let load: Awaited<ReturnType<typeof writeAtRate>>;
   try {
     load = await writeAtRate(cluster, keyspace, config.rate, config.partitionSeconds, 'partition');
@@ -141,7 +144,7 @@ async function convergencePhase(
   await waitUntilDelivered(cluster, CATCH_UP_TIMEOUT_MS);
   const convergeMs = performance.now() - healedAt;
   const cpu = meter.read();
-  console.log(`replication: converged ${convergeMs.toFixed(0)} ms after a ${config.partitionSeconds} s partition healed`);
+  console.log(`replication: converged ${convergeMs.toFixed(0)} ms after a ${config.partitionSeconds} s partition healed (cut off and converged ${timeWindow(cutAt, new Date())})`);
 
   let missing = 0;
   for (const { path, value } of load.sample) {
@@ -160,6 +163,15 @@ async function convergencePhase(
     keysMissing: missing,
     cpu,
   };
+}
+
+/**
+ * `05:23:01–05:24:01 UTC`: when a phase ran, to line its figures up with what the machine's other logs
+ * (PostgreSQL's checkpoints, say) record at the same time.
+ */
+function timeWindow(from: Date, to: Date): string {
+  const clock = (at: Date): string => at.toISOString().slice(11, 19);
+  return `${clock(from)}–${clock(to)} UTC`;
 }
 
 /** Starts metering the machine and `cpuOf`'s processes; `read` gives what they used since, in cores. */
